@@ -1,0 +1,63 @@
+// Decoding image files into 8-bit RGB or grey Images.
+//
+// Formats: JPEG (libjpeg-turbo, with DCT-domain downscaling), PNG, WebP, TIFF, BMP (OpenCV),
+// GIF (first frame, giflib), HEIC/AVIF (libheif, where the build has it).
+// Normalisation done here, so every consumer sees the same pixels:
+//  - EXIF orientation is applied (the Image is upright as a viewer shows it);
+//  - 16-bit samples are reduced to 8 bits; CMYK/YCCK JPEGs become RGB;
+//  - alpha is composited over white; palette images are expanded.
+// Thread safety: all functions are safe to call concurrently on different inputs.
+#ifndef NEARDUP_DECODE_H_
+#define NEARDUP_DECODE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "neardup/image.h"
+#include "neardup/status.h"
+
+namespace neardup {
+
+// The largest image (in pixels, width * height as stored) that is decoded by default: a guard
+// against decompression bombs. 2^28 pixels = 268 MP, larger than any camera sensor.
+inline constexpr int64_t kDefaultMaxPixels = int64_t{1} << 28;
+
+struct DecodeOptions {
+  // The consumer needs at least this many pixels on the image's shorter side. 0 = full size.
+  // JPEGs are then decoded at the smallest DCT scale (1/8, 1/4, 3/8, 1/2, ... 1) whose shorter
+  // side is still >= min_side; other formats are decoded at full size.
+  int min_side = 0;
+  // Decode in grey (1 channel) instead of RGB.
+  bool grey = false;
+  // Images with more pixels than this fail with ResourceExhausted before their pixels are decoded.
+  int64_t max_pixels = kDefaultMaxPixels;
+  // Apply the EXIF orientation tag (default). Off: pixels as stored.
+  bool apply_orientation = true;
+};
+
+// Decodes `bytes` (the whole file). `name` is only used in error messages.
+// Errors: InvalidArgument (not an image / unknown format), Corruption (truncated or damaged),
+// ResourceExhausted (over max_pixels), Unimplemented (a format this build cannot read).
+StatusOr<Image> DecodeImage(std::string_view bytes, const DecodeOptions& options,
+                            ImageInfo* info = nullptr, std::string_view name = "<memory>");
+
+// Reads and decodes the file at `path`. Refuses anything that is not a regular file (FIFO,
+// device, directory) without blocking on it. Errors as DecodeImage plus NotFound and IOError;
+// messages start with the path.
+StatusOr<Image> DecodeFile(const std::string& path, const DecodeOptions& options,
+                           ImageInfo* info = nullptr);
+
+// Reads the whole regular file at `path` into `out`. Refuses non-regular files without blocking.
+Status ReadFileBytes(const std::string& path, std::string* out);
+
+// Encodes `image` to a file whose format follows the extension (.png, .jpg, .webp, .bmp, .tiff).
+// `quality` applies to JPEG/WebP (1-100). Used by tests, benchmarks and reports.
+Status WriteImage(const std::string& path, const Image& image, int quality = 95);
+
+// Encodes `image` into memory; `ext` is ".png", ".jpg", ...
+StatusOr<std::string> EncodeImage(const Image& image, std::string_view ext, int quality = 95);
+
+}  // namespace neardup
+
+#endif  // NEARDUP_DECODE_H_

@@ -1,0 +1,84 @@
+// Descriptors and the methods that compute and compare them.
+//
+// A method is chosen by a string, like Faiss's index_factory: "pdq", "pdq8" (PDQ with the 8
+// dihedral variants, so rotated and mirrored copies match), "phash", "dhash", "ahash", "whash".
+// The string and the method's version are stored beside every cached descriptor, so data always
+// reopens with the method that made it.
+//
+// Units: a hash method's distance is the Hamming distance in bits; its similarity score is
+// 1 - distance / bits, in [0,1], higher = more similar. Thresholds passed to a hash method are in
+// bits (a pair matches when distance <= threshold).
+#ifndef NEARDUP_DESCRIPTOR_H_
+#define NEARDUP_DESCRIPTOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "neardup/image.h"
+#include "neardup/status.h"
+
+namespace neardup {
+
+// The output of a method for one image.
+// Hash methods fill `bits`: `variants` consecutive codes of `words_per_code` uint64 each; variant 0
+// is the image as it is, the others (pdq8) its rotations and mirrors.
+// Float methods (later: CNN embeddings) fill `values` with an L2-normalised vector.
+struct Descriptor {
+  std::vector<uint64_t> bits;
+  std::vector<float> values;
+  int quality = 100;  // 0-100; PDQ's gradient quality, 100 for methods without one
+};
+
+enum class Metric { kHamming, kCosine };
+
+// A descriptor method. Implementations are immutable after construction and thread-safe.
+class Method {
+ public:
+  virtual ~Method() = default;
+  Method() = default;
+  Method(const Method&) = delete;
+  Method& operator=(const Method&) = delete;
+
+  // The method string that makes this method again, e.g. "pdq8".
+  virtual std::string name() const = 0;
+  // Bumped whenever the same image would get a different descriptor; cached data of another
+  // version is recomputed.
+  virtual int version() const = 0;
+  virtual Metric metric() const = 0;
+  // Bits per code (Hamming methods) or dimensions (float methods).
+  virtual int dims() const = 0;
+  // Number of codes per descriptor (8 for pdq8, else 1).
+  virtual int variants() const { return 1; }
+  // The decoder may downscale until the shorter side is this many pixels (JPEG DCT scaling).
+  virtual int min_decode_side() const = 0;
+  // The threshold used when the caller gives none, in the method's unit (bits for hashes),
+  // chosen from measurements (see README.md).
+  virtual double default_threshold() const = 0;
+
+  // Computes the descriptor of an upright RGB or grey image.
+  virtual StatusOr<Descriptor> Compute(const Image& image) const = 0;
+
+  // Distance in the method's unit: for hashes the smallest Hamming distance between any variant of
+  // `a` and variant 0 of `b` (and vice versa, so it is symmetric).
+  virtual double Distance(const Descriptor& a, const Descriptor& b) const = 0;
+  // Similarity score in [0,1], higher = more similar, comparable across methods of one metric.
+  virtual double Score(double distance) const = 0;
+  // The inverse of Score: the distance whose score is `score`.
+  virtual double DistanceForScore(double score) const = 0;
+};
+
+// Makes the method named by `spec`. NotFound for an unknown name (the message lists the known).
+StatusOr<std::unique_ptr<Method>> MakeMethod(std::string_view spec);
+
+// The method names MakeMethod accepts, e.g. {"pdq", "pdq8", ...}.
+std::vector<std::string> MethodNames();
+
+// The method `neardup find` uses when none is given.
+inline constexpr const char* kDefaultMethod = "pdq8";
+
+}  // namespace neardup
+
+#endif  // NEARDUP_DESCRIPTOR_H_

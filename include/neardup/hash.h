@@ -1,0 +1,66 @@
+// Perceptual hashes computed on plain pixel buffers (no decoder, no third-party types).
+//
+// Bit convention: a hash of B bits is stored in ceil(B/64) uint64 words; bit i lives in
+// word i/64 at position i%64. Hamming distance is the number of differing bits.
+// For PDQ the 256 bits and their hex form follow Meta's reference implementation
+// (facebook/ThreatExchange pdq/cpp): Hash256 word w holds the reference's 16-bit words
+// 4w..4w+3, and ToHex prints the 64 hex digits in the order the reference tools print them.
+// Thread safety: all functions are pure and may be called concurrently.
+#ifndef NEARDUP_HASH_H_
+#define NEARDUP_HASH_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "neardup/image.h"
+#include "neardup/status.h"
+
+namespace neardup {
+
+inline constexpr int kPdqBits = 256;
+
+struct Hash256 {
+  std::array<uint64_t, 4> w{};
+  bool operator==(const Hash256&) const = default;
+};
+
+// 64 lowercase hex digits, in the reference PDQ order.
+std::string ToHex(const Hash256& h);
+// Parses 64 hex digits (either case). InvalidArgument otherwise.
+StatusOr<Hash256> Hash256FromHex(std::string_view hex);
+
+int HammingDistance(const Hash256& a, const Hash256& b);
+inline int HammingDistance64(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
+
+// Luma in [0,255] as floats (PDQ's weights: 0.299 R + 0.587 G + 0.114 B); grey input is copied.
+FloatImage ToLuma(const Image& image);
+
+// 64-bit hashes (the imagehash conventions): each reduces the image to 8x8 (or 9x8) luma.
+uint64_t AverageHash(const Image& image);     // aHash: bits = pixel > mean of 8x8
+uint64_t DifferenceHash(const Image& image);  // dHash: bits = left < right on 9x8
+uint64_t PerceptualHash(const Image& image);  // pHash: 32x32 DCT, 8x8 low band > median
+uint64_t WaveletHash(const Image& image);     // wHash: Haar on 64x64 luma, LL 8x8 > median
+
+struct PdqResult {
+  Hash256 hash;
+  int quality = 0;  // 0-100: gradient energy; below ~50 the hash is unreliable
+};
+
+// PDQ hash of an image (any size >= 1x1). Follows Meta's published algorithm: luma, Jarosz
+// tent-filter downsample to 64x64, 16x16 DCT-II of the low band, threshold at the median.
+PdqResult PdqHash(const Image& image);
+PdqResult PdqHashFromLuma(const FloatImage& luma);
+
+// The 8 dihedral PDQ hashes, in the reference order: original, rot90, rot180, rot270,
+// flip_x, flip_y, flip_plus1, flip_minus1. Computed from one DCT, as the reference does.
+struct PdqDihedral {
+  std::array<Hash256, 8> hashes;
+  int quality = 0;
+};
+PdqDihedral PdqDihedralHashes(const Image& image);
+
+}  // namespace neardup
+
+#endif  // NEARDUP_HASH_H_

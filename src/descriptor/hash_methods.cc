@@ -1,0 +1,109 @@
+#include "descriptor/hash_methods.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+
+#include "neardup/hash.h"
+
+namespace neardup {
+namespace {
+
+// Smallest Hamming distance between any variant of `a` and variant 0 of `b`, and the reverse.
+int MinVariantDistance(const Descriptor& a, const Descriptor& b, int words) {
+  auto dist = [words](const uint64_t* x, const uint64_t* y) {
+    int d = 0;
+    for (int i = 0; i < words; ++i) d += __builtin_popcountll(x[i] ^ y[i]);
+    return d;
+  };
+  const int va = int(a.bits.size()) / words, vb = int(b.bits.size()) / words;
+  int best = INT_MAX;
+  for (int i = 0; i < va; ++i) best = std::min(best, dist(a.bits.data() + i * words, b.bits.data()));
+  for (int j = 1; j < vb; ++j) best = std::min(best, dist(a.bits.data(), b.bits.data() + j * words));
+  return best;
+}
+
+class HashMethod : public Method {
+ public:
+  enum class Kind { kAHash, kDHash, kPHash, kWHash, kPdq, kPdq8 };
+
+  HashMethod(Kind kind, std::string name, double threshold)
+      : kind_(kind), name_(std::move(name)), threshold_(threshold) {}
+
+  std::string name() const override { return name_; }
+  int version() const override { return 1; }
+  Metric metric() const override { return Metric::kHamming; }
+  int dims() const override { return IsPdq() ? kPdqBits : 64; }
+  int variants() const override { return kind_ == Kind::kPdq8 ? 8 : 1; }
+  // PDQ reduces to 64x64 with a tent filter: 256 px on the short side keeps each output cell fed
+  // by >= 4x4 input pixels. The 64-bit hashes reduce to <= 64x64.
+  int min_decode_side() const override { return IsPdq() ? 256 : 128; }
+  double default_threshold() const override { return threshold_; }
+
+  StatusOr<Descriptor> Compute(const Image& image) const override {
+    if (image.empty()) return InvalidArgumentError("empty image");
+    Descriptor d;
+    switch (kind_) {
+      case Kind::kAHash:
+        d.bits = {AverageHash(image)};
+        break;
+      case Kind::kDHash:
+        d.bits = {DifferenceHash(image)};
+        break;
+      case Kind::kPHash:
+        d.bits = {PerceptualHash(image)};
+        break;
+      case Kind::kWHash:
+        d.bits = {WaveletHash(image)};
+        break;
+      case Kind::kPdq: {
+        PdqResult r = PdqHash(image);
+        d.bits.assign(r.hash.w.begin(), r.hash.w.end());
+        d.quality = r.quality;
+        break;
+      }
+      case Kind::kPdq8: {
+        PdqDihedral r = PdqDihedralHashes(image);
+        for (const Hash256& h : r.hashes) d.bits.insert(d.bits.end(), h.w.begin(), h.w.end());
+        d.quality = r.quality;
+        break;
+      }
+    }
+    return d;
+  }
+
+  double Distance(const Descriptor& a, const Descriptor& b) const override {
+    return MinVariantDistance(a, b, dims() / 64);
+  }
+  double Score(double distance) const override { return 1.0 - distance / dims(); }
+  double DistanceForScore(double score) const override { return (1.0 - score) * dims(); }
+
+ private:
+  bool IsPdq() const { return kind_ == Kind::kPdq || kind_ == Kind::kPdq8; }
+
+  Kind kind_;
+  std::string name_;
+  double threshold_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& HashMethodNames() {
+  static const std::vector<std::string> names = {"pdq8", "pdq", "phash", "dhash", "ahash", "whash"};
+  return names;
+}
+
+std::unique_ptr<Method> MakeHashMethod(std::string_view name) {
+  using K = HashMethod::Kind;
+  // Default thresholds in bits: chosen on bench/hash_robustness_bench (README.md, "Choosing the
+  // defaults"): the largest distance whose false-positive rate on unrelated images stays tiny.
+  if (name == "ahash") return std::make_unique<HashMethod>(K::kAHash, "ahash", 4);
+  if (name == "dhash") return std::make_unique<HashMethod>(K::kDHash, "dhash", 6);
+  if (name == "phash") return std::make_unique<HashMethod>(K::kPHash, "phash", 6);
+  if (name == "whash") return std::make_unique<HashMethod>(K::kWHash, "whash", 4);
+  if (name == "pdq") return std::make_unique<HashMethod>(K::kPdq, "pdq", 31);
+  if (name == "pdq8") return std::make_unique<HashMethod>(K::kPdq8, "pdq8", 31);
+  return nullptr;
+}
+
+}  // namespace neardup

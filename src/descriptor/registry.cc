@@ -1,0 +1,17 @@
+#include <string>
+
+#include "descriptor/hash_methods.h"
+#include "neardup/descriptor.h"
+
+namespace neardup {
+
+std::vector<std::string> MethodNames() { return HashMethodNames(); }
+
+StatusOr<std::unique_ptr<Method>> MakeMethod(std::string_view spec) {
+  if (std::unique_ptr<Method> m = MakeHashMethod(spec)) return m;
+  std::string known;
+  for (const std::string& n : MethodNames()) known += (known.empty() ? "" : ", ") + n;
+  return NotFoundError("unknown method '" + std::string(spec) + "' (known: " + known + ")");
+}
+
+}  // namespace neardup

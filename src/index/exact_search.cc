@@ -1,0 +1,192 @@
+#include <algorithm>
+#include <cassert>
+#include <climits>
+#include <queue>
+
+#include "core/parallel.h"
+#include "neardup/search.h"
+
+namespace neardup {
+namespace {
+
+template <int W>
+inline int Popcount(const uint64_t* x, const uint64_t* y) {
+  int d = 0;
+  for (int i = 0; i < W; ++i) d += __builtin_popcountll(x[i] ^ y[i]);
+  return d;
+}
+
+inline int PopcountN(const uint64_t* x, const uint64_t* y, int words) {
+  int d = 0;
+  for (int i = 0; i < words; ++i) d += __builtin_popcountll(x[i] ^ y[i]);
+  return d;
+}
+
+// Distance between item i of `a` and item j of `b` (see search.h); W = words (0: runtime).
+template <int W>
+inline int ItemDistance(const CodeSet& a, int64_t i, const CodeSet& b, int64_t j) {
+  const int words = W > 0 ? W : a.words;
+  const uint64_t* x = a.codes + i * a.variants * words;
+  const uint64_t* y = b.codes + j * b.variants * words;
+  auto pc = [words](const uint64_t* p, const uint64_t* q) {
+    if constexpr (W > 0) {
+      return Popcount<W>(p, q);
+    } else {
+      return PopcountN(p, q, words);
+    }
+  };
+  int best = pc(x, y);
+  for (int v = 1; v < a.variants && best > 0; ++v) best = std::min(best, pc(x + v * words, y));
+  for (int v = 1; v < b.variants && best > 0; ++v) best = std::min(best, pc(x, y + v * words));
+  return best;
+}
+
+using DistFn = int (*)(const CodeSet&, int64_t, const CodeSet&, int64_t);
+
+DistFn PickDistance(int words) {
+  switch (words) {
+    case 1:
+      return &ItemDistance<1>;
+    case 4:
+      return &ItemDistance<4>;
+    default:
+      return &ItemDistance<0>;
+  }
+}
+
+// Keeps the k best neighbours seen so far (max-heap on (distance, id)).
+class TopK {
+ public:
+  explicit TopK(int k) : k_(k) {}
+  void Push(int64_t id, double d) {
+    if (k_ <= 0) return;
+    if (int(heap_.size()) < k_) {
+      heap_.push({d, id});
+    } else if (std::make_pair(d, id) < heap_.top()) {
+      heap_.pop();
+      heap_.push({d, id});
+    }
+  }
+  // Worst distance kept, or +inf while fewer than k.
+  double Bound() const { return int(heap_.size()) < k_ ? 1e300 : heap_.top().first; }
+  std::vector<Neighbor> Take() {
+    std::vector<Neighbor> out(heap_.size());
+    for (size_t i = out.size(); i-- > 0;) {
+      out[i] = {heap_.top().second, heap_.top().first};
+      heap_.pop();
+    }
+    return out;
+  }
+
+ private:
+  int k_;
+  std::priority_queue<std::pair<double, int64_t>> heap_;
+};
+
+std::vector<ScoredPair> MergeSorted(std::vector<std::vector<ScoredPair>>& parts) {
+  std::vector<ScoredPair> all;
+  size_t total = 0;
+  for (auto& p : parts) total += p.size();
+  all.reserve(total);
+  for (auto& p : parts) all.insert(all.end(), p.begin(), p.end());
+  std::sort(all.begin(), all.end(),
+            [](const ScoredPair& x, const ScoredPair& y) { return x.a != y.a ? x.a < y.a : x.b < y.b; });
+  return all;
+}
+
+// Rows near the start of a triangular loop carry more work: small chunks keep threads balanced.
+constexpr int64_t kRowChunk = 16;
+
+}  // namespace
+
+std::vector<ScoredPair> HammingSelfJoin(const CodeSet& set, int max_distance, int threads) {
+  const DistFn dist = PickDistance(set.words);
+  threads = ResolveThreads(threads);
+  std::vector<std::vector<ScoredPair>> parts(threads);
+  ParallelFor(set.n, threads, kRowChunk, [&](int64_t begin, int64_t end, int worker) {
+    for (int64_t i = begin; i < end; ++i) {
+      for (int64_t j = i + 1; j < set.n; ++j) {
+        int d = dist(set, i, set, j);
+        if (d <= max_distance) parts[worker].push_back({i, j, double(d)});
+      }
+    }
+  });
+  return MergeSorted(parts);
+}
+
+std::vector<std::vector<Neighbor>> HammingKnn(const CodeSet& base, const CodeSet& queries, int k,
+                                              int threads) {
+  assert(base.words == queries.words);
+  const DistFn dist = PickDistance(base.words);
+  std::vector<std::vector<Neighbor>> out(queries.n);
+  ParallelFor(queries.n, threads, kRowChunk, [&](int64_t begin, int64_t end, int) {
+    for (int64_t q = begin; q < end; ++q) {
+      TopK top(k);
+      for (int64_t j = 0; j < base.n; ++j) top.Push(j, dist(queries, q, base, j));
+      out[q] = top.Take();
+    }
+  });
+  return out;
+}
+
+std::vector<std::vector<Neighbor>> HammingSelfKnn(const CodeSet& set, int k, int threads) {
+  const DistFn dist = PickDistance(set.words);
+  std::vector<std::vector<Neighbor>> out(set.n);
+  ParallelFor(set.n, threads, kRowChunk, [&](int64_t begin, int64_t end, int) {
+    for (int64_t i = begin; i < end; ++i) {
+      TopK top(k);
+      for (int64_t j = 0; j < set.n; ++j) {
+        if (j != i) top.Push(j, dist(set, i, set, j));
+      }
+      out[i] = top.Take();
+    }
+  });
+  return out;
+}
+
+float Dot(const float* a, const float* b, int dim) {
+  float s = 0;
+  for (int i = 0; i < dim; ++i) s += a[i] * b[i];
+  return s;
+}
+
+float SquaredL2(const float* a, const float* b, int dim) {
+  float s = 0;
+  for (int i = 0; i < dim; ++i) {
+    float d = a[i] - b[i];
+    s += d * d;
+  }
+  return s;
+}
+
+std::vector<ScoredPair> CosineSelfJoin(const VectorSet& set, float min_cosine, int threads) {
+  threads = ResolveThreads(threads);
+  std::vector<std::vector<ScoredPair>> parts(threads);
+  ParallelFor(set.n, threads, kRowChunk, [&](int64_t begin, int64_t end, int worker) {
+    for (int64_t i = begin; i < end; ++i) {
+      const float* x = set.data + i * set.dim;
+      for (int64_t j = i + 1; j < set.n; ++j) {
+        float c = Dot(x, set.data + j * set.dim, set.dim);
+        if (c >= min_cosine) parts[worker].push_back({i, j, 1.0 - c});
+      }
+    }
+  });
+  return MergeSorted(parts);
+}
+
+std::vector<std::vector<Neighbor>> CosineSelfKnn(const VectorSet& set, int k, int threads) {
+  std::vector<std::vector<Neighbor>> out(set.n);
+  ParallelFor(set.n, threads, kRowChunk, [&](int64_t begin, int64_t end, int) {
+    for (int64_t i = begin; i < end; ++i) {
+      TopK top(k);
+      const float* x = set.data + i * set.dim;
+      for (int64_t j = 0; j < set.n; ++j) {
+        if (j != i) top.Push(j, 1.0 - Dot(x, set.data + j * set.dim, set.dim));
+      }
+      out[i] = top.Take();
+    }
+  });
+  return out;
+}
+
+}  // namespace neardup

@@ -1,0 +1,165 @@
+#include "pipeline/walk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <utility>
+
+namespace neardup {
+namespace {
+
+const char* FileTypeName(mode_t mode) {
+  if (S_ISFIFO(mode)) return "FIFO";
+  if (S_ISSOCK(mode)) return "socket";
+  if (S_ISCHR(mode)) return "character device";
+  if (S_ISBLK(mode)) return "block device";
+  if (S_ISDIR(mode)) return "directory";
+  return "special file";
+}
+
+std::string Join(const std::string& dir, const std::string& name) {
+  if (!dir.empty() && dir.back() == '/') return dir + name;
+  return dir + "/" + name;
+}
+
+class Walker {
+ public:
+  explicit Walker(bool recursive) : recursive_(recursive) {}
+
+  void Input(const std::string& path) {
+    struct stat st;
+    if (!StatFollow(path, &st)) return;
+    if (S_ISDIR(st.st_mode)) {
+      Dir(path, st);
+    } else {
+      File(path, st);  // named on the command line: tried whatever its extension
+    }
+  }
+
+  WalkResult Take() {
+    std::sort(out_.files.begin(), out_.files.end(),
+              [](const Candidate& a, const Candidate& b) { return a.path < b.path; });
+    out_.files.erase(std::unique(out_.files.begin(), out_.files.end(),
+                                 [](const Candidate& a, const Candidate& b) {
+                                   return a.path == b.path;
+                                 }),
+                     out_.files.end());
+    std::sort(out_.errors.begin(), out_.errors.end(),
+              [](const InputError& a, const InputError& b) { return a.path < b.path; });
+    return std::move(out_);
+  }
+
+ private:
+  void Error(const std::string& path, Status s) { out_.errors.push_back({path, std::move(s)}); }
+
+  // stat() that follows links and reports why it failed, naming dangling links and loops.
+  bool StatFollow(const std::string& path, struct stat* st) {
+    if (::stat(path.c_str(), st) == 0) return true;
+    int err = errno;
+    struct stat lst;
+    bool is_link = ::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode);
+    if (err == ELOOP) {
+      Error(path, IOError("symlink loop"));
+    } else if (err == ENOENT && is_link) {
+      Error(path, NotFoundError("broken symlink (its target does not exist)"));
+    } else if (err == ENOENT) {
+      Error(path, NotFoundError("no such file or directory"));
+    } else {
+      Error(path, IOError(std::strerror(err)));
+    }
+    return false;
+  }
+
+  void File(const std::string& path, const struct stat& st) {
+    if (!S_ISREG(st.st_mode)) {
+      Error(path, InvalidArgumentError(std::string("not a regular file (") +
+                                       FileTypeName(st.st_mode) + ")"));
+      return;
+    }
+    out_.files.push_back({path, int64_t(st.st_size),
+                          int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec});
+  }
+
+  void Dir(const std::string& path, const struct stat& st) {
+    if (!visited_.insert({st.st_dev, st.st_ino}).second) {
+      Error(path, IOError("symlink loop (folder already visited)"));
+      return;
+    }
+    DIR* d = ::opendir(path.c_str());
+    if (d == nullptr) {
+      Error(path, IOError(std::string("cannot list folder: ") + std::strerror(errno)));
+      return;
+    }
+    std::vector<std::string> names;
+    while (struct dirent* e = ::readdir(d)) {
+      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+      names.emplace_back(e->d_name);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) {
+      const std::string child = Join(path, name);
+      const bool image_name = HasImageExtension(name);
+      struct stat lst;
+      if (::lstat(child.c_str(), &lst) != 0) continue;  // vanished meanwhile
+      // Non-image names are skipped without following them (a folder of sidecar files is normal).
+      if (!S_ISDIR(lst.st_mode) && !S_ISLNK(lst.st_mode) && !image_name) {
+        ++out_.skipped_non_images;
+        continue;
+      }
+      struct stat cst;
+      if (S_ISLNK(lst.st_mode)) {
+        if (::stat(child.c_str(), &cst) != 0) {
+          if (image_name || recursive_) StatFollow(child, &cst);  // reports it
+          continue;
+        }
+      } else {
+        cst = lst;
+      }
+      if (S_ISDIR(cst.st_mode)) {
+        if (recursive_) {
+          Dir(child, cst);
+        } else if (image_name) {
+          Error(child, InvalidArgumentError("is a directory (use -r to search inside it)"));
+        }
+        continue;
+      }
+      if (!image_name) {
+        ++out_.skipped_non_images;
+        continue;
+      }
+      File(child, cst);
+    }
+  }
+
+  bool recursive_;
+  std::set<std::pair<dev_t, ino_t>> visited_;
+  WalkResult out_;
+};
+
+}  // namespace
+
+bool HasImageExtension(const std::string& name) {
+  static const char* kExts[] = {"jpg", "jpeg", "jpe", "jfif", "png", "webp", "tif",
+                                "tiff", "bmp", "gif", "heic", "heif", "avif"};
+  size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot + 1 >= name.size()) return false;
+  std::string ext = name.substr(dot + 1);
+  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* e : kExts) {
+    if (ext == e) return true;
+  }
+  return false;
+}
+
+WalkResult WalkInputs(const std::vector<std::string>& inputs, bool recursive) {
+  Walker w(recursive);
+  for (const std::string& in : inputs) w.Input(in);
+  return w.Take();
+}
+
+}  // namespace neardup

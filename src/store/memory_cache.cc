@@ -1,0 +1,35 @@
+#include <map>
+#include <mutex>
+
+#include "neardup/cache.h"
+
+namespace neardup {
+namespace {
+
+class MemoryCache : public DescriptorCache {
+ public:
+  std::optional<CacheEntry> Lookup(const FileStamp& stamp) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(stamp.path);
+    if (it == entries_.end() || it->second.first.size != stamp.size ||
+        it->second.first.mtime_ns != stamp.mtime_ns) {
+      return std::nullopt;
+    }
+    return it->second.second;
+  }
+  void Put(const FileStamp& stamp, const CacheEntry& entry) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_[stamp.path] = {stamp, entry};
+  }
+  Status Flush() override { return Status::Ok(); }
+
+ private:
+  std::mutex mu_;  // guards entries_
+  std::map<std::string, std::pair<FileStamp, CacheEntry>> entries_;
+};
+
+}  // namespace
+
+std::unique_ptr<DescriptorCache> NewMemoryCache() { return std::make_unique<MemoryCache>(); }
+
+}  // namespace neardup

@@ -1,0 +1,38 @@
+// Helpers shared by the tests: synthetic images and scratch folders.
+#ifndef NEARDUP_TESTS_TESTUTIL_H_
+#define NEARDUP_TESTS_TESTUTIL_H_
+
+#include <cstdint>
+#include <string>
+
+#include "neardup/image.h"
+
+namespace neardup::testing {
+
+// A photo-like RGB image: smooth gradients, a few filled shapes and mild noise; different seeds
+// give unrelated images, the same seed the same pixels.
+Image MakeTestPhoto(int width, int height, uint32_t seed);
+
+// Path of a committed test file under tests/data/.
+std::string TestDataPath(const std::string& relative);
+
+// A fresh empty folder under the system temp dir, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Join(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Writes `bytes` to `path` (binary). Aborts the test on failure.
+void WriteBytes(const std::string& path, const std::string& bytes);
+
+}  // namespace neardup::testing
+
+#endif  // NEARDUP_TESTS_TESTUTIL_H_

@@ -1,0 +1,142 @@
+// `neardup find DIR...`: groups of near-duplicates, as a table, JSON or CSV.
+#include <cstdio>
+
+#include "commands.h"
+#include "output.h"
+
+namespace neardup::cli {
+namespace {
+
+struct FindFlags {
+  ScanFlags scan;
+  double threshold = -1;
+  bool json = false;
+  bool csv = false;
+  bool strict = false;
+};
+
+std::string Dims(const FileFacts& f) {
+  return std::to_string(f.width) + "x" + std::to_string(f.height);
+}
+
+void PrintTable(const FindResult& r) {
+  int gi = 0;
+  for (const Group& g : r.groups) {
+    std::printf("Group %d (%zu files)\n", ++gi, g.members.size());
+    for (const GroupMember& m : g.members) {
+      const ScannedFile& f = r.scan.files[m.item];
+      std::printf("  %-4s %6.1f%%  %-11s %-5s %9s  %s\n", m.keep ? "KEEP" : "", 100 * m.score,
+                  Dims(f.facts).c_str(), f.facts.format.c_str(), HumanBytes(f.facts.bytes).c_str(),
+                  DisplayPath(f.path).c_str());
+    }
+    std::printf("  keep: %s\n\n", g.members[0].reason.c_str());
+  }
+}
+
+void PrintJson(const FindResult& r, const Method& method, double seconds) {
+  nlohmann::ordered_json out;
+  out["method"] = method.name();
+  out["threshold"] = r.threshold;
+  out["threshold_unit"] = method.metric() == Metric::kHamming ? "bits" : "cosine";
+  nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+  for (const Group& g : r.groups) {
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const GroupMember& m : g.members) {
+      const ScannedFile& f = r.scan.files[m.item];
+      nlohmann::ordered_json jf;
+      SetJsonPath(jf, f.path);
+      jf["keep"] = m.keep;
+      jf["score"] = m.score;
+      jf["reason"] = m.reason;
+      jf["width"] = f.facts.width;
+      jf["height"] = f.facts.height;
+      jf["bytes"] = f.facts.bytes;
+      jf["format"] = f.facts.format;
+      files.push_back(std::move(jf));
+    }
+    groups.push_back({{"files", std::move(files)}});
+  }
+  out["groups"] = std::move(groups);
+  nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+  for (const InputError& e : r.scan.errors) {
+    nlohmann::ordered_json je;
+    SetJsonPath(je, e.path);
+    je["error"] = e.status.message();
+    je["code"] = StatusCodeName(e.status.code());
+    errors.push_back(std::move(je));
+  }
+  out["errors"] = std::move(errors);
+  out["stats"] = {{"images", r.scan.files.size()},       {"decoded", r.scan.decoded},
+                  {"cached", r.scan.cached},             {"unreadable", r.scan.errors.size()},
+                  {"skipped", r.scan.skipped_non_images}, {"seconds", seconds}};
+  std::printf("%s\n", DumpJson(out).c_str());
+}
+
+void PrintCsv(const FindResult& r) {
+  std::printf("group,path,keep,score,width,height,bytes,format,reason\n");
+  int gi = 0;
+  for (const Group& g : r.groups) {
+    ++gi;
+    for (const GroupMember& m : g.members) {
+      const ScannedFile& f = r.scan.files[m.item];
+      std::printf("%d,%s,%s,%.6f,%d,%d,%lld,%s,%s\n", gi, CsvField(f.path).c_str(),
+                  m.keep ? "true" : "false", m.score, f.facts.width, f.facts.height,
+                  static_cast<long long>(f.facts.bytes), f.facts.format.c_str(),
+                  CsvField(m.reason).c_str());
+    }
+  }
+}
+
+int Run(const FindFlags& flags) {
+  Stopwatch clock;
+  FindOptions options;
+  options.scan = MakeScanOptions(flags.scan);
+  if (flags.threshold >= 0) options.threshold = flags.threshold;
+  options.mode = flags.strict ? GroupMode::kStrict : GroupMode::kConnected;
+  auto method = MakeMethod(flags.scan.method);
+  if (!method.ok()) {
+    std::fprintf(stderr, "neardup: %s\n", method.status().message().c_str());
+    return kExitUsage;
+  }
+  StatusOr<FindResult> r = Find(options);
+  if (!r.ok()) {
+    std::fprintf(stderr, "neardup: %s\n", r.status().message().c_str());
+    return kExitUsage;
+  }
+  PrintProblems(r->scan);
+  double seconds = clock.Seconds();
+  if (flags.json) {
+    PrintJson(*r, **method, seconds);
+  } else if (flags.csv) {
+    PrintCsv(*r);
+  } else {
+    PrintTable(*r);
+    size_t dups = 0;
+    for (const Group& g : r->groups) dups += g.members.size() - 1;
+    std::fprintf(stderr, "%zu groups, %zu duplicates to review. %s. Method %s, threshold %g%s.\n",
+                 r->groups.size(), dups, ScanSummary(r->scan, seconds).c_str(),
+                 (*method)->name().c_str(), r->threshold,
+                 (*method)->metric() == Metric::kHamming ? " bits" : "");
+  }
+  return r->scan.errors.empty() ? kExitOk : kExitSomeFailed;
+}
+
+}  // namespace
+
+void AddFindCommand(CLI::App& root, std::vector<Command>* out) {
+  auto flags = std::make_shared<FindFlags>();
+  CLI::App* cmd = root.add_subcommand(
+      "find", "Group the near-duplicate images in folders; proposes which file of each to keep");
+  AddScanFlags(cmd, &flags->scan);
+  cmd->add_option("-t,--threshold", flags->threshold,
+                  "Match threshold in the method's unit: Hamming bits for hashes (default: the "
+                  "method's measured default, 31 for pdq/pdq8)");
+  auto* json = cmd->add_flag("--json", flags->json, "Print JSON");
+  cmd->add_flag("--csv", flags->csv, "Print CSV")->excludes(json);
+  cmd->add_flag("--strict", flags->strict,
+                "Every member of a group must match the kept file directly (default: connected "
+                "components)");
+  out->push_back({cmd, [flags] { return Run(*flags); }});
+}
+
+}  // namespace neardup::cli

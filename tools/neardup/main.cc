@@ -1,0 +1,30 @@
+// neardup: find near-duplicate images. See README.md and `neardup --help`.
+#include <cstdio>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  using namespace neardup::cli;
+  CLI::App app{"neardup " NEARDUP_VERSION ": find near-duplicate images", "neardup"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "neardup " NEARDUP_VERSION);
+  std::vector<Command> commands;
+  AddFindCommand(app, &commands);
+  AddPairsCommand(app, &commands);
+  AddHashCommand(app, &commands);
+  AddCompareCommand(app, &commands);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  for (const Command& c : commands) {
+    if (c.app->parsed()) return c.run();
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,65 @@
+// Printing helpers shared by the subcommands: paths that are not UTF-8, CSV quoting, errors on
+// stderr, the progress bar.
+#ifndef NEARDUP_TOOLS_OUTPUT_H_
+#define NEARDUP_TOOLS_OUTPUT_H_
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "neardup/cache.h"
+#include "neardup/find.h"
+
+namespace neardup::cli {
+
+bool IsValidUtf8(const std::string& s);
+
+// For a terminal or a message: invalid UTF-8 bytes and control characters become \xNN.
+std::string DisplayPath(const std::string& path);
+
+// Sets j["path"] to the path; when it is not valid UTF-8, the invalid bytes are replaced by
+// U+FFFD there and j["path_hex"] carries the exact bytes in hex.
+void SetJsonPath(nlohmann::ordered_json& j, const std::string& path, const char* key = "path");
+
+// Serialises JSON, replacing any invalid UTF-8 left in strings (never throws).
+std::string DumpJson(const nlohmann::ordered_json& j, int indent = 2);
+
+// RFC 4180 field: quoted when it holds a comma, quote, CR or LF. Bytes are kept as they are.
+std::string CsvField(const std::string& s);
+
+// "neardup: <path>: <reason>" for each error and "neardup: warning: ..." for each warning.
+void PrintProblems(const ScanResult& scan);
+
+// The common options of commands that scan folders (find, pairs).
+struct ScanFlags {
+  std::vector<std::string> inputs;
+  bool recursive = false;
+  std::string method = kDefaultMethod;
+  int threads = 0;
+  std::string cache;
+  bool no_cache = false;
+  bool quiet = false;
+};
+void AddScanFlags(CLI::App* cmd, ScanFlags* flags);
+// Fills ScanOptions from the flags, with a progress bar on stderr when it is a terminal.
+ScanOptions MakeScanOptions(const ScanFlags& flags);
+
+// "12 files read (10 decoded, 2 from cache), 1 error, 3 skipped (not images), 0.52 s".
+std::string ScanSummary(const ScanResult& scan, double seconds);
+
+class Stopwatch {
+ public:
+  double Seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace neardup::cli
+
+#endif  // NEARDUP_TOOLS_OUTPUT_H_
