@@ -1,0 +1,181 @@
+// End-to-end tests of the neardup binary: output formats, exit codes and every kind of bad input.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "neardup/decode.h"
+#include "neardup/preprocess.h"
+#include "testutil/run_cli.h"
+#include "testutil/testutil.h"
+
+namespace neardup {
+namespace {
+
+using testing::RunCli;
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::chmod(dir_.path().c_str(), 0755);
+    photo_ = testing::MakeTestPhoto(400, 300, 1);
+    ASSERT_TRUE(WriteImage(dir_.Join("orig.png"), photo_).ok());
+    ASSERT_TRUE(WriteImage(dir_.Join("small.jpg"), Resize(photo_, 200, 150), 85).ok());
+    ASSERT_TRUE(WriteImage(dir_.Join("other.png"), testing::MakeTestPhoto(400, 300, 2)).ok());
+  }
+  std::vector<std::string> Find(std::vector<std::string> extra) {
+    std::vector<std::string> a = {"find", dir_.path(), "--cache", cache_.Join("c.sqlite")};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+  // The stderr lines that name `path`.
+  int Mentions(const std::string& err, const std::string& path) {
+    int n = 0;
+    for (size_t p = err.find(path); p != std::string::npos; p = err.find(path, p + 1)) ++n;
+    return n;
+  }
+
+  testing::TempDir dir_, cache_;
+  Image photo_;
+};
+
+TEST_F(CliTest, JsonHasGroupsWithKeepAndScore) {
+  auto r = RunCli(Find({"--json"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["groups"].size(), 1u);
+  auto files = j["groups"][0]["files"];
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0]["path"], dir_.Join("orig.png"));
+  EXPECT_EQ(files[0]["keep"], true);
+  EXPECT_EQ(files[1]["keep"], false);
+  EXPECT_GT(files[1]["score"].get<double>(), 0.8);
+  EXPECT_LE(files[1]["score"].get<double>(), 1.0);
+  EXPECT_EQ(j["method"], "pdq8");
+}
+
+TEST_F(CliTest, TableAndCsv) {
+  auto t = RunCli(Find({}));
+  ASSERT_EQ(t.exit_code, 0);
+  EXPECT_NE(t.out.find("Group 1 (2 files)"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("KEEP"), std::string::npos);
+  auto c = RunCli(Find({"--csv"}));
+  ASSERT_EQ(c.exit_code, 0);
+  EXPECT_EQ(c.out.rfind("group,path,keep,score,", 0), 0u);
+  EXPECT_NE(c.out.find("1," + dir_.Join("orig.png") + ",true,1.000000"), std::string::npos) << c.out;
+}
+
+TEST_F(CliTest, PairsCsvHasKLinesPerImage) {
+  auto r = RunCli({"pairs", dir_.path(), "--k", "2", "--csv", "--no-cache"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream in(r.out);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "a,b,score");
+  int lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    double score = std::stod(line.substr(line.rfind(',') + 1));
+    EXPECT_GE(score, 0);
+    EXPECT_LE(score, 1);
+  }
+  EXPECT_EQ(lines, 3 * 2);
+}
+
+TEST_F(CliTest, HashAndCompare) {
+  auto h = RunCli({"hash", dir_.Join("orig.png")});
+  ASSERT_EQ(h.exit_code, 0) << h.err;
+  for (const char* m : {"pdq ", "pdq8", "phash", "dhash", "ahash", "whash", "quality"}) {
+    EXPECT_NE(h.out.find(m), std::string::npos) << m;
+  }
+  auto same = RunCli({"compare", dir_.Join("orig.png"), dir_.Join("small.jpg")});
+  ASSERT_EQ(same.exit_code, 0);
+  EXPECT_NE(same.out.find("near-duplicates"), std::string::npos) << same.out;
+  auto diff = RunCli({"compare", dir_.Join("orig.png"), dir_.Join("other.png")});
+  EXPECT_NE(diff.out.find("different images"), std::string::npos) << diff.out;
+}
+
+TEST_F(CliTest, UsageErrorsExitOne) {
+  EXPECT_EQ(RunCli({"find"}).exit_code, 1);
+  EXPECT_EQ(RunCli({"find", dir_.path(), "--method", "nope"}).exit_code, 1);
+  EXPECT_EQ(RunCli({"frobnicate"}).exit_code, 1);
+  EXPECT_EQ(RunCli({"find", "--help"}).exit_code, 0);
+  EXPECT_EQ(RunCli({"pairs", "--help"}).exit_code, 0);
+}
+
+TEST_F(CliTest, EveryBadInputIsReportedOnceAndTheRunGoesOn) {
+  const std::string d = dir_.path();
+  std::string jpeg = EncodeImage(photo_, ".jpg", 90).value();
+  testing::WriteBytes(dir_.Join("truncated.jpg"), jpeg.substr(0, jpeg.size() / 3));
+  testing::WriteBytes(dir_.Join("empty.jpg"), "");
+  testing::WriteBytes(dir_.Join("text.png"), "hello, I am not a picture\n");
+  // A PNG whose header claims 100000 x 100000 pixels.
+  std::string png = EncodeImage(Image(8, 8, 3), ".png").value();
+  png[16] = 0; png[17] = 1; png[18] = char(0x86); png[19] = char(0xA0);
+  png[20] = 0; png[21] = 1; png[22] = char(0x86); png[23] = char(0xA0);
+  testing::WriteBytes(dir_.Join("bomb.png"), png);
+  ASSERT_EQ(::symlink("gone.jpg", dir_.Join("dangling.jpg").c_str()), 0);
+  ASSERT_EQ(::symlink("loopb.jpg", dir_.Join("loopa.jpg").c_str()), 0);
+  ASSERT_EQ(::symlink("loopa.jpg", dir_.Join("loopb.jpg").c_str()), 0);
+  ASSERT_EQ(::mkfifo(dir_.Join("fifo.jpg").c_str(), 0644), 0);
+  std::filesystem::create_directory(dir_.Join("album.jpg"));
+  ASSERT_TRUE(WriteImage(dir_.Join("caf\xe9.png"), Resize(photo_, 300, 225)).ok());
+
+  auto r = RunCli(Find({"--json"}), -1, 30);
+  ASSERT_NE(r.err, "timeout") << "the FIFO must not hang the run";
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  for (const char* bad : {"truncated.jpg", "empty.jpg", "text.png", "bomb.png", "dangling.jpg",
+                          "loopa.jpg", "loopb.jpg", "fifo.jpg", "album.jpg"}) {
+    EXPECT_EQ(Mentions(r.err, std::string(bad) + ":"), 1) << bad << "\n" << r.err;
+  }
+  EXPECT_NE(r.err.find("bomb.png: "), std::string::npos);
+  EXPECT_NE(r.err.find("100000"), std::string::npos) << "the bomb's size is named";
+  EXPECT_NE(r.err.find("FIFO"), std::string::npos);
+  EXPECT_NE(r.err.find("broken symlink"), std::string::npos);
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["groups"].size(), 1u);
+  ASSERT_EQ(j["groups"][0]["files"].size(), 3u);  // orig, small and the non-UTF-8 copy
+  bool found_hex = false;
+  for (auto& f : j["groups"][0]["files"]) found_hex |= f.contains("path_hex");
+  EXPECT_TRUE(found_hex);
+  EXPECT_EQ(j["errors"].size(), 9u);
+
+  // Nothing was modified: the FIFO is still a FIFO, every file still there.
+  struct stat st;
+  ASSERT_EQ(::lstat(dir_.Join("fifo.jpg").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  EXPECT_TRUE(std::filesystem::exists(dir_.Join("truncated.jpg")));
+}
+
+TEST_F(CliTest, UnreadableFileAsUnprivilegedUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to switch to an unprivileged user";
+  ASSERT_TRUE(WriteImage(dir_.Join("secret.png"), photo_).ok());
+  ::chmod(dir_.Join("secret.png").c_str(), 0000);
+  ::chmod(cache_.path().c_str(), 0777);
+  auto r = RunCli({"find", dir_.path(), "--no-cache"}, 65534);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(Mentions(r.err, "secret.png: "), 1) << r.err;
+  EXPECT_NE(r.err.find("ermission denied"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("Group 1"), std::string::npos);  // the rest still grouped
+}
+
+TEST_F(CliTest, UnwritableCacheWarnsAndSucceeds) {
+  testing::WriteBytes(dir_.Join("blocker"), "x");
+  auto r = RunCli({"find", dir_.path(), "--cache", dir_.Join("blocker/c.sqlite")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: cache disabled"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("Group 1"), std::string::npos);
+}
+
+TEST_F(CliTest, SecondRunDecodesNothing) {
+  ASSERT_EQ(RunCli(Find({})).exit_code, 0);
+  auto r = RunCli(Find({"--json"}));
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["stats"]["decoded"], 0);
+  EXPECT_EQ(j["stats"]["cached"], 3);
+}
+
+}  // namespace
+}  // namespace neardup

@@ -1,0 +1,80 @@
+#include "pipeline/walk.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "testutil/testutil.h"
+
+namespace neardup {
+namespace {
+
+const InputError* FindError(const WalkResult& w, const std::string& path) {
+  for (const InputError& e : w.errors) {
+    if (e.path == path) return &e;
+  }
+  return nullptr;
+}
+
+TEST(HasImageExtension, CaseInsensitiveAndStrict) {
+  EXPECT_TRUE(HasImageExtension("a.JPG"));
+  EXPECT_TRUE(HasImageExtension("x.y.webp"));
+  EXPECT_TRUE(HasImageExtension("IMG.HEIC"));
+  EXPECT_FALSE(HasImageExtension("notes.txt"));
+  EXPECT_FALSE(HasImageExtension("jpg"));
+  EXPECT_FALSE(HasImageExtension("a."));
+}
+
+TEST(WalkInputs, ListsImagesSkipsOthersAndReportsOddEntries) {
+  testing::TempDir d;
+  const std::string root = d.path();
+  testing::WriteBytes(d.Join("b.jpg"), "x");
+  testing::WriteBytes(d.Join("a.png"), "x");
+  testing::WriteBytes(d.Join("notes.txt"), "x");
+  ASSERT_EQ(::mkfifo(d.Join("pipe.jpg").c_str(), 0644), 0);
+  ASSERT_EQ(::symlink("missing.jpg", d.Join("dangling.jpg").c_str()), 0);
+  ASSERT_EQ(::symlink("loop2.jpg", d.Join("loop1.jpg").c_str()), 0);
+  ASSERT_EQ(::symlink("loop1.jpg", d.Join("loop2.jpg").c_str()), 0);
+  ASSERT_EQ(::symlink("a.png", d.Join("link.png").c_str()), 0);
+  std::filesystem::create_directory(d.Join("folder.jpg"));
+  std::filesystem::create_directory(d.Join("sub"));
+  testing::WriteBytes(d.Join("sub/c.gif"), "x");
+  ASSERT_EQ(::symlink("..", d.Join("sub/up").c_str()), 0);
+
+  WalkResult flat = WalkInputs({root}, false);
+  std::vector<std::string> names;
+  for (const Candidate& c : flat.files) names.push_back(c.path.substr(root.size() + 1));
+  EXPECT_EQ(names, (std::vector<std::string>{"a.png", "b.jpg", "link.png"}));
+  EXPECT_EQ(flat.skipped_non_images, 1);
+  ASSERT_NE(FindError(flat, d.Join("pipe.jpg")), nullptr);
+  EXPECT_NE(FindError(flat, d.Join("pipe.jpg"))->status.message().find("FIFO"), std::string::npos);
+  ASSERT_NE(FindError(flat, d.Join("dangling.jpg")), nullptr);
+  EXPECT_NE(FindError(flat, d.Join("dangling.jpg"))->status.message().find("broken symlink"),
+            std::string::npos);
+  ASSERT_NE(FindError(flat, d.Join("loop1.jpg")), nullptr);
+  EXPECT_NE(FindError(flat, d.Join("loop1.jpg"))->status.message().find("loop"), std::string::npos);
+  ASSERT_NE(FindError(flat, d.Join("folder.jpg")), nullptr);
+  EXPECT_EQ(flat.errors.size(), 5u);  // pipe, dangling, loop1, loop2, folder.jpg: once each
+
+  WalkResult deep = WalkInputs({root}, true);
+  bool found_c = false;
+  for (const Candidate& c : deep.files) found_c |= c.path == d.Join("sub/c.gif");
+  EXPECT_TRUE(found_c);
+  EXPECT_EQ(FindError(deep, d.Join("folder.jpg")), nullptr);  // descended, not an error
+  ASSERT_NE(FindError(deep, d.Join("sub/up")), nullptr);      // the folder cycle is reported
+}
+
+TEST(WalkInputs, ExplicitFilesAreTriedWhateverTheirNameAndDuplicatesMerge) {
+  testing::TempDir d;
+  testing::WriteBytes(d.Join("photo.dat"), "x");
+  WalkResult w = WalkInputs({d.Join("photo.dat"), d.Join("photo.dat"), d.Join("nope.jpg")}, false);
+  ASSERT_EQ(w.files.size(), 1u);
+  EXPECT_EQ(w.files[0].size, 1);
+  ASSERT_EQ(w.errors.size(), 1u);
+  EXPECT_EQ(w.errors[0].status.code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace neardup
