@@ -36,9 +36,15 @@ struct DecodeOptions {
   bool apply_orientation = true;
 };
 
-// Decodes `bytes` (the whole file). `name` is only used in error messages.
-// Errors: InvalidArgument (not an image / unknown format), Corruption (truncated or damaged),
-// ResourceExhausted (over max_pixels), Unimplemented (a format this build cannot read).
+// Decodes `bytes` (the whole file). `name` is only used in error messages, which start with it.
+// The format is recognised from magic bytes only, never from a name. `info`, when given, is
+// overwritten (also on error, as far as the header was read).
+// Errors: InvalidArgument (empty, not an image / unknown format), Corruption (truncated or
+// damaged), ResourceExhausted (over max_pixels), Unimplemented (a format this build cannot read).
+// Damaged data is an error, not a partial image: a JPEG that ends early or whose entropy-coded
+// data is corrupt fails with Corruption (libjpeg would only warn and fill the rest grey), so a
+// half-copied file is never indexed as an image of its own. Harmless libjpeg warnings (e.g.
+// extraneous bytes between markers, common in camera files) are ignored.
 StatusOr<Image> DecodeImage(std::string_view bytes, const DecodeOptions& options,
                             ImageInfo* info = nullptr, std::string_view name = "<memory>");
 
@@ -51,8 +57,10 @@ StatusOr<Image> DecodeFile(const std::string& path, const DecodeOptions& options
 // Reads the whole regular file at `path` into `out`. Refuses non-regular files without blocking.
 Status ReadFileBytes(const std::string& path, std::string* out);
 
-// Encodes `image` to a file whose format follows the extension (.png, .jpg, .webp, .bmp, .tiff).
-// `quality` applies to JPEG/WebP (1-100). Used by tests, benchmarks and reports.
+// Encodes `image` to a file whose format follows the extension (.png, .jpg, .webp, .bmp, .tiff,
+// .ppm; not .gif, which is Unimplemented). `quality` applies to JPEG/WebP (1-100; WebP > 100 is
+// lossless). Used by tests, benchmarks and reports. Errors: InvalidArgument (no or unknown
+// extension, empty image), IOError (cannot write).
 Status WriteImage(const std::string& path, const Image& image, int quality = 95);
 
 // Encodes `image` into memory; `ext` is ".png", ".jpg", ...

@@ -45,13 +45,13 @@ struct FloatImage {
 
 // What a decoder learned about the file besides its pixels.
 struct ImageInfo {
-  int original_width = 0;   // as stored in the file, after EXIF orientation is applied
+  int original_width = 0;  // as stored in the file, after EXIF orientation is applied
   int original_height = 0;
   // Pixels were decoded at num/denom of the original size (JPEG DCT scaling: 1/8, 1/4, 3/8, ...).
   int decode_scale_num = 1;
   int decode_scale_denom = 1;
-  int exif_orientation = 1;    // 1..8, 1 = as stored
-  const char* format = "";     // "jpeg", "png", "webp", "tiff", "bmp", "gif", "heif", ...
+  int exif_orientation = 1;  // 1..8, 1 = as stored
+  const char* format = "";   // "jpeg", "png", "webp", "tiff", "bmp", "gif", "heif", ...
 };
 
 }  // namespace neardup

@@ -52,14 +52,12 @@ TEST_P(RoundTripTest, DecodesWhatWasEncoded) {
   EXPECT_EQ(g->width, 96);
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, RoundTripTest,
-                         ::testing::Values(RoundTrip{".jpg", "jpeg", 8.0},
-                                           RoundTrip{".png", "png", 0.0},
-                                           RoundTrip{".webp", "webp", 4.0},
-                                           RoundTrip{".tiff", "tiff", 0.0},
-                                           RoundTrip{".bmp", "bmp", 0.0},
-                                           RoundTrip{".ppm", "pnm", 0.0}),
-                         [](const auto& info) { return std::string(info.param.ext + 1); });
+INSTANTIATE_TEST_SUITE_P(
+    Formats, RoundTripTest,
+    ::testing::Values(RoundTrip{".jpg", "jpeg", 8.0}, RoundTrip{".png", "png", 0.0},
+                      RoundTrip{".webp", "webp", 4.0}, RoundTrip{".tiff", "tiff", 0.0},
+                      RoundTrip{".bmp", "bmp", 0.0}, RoundTrip{".ppm", "pnm", 0.0}),
+    [](const auto& info) { return std::string(info.param.ext + 1); });
 
 TEST(DecodeTest, FormatComesFromMagicBytesNotExtension) {
   TempDir dir;
@@ -86,9 +84,18 @@ TEST(DecodeTest, SniffFormatRecognisesMagicBytes) {
   EXPECT_EQ(SniffFormat(std::string("RIFF\x10\0\0\0WAVEfmt ", 16)), Format::kUnknown);
   EXPECT_EQ(SniffFormat(std::string("II*\0\x08\0\0\0", 8)), Format::kTiff);
   EXPECT_EQ(SniffFormat(std::string("MM\0*\0\0\0\x08", 8)), Format::kTiff);
-  EXPECT_EQ(SniffFormat(std::string("\0\0\0\x18" "ftypheic\0\0\0\0", 16)), Format::kHeif);
-  EXPECT_EQ(SniffFormat(std::string("\0\0\0\x18" "ftypavif\0\0\0\0", 16)), Format::kHeif);
-  EXPECT_EQ(SniffFormat(std::string("\0\0\0\x18" "ftypmp42\0\0\0\0", 16)), Format::kUnknown);
+  EXPECT_EQ(SniffFormat(std::string("\0\0\0\x18"
+                                    "ftypheic\0\0\0\0",
+                                    16)),
+            Format::kHeif);
+  EXPECT_EQ(SniffFormat(std::string("\0\0\0\x18"
+                                    "ftypavif\0\0\0\0",
+                                    16)),
+            Format::kHeif);
+  EXPECT_EQ(SniffFormat(std::string("\0\0\0\x18"
+                                    "ftypmp42\0\0\0\0",
+                                    16)),
+            Format::kUnknown);
   EXPECT_EQ(SniffFormat("BM is how this text starts, but it is no bitmap"), Format::kUnknown);
   EXPECT_EQ(SniffFormat("\xff\xd8"), Format::kUnknown);
   EXPECT_EQ(SniffFormat(""), Format::kUnknown);

@@ -23,14 +23,22 @@ struct Source {
 };
 Source StoredPixelFor(int orientation, int y, int x, int w, int h) {
   switch (orientation) {
-    case 2: return {y, w - 1 - x};          // mirrored left-right
-    case 3: return {h - 1 - y, w - 1 - x};  // rotated 180
-    case 4: return {h - 1 - y, x};          // mirrored top-bottom
-    case 5: return {x, y};                  // transposed
-    case 6: return {h - 1 - x, y};          // stored 90 CCW: turn clockwise to view
-    case 7: return {h - 1 - x, w - 1 - y};  // transverse
-    case 8: return {x, w - 1 - y};          // stored 90 CW: turn counter-clockwise to view
-    default: return {y, x};
+    case 2:
+      return {y, w - 1 - x};  // mirrored left-right
+    case 3:
+      return {h - 1 - y, w - 1 - x};  // rotated 180
+    case 4:
+      return {h - 1 - y, x};  // mirrored top-bottom
+    case 5:
+      return {x, y};  // transposed
+    case 6:
+      return {h - 1 - x, y};  // stored 90 CCW: turn clockwise to view
+    case 7:
+      return {h - 1 - x, w - 1 - y};  // transverse
+    case 8:
+      return {x, w - 1 - y};  // stored 90 CW: turn counter-clockwise to view
+    default:
+      return {y, x};
   }
 }
 
@@ -120,8 +128,9 @@ TEST(ExifOrientationTest, TiffParserIsBoundsCheckedAndDefaultsToOne) {
   many_entries[11] = char(0x00);
   EXPECT_EQ(OrientationFromTiff(many_entries), 1);
   // Little-endian variant.
-  const std::string le = std::string("II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x08\0\0\0", 22) +
-                         std::string(4, '\0');
+  const std::string le =
+      std::string("II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x08\0\0\0", 22) +
+      std::string(4, '\0');
   EXPECT_EQ(OrientationFromTiff(le), 8);
 }
 

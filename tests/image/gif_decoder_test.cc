@@ -44,8 +44,8 @@ std::string WriteGif(int screen_w, int screen_h, int background, const std::vect
     GifByteType ext[4];
     const size_t n = EGifGCBToExtension(&gcb, ext);
     ok = ok && EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, int(n), ext) == GIF_OK;
-    ok = ok && EGifPutImageDesc(gif, f.left, f.top, f.width, f.height, f.interlace, nullptr) ==
-                   GIF_OK;
+    ok = ok &&
+         EGifPutImageDesc(gif, f.left, f.top, f.width, f.height, f.interlace, nullptr) == GIF_OK;
     std::vector<int> order;  // giflib writes rows in the order given: interlace them ourselves
     if (f.interlace) {
       for (int pass = 0; pass < 4; ++pass) {
@@ -68,7 +68,11 @@ std::string WriteGif(int screen_w, int screen_h, int background, const std::vect
 }
 
 Frame PatternFrame(int left, int top, int width, int height, int seed) {
-  Frame f{left, top, width, height};
+  Frame f;
+  f.left = left;
+  f.top = top;
+  f.width = width;
+  f.height = height;
   f.indices.resize(size_t(width) * height);
   for (int y = 0; y < height; ++y) {
     for (int x = 0; x < width; ++x) f.indices[size_t(y) * width + x] = uint8_t(x + 3 * y + seed);
@@ -104,10 +108,10 @@ TEST(GifDecoderTest, FirstFrameOnScreenWithWhiteBackgroundAndTransparency) {
   ASSERT_TRUE(img.ok()) << img.status().ToString();
   ASSERT_EQ(img->width, 50);
   ASSERT_EQ(img->height, 40);
-  ExpectColour(*img, 0, 0, GifColorType{255, 255, 255});    // outside the frame: background
-  ExpectColour(*img, 5, 10, GifColorType{255, 255, 255});   // transparent index
+  ExpectColour(*img, 0, 0, GifColorType{255, 255, 255});         // outside the frame: background
+  ExpectColour(*img, 5, 10, GifColorType{255, 255, 255});        // transparent index
   ExpectColour(*img, 6, 12, PaletteColour(uint8_t(2 + 3 + 1)));  // inside, from frame 1
-  ExpectColour(*img, 39, 49, GifColorType{255, 255, 255});  // frame 2 never drawn
+  ExpectColour(*img, 39, 49, GifColorType{255, 255, 255});       // frame 2 never drawn
 }
 
 TEST(GifDecoderTest, InterlacedRowsLandInPlace) {

@@ -34,7 +34,8 @@ std::string EncodeHeic(const Image& rgb) {
   if (heif_context_get_encoder_for_format(ctx, heif_compression_HEVC, &encoder).code ==
           heif_error_Ok &&
       heif_image_create(rgb.width, rgb.height, heif_colorspace_RGB, heif_chroma_interleaved_RGB,
-                        &image).code == heif_error_Ok &&
+                        &image)
+              .code == heif_error_Ok &&
       heif_image_add_plane(image, heif_channel_interleaved, rgb.width, rgb.height, 8).code ==
           heif_error_Ok) {
     heif_encoder_set_lossy_quality(encoder, 90);
@@ -84,7 +85,11 @@ TEST(HeifDecoderTest, DecodesHeicItEncoded) {
 #endif  // NEARDUP_TEST_HAVE_HEIF_HEADER
 
 TEST(HeifDecoderTest, DamagedHeifIsAnErrorNotACrash) {
-  const std::string bytes = std::string("\0\0\0\x18" "ftypheic\0\0\0\0mif1heic", 24) + "garbage";
+  const std::string bytes = std::string(
+                                "\0\0\0\x18"
+                                "ftypheic\0\0\0\0mif1heic",
+                                24) +
+                            "garbage";
   StatusOr<Image> img = DecodeImage(bytes, DecodeOptions{});
   ASSERT_FALSE(img.ok());
   EXPECT_TRUE(img.status().code() == StatusCode::kCorruption ||

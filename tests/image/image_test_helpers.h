@@ -49,9 +49,9 @@ inline std::string PngChunk(const std::string& type, const std::string& data) {
 
 // A big-endian TIFF block whose IFD0 holds only Orientation = `orientation`.
 inline std::string ExifTiffWithOrientation(int orientation) {
-  return std::string("MM\0*", 4) + Be32(8) + Be16(1) +             // header, IFD0 at 8, 1 entry
+  return std::string("MM\0*", 4) + Be32(8) + Be16(1) +  // header, IFD0 at 8, 1 entry
          Be16(0x0112) + Be16(3) + Be32(1) + Be16(orientation) + Be16(0) +  // SHORT x1
-         Be32(0);                                                   // no next IFD
+         Be32(0);                                                          // no next IFD
 }
 
 // `jpeg` with an APP1 Exif segment carrying `orientation` inserted right after SOI.

@@ -92,7 +92,8 @@ std::string WithFrameSize(std::string jpeg, int width, int height) {
 }
 
 TEST(JpegDecoderTest, HugeDimensionsAreRefusedBeforeDecoding) {
-  const std::string bomb = WithFrameSize(MustEncode(MakeTestPhoto(16, 16, 1), ".jpg"), 60000, 60000);
+  const std::string bomb =
+      WithFrameSize(MustEncode(MakeTestPhoto(16, 16, 1), ".jpg"), 60000, 60000);
   const auto start = std::chrono::steady_clock::now();
   StatusOr<Image> img = DecodeImage(bomb, DecodeOptions{}, nullptr, "bomb.jpg");
   const auto elapsed = std::chrono::steady_clock::now() - start;
