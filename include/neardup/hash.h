@@ -4,7 +4,9 @@
 // word i/64 at position i%64. Hamming distance is the number of differing bits.
 // For PDQ the 256 bits and their hex form follow Meta's reference implementation
 // (facebook/ThreatExchange pdq/cpp): Hash256 word w holds the reference's 16-bit words
-// 4w..4w+3, and ToHex prints the 64 hex digits in the order the reference tools print them.
+// 4w..4w+3 (word 4w+k in bits 16k..16k+15), so bit i is the reference's bit i, the sign of DCT
+// coefficient (i/16, i%16) against the median. ToHex prints w[3] down to w[0], 16 digits each,
+// most significant first: exactly the reference's Hash256::format().
 // Thread safety: all functions are pure and may be called concurrently.
 #ifndef NEARDUP_HASH_H_
 #define NEARDUP_HASH_H_
@@ -37,7 +39,12 @@ inline int HammingDistance64(uint64_t a, uint64_t b) { return __builtin_popcount
 // Luma in [0,255] as floats (PDQ's weights: 0.299 R + 0.587 G + 0.114 B); grey input is copied.
 FloatImage ToLuma(const Image& image);
 
-// 64-bit hashes (the imagehash conventions): each reduces the image to 8x8 (or 9x8) luma.
+// 64-bit hashes (the imagehash conventions): each area-averages the luma (weights as above) to
+// a small grid and thresholds an 8x8 array of values; bit i is cell (row i/8, column i%8).
+// Medians are numpy's (mean of the two middle values); comparisons are strict, so a flat image
+// gives 0 (pHash: its bits are rounding noise, but deterministic). The values are not
+// imagehash's hex strings: the resampling (area vs PIL Lanczos) and the bit order differ.
+// Requires a non-empty image with 1 or 3 channels.
 uint64_t AverageHash(const Image& image);     // aHash: bits = pixel > mean of 8x8
 uint64_t DifferenceHash(const Image& image);  // dHash: bits = left < right on 9x8
 uint64_t PerceptualHash(const Image& image);  // pHash: 32x32 DCT, 8x8 low band > median
@@ -50,7 +57,12 @@ struct PdqResult {
 
 // PDQ hash of an image (any size >= 1x1). Follows Meta's published algorithm: luma, Jarosz
 // tent-filter downsample to 64x64, 16x16 DCT-II of the low band, threshold at the median.
+// Same floats as the reference's pdqHash256FromFloatLuma (bit-identical on tests/data/pdq).
+// As in the reference, an image under 5 px on a side gives an all-zero hash with quality 0.
+// Unlike the reference's file hasher, images over 512 px are not first squashed to 512x512:
+// every pixel given is used. Keeps up to 32 MiB of scratch per calling thread between calls.
 PdqResult PdqHash(const Image& image);
+// The same from luma in [0,255] (1 channel), e.g. ToLuma's output.
 PdqResult PdqHashFromLuma(const FloatImage& luma);
 
 // The 8 dihedral PDQ hashes, in the reference order: original, rot90, rot180, rot270,

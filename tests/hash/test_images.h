@@ -68,13 +68,11 @@ inline Image JpegRecompress(const Image& img, int quality) {
 inline std::vector<std::pair<std::string, Image>> BenignEdits(const Image& img) {
   return {
       {"resized to 60%",
-       Edit(img, [](const cv::Mat& in, cv::Mat& out) {
-         cv::resize(in, out, cv::Size(), 0.6, 0.6, cv::INTER_AREA);
-       })},
+       Edit(img, [](const cv::Mat& in,
+                    cv::Mat& out) { cv::resize(in, out, cv::Size(), 0.6, 0.6, cv::INTER_AREA); })},
       {"gaussian blur sigma 1",
-       Edit(img, [](const cv::Mat& in, cv::Mat& out) {
-         cv::GaussianBlur(in, out, cv::Size(5, 5), 1.0);
-       })},
+       Edit(img, [](const cv::Mat& in,
+                    cv::Mat& out) { cv::GaussianBlur(in, out, cv::Size(5, 5), 1.0); })},
       {"jpeg quality 75", JpegRecompress(img, 75)},
   };
 }
