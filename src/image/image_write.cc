@@ -4,12 +4,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgcodecs.hpp>  // flag constants only
 #include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
 
 #include "image/cv_image.h"
+#include "image/lazy_imgcodecs.h"
 #include "neardup/decode.h"
 
 namespace neardup {
@@ -34,7 +35,9 @@ StatusOr<std::string> EncodeImage(const Image& image, std::string_view ext, int 
                                    quality};
   std::vector<uchar> buffer;
   try {
-    if (!cv::imencode(lower, mat, buffer, params)) {
+    StatusOr<bool> encoded = image_internal::LazyImencode(lower, mat, &buffer, params);
+    if (!encoded.ok()) return encoded.status();
+    if (!*encoded) {
       return InvalidArgumentError("cannot encode as " + lower);
     }
   } catch (const cv::Exception& e) {

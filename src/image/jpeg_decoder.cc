@@ -4,11 +4,12 @@
 
 #include <algorithm>
 #include <memory>
-#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgcodecs.hpp>  // flag constants only
 #include <string>
 
 #include "image/cv_image.h"
 #include "image/decoders.h"
+#include "image/lazy_imgcodecs.h"
 
 namespace neardup::image_internal {
 namespace {
@@ -72,7 +73,9 @@ StatusOr<Image> DecodeCmykJpeg(std::string_view bytes, int width, int height,
   cv::Mat mat;
   try {
     const cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
-    mat = cv::imdecode(buffer, flags);
+    StatusOr<cv::Mat> decoded = LazyImdecode(buffer, flags);
+    if (!decoded.ok()) return decoded.status();
+    mat = std::move(decoded).value();
   } catch (const cv::Exception& e) {
     return CorruptionError("CMYK JPEG: " + e.msg);
   }

@@ -1,10 +1,11 @@
 // PNG, WebP, TIFF, BMP, PNM and JPEG 2000 through cv::imdecode.
 #include <new>
-#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgcodecs.hpp>  // flag constants only
 #include <string>
 
 #include "image/cv_image.h"
 #include "image/decoders.h"
+#include "image/lazy_imgcodecs.h"
 
 namespace neardup::image_internal {
 
@@ -19,7 +20,9 @@ StatusOr<Image> DecodeWithOpenCV(std::string_view bytes, Format format,
     const cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
     // IMREAD_UNCHANGED keeps 16 bits and alpha for us to reduce properly, and makes OpenCV skip
     // EXIF orientation, which the dispatcher applies for every format alike.
-    mat = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
+    StatusOr<cv::Mat> decoded = LazyImdecode(buffer, cv::IMREAD_UNCHANGED);
+    if (!decoded.ok()) return decoded.status();
+    mat = std::move(decoded).value();
   } catch (const cv::Exception& e) {
     return CorruptionError(std::string(FormatName(format)) + " decoder: " + e.msg);
   }
