@@ -68,12 +68,21 @@ struct Options {
   int negatives = 50000;
   int threads = 2;
   int closest = 5;  // closest negative pairs to print
+  // The large negative set (section "Thresholds on a large negative set"); off when empty.
+  std::vector<ListSpec> neg_lists;
+  int neg_n = 5000;          // images shared among the --negatives-list files without a count
+  int neg_max_side = 512;    // negatives are downscaled to this long side
+  int neg_min_side = 64;     // and skipped when their short side is smaller
+  int sweep_closest = 20;    // closest negative pairs listed per method
+  std::string closest_dir;   // where to write contact sheets of them (none when empty)
 };
 
 [[noreturn]] void Usage(const char* msg) {
   std::fprintf(stderr,
                "error: %s\nusage: hash_robustness_bench --list FILE[:COUNT]... [--n N] [--seed S] "
-               "[--negatives M] [--threads T] [--closest K]\n",
+               "[--negatives M] [--threads T] [--closest K]\n"
+               "       [--negatives-list FILE[:COUNT]... [--neg-n N] [--neg-max-side PX] "
+               "[--neg-min-side PX] [--sweep-closest K] [--closest-dir DIR]]\n",
                msg);
   std::exit(2);
 }
@@ -86,7 +95,7 @@ Options ParseArgs(int argc, char** argv) {
       if (i + 1 >= argc) Usage(("missing value after " + a).c_str());
       return argv[++i];
     };
-    if (a == "--list") {
+    auto list_spec = [&]() {
       std::string v = value();
       ListSpec spec{v, -1};
       const size_t colon = v.rfind(':');
@@ -95,7 +104,22 @@ Options ParseArgs(int argc, char** argv) {
         spec.path = v.substr(0, colon);
         spec.count = std::stoi(v.substr(colon + 1));
       }
-      o.lists.push_back(spec);
+      return spec;
+    };
+    if (a == "--list") {
+      o.lists.push_back(list_spec());
+    } else if (a == "--negatives-list") {
+      o.neg_lists.push_back(list_spec());
+    } else if (a == "--neg-n") {
+      o.neg_n = std::stoi(value());
+    } else if (a == "--neg-max-side") {
+      o.neg_max_side = std::stoi(value());
+    } else if (a == "--neg-min-side") {
+      o.neg_min_side = std::stoi(value());
+    } else if (a == "--sweep-closest") {
+      o.sweep_closest = std::stoi(value());
+    } else if (a == "--closest-dir") {
+      o.closest_dir = value();
     } else if (a == "--n") {
       o.n = std::stoi(value());
     } else if (a == "--seed") {
@@ -126,8 +150,8 @@ void ParallelFor(int n, int threads, const std::function<void(int)>& fn) {
   for (std::thread& t : pool) t.join();
 }
 
-// 8-bit BGR, transparency composited over white, long side <= kMaxSide. Empty on failure.
-cv::Mat LoadOriginal(const std::string& path) {
+// 8-bit BGR, transparency composited over white, long side <= max_side. Empty on failure.
+cv::Mat LoadOriginal(const std::string& path, int max_side = kMaxSide) {
   cv::Mat m;
   try {
     m = cv::imread(path, cv::IMREAD_UNCHANGED);
@@ -153,8 +177,8 @@ cv::Mat LoadOriginal(const std::string& path) {
     return {};
   }
   const int long_side = std::max(m.cols, m.rows);
-  if (long_side > kMaxSide) {
-    const double s = double(kMaxSide) / long_side;
+  if (long_side > max_side) {
+    const double s = double(max_side) / long_side;
     cv::Mat small;
     cv::resize(m, small, cv::Size(), s, s, cv::INTER_AREA);
     m = small;
@@ -417,7 +441,10 @@ std::vector<std::string> DiverseOrder(std::vector<std::string> paths, std::mt199
   return out;
 }
 
-std::vector<Original> SelectOriginals(const Options& opt, std::mt19937_64& rng) {
+// Also hands back the thumbnails and family keys of the chosen originals (for the negatives).
+std::vector<Original> SelectOriginals(const Options& opt, std::mt19937_64& rng,
+                                      std::vector<Thumb>* thumbs_out,
+                                      std::set<std::string>* families_out) {
   int fixed = 0, shared = 0;
   for (const ListSpec& l : opt.lists) (l.count >= 0 ? fixed += l.count : ++shared);
   const int share = shared ? std::max(0, opt.n - fixed) / shared : 0;
@@ -468,6 +495,8 @@ std::vector<Original> SelectOriginals(const Options& opt, std::mt19937_64& rng) 
                  "undecodable)\n",
                  spec.path.c_str(), got, small, kMinSide, flat, dup, bad);
   }
+  *thumbs_out = std::move(thumbs);
+  *families_out = std::move(families);
   return chosen;
 }
 
@@ -510,7 +539,10 @@ int main(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   std::mt19937_64 rng(opt.seed);
 
-  std::vector<Original> originals = SelectOriginals(opt, rng);
+  std::vector<Thumb> original_thumbs;
+  std::set<std::string> original_families;
+  std::vector<Original> originals =
+      SelectOriginals(opt, rng, &original_thumbs, &original_families);
   const int n = int(originals.size());
   if (n < 2) {
     std::fprintf(stderr, "error: fewer than 2 usable originals\n");
@@ -527,14 +559,31 @@ int main(int argc, char** argv) {
   for (auto& per_method : pos) {
     for (auto& v : per_method) v.assign(n, 0);
   }
+  // With --negatives-list, also the distances as `neardup find` measures them (pdq8 symmetric)
+  // and the lower PDQ quality of each pair, for the threshold sweep.
+  const bool sweep = !opt.neg_lists.empty();
+  SweepPositives sweep_pos;
+  if (sweep) {
+    sweep_pos.d.resize(n_edits);
+    sweep_pos.min_quality.resize(n_edits);
+    for (int e = 0; e < n_edits; ++e) {
+      for (auto& v : sweep_pos.d[e]) v.assign(n, 0);
+      sweep_pos.min_quality[e].assign(n, 0);
+    }
+  }
   std::atomic<int> done{0};
   ParallelFor(n, opt.threads, [&](int i) {
     const cv::Mat& m = originals[i].bgr;
     hashes[i] = HashAll(m, /*dihedral=*/true);
     for (int e = 0; e < n_edits; ++e) {
-      const Hashes copy = HashAll(edits[e].apply(m), /*dihedral=*/false);
+      const Hashes copy = HashAll(edits[e].apply(m), /*dihedral=*/sweep);
       const std::array<int, kMethods> d = Distances(hashes[i], copy);
       for (int k = 0; k < kMethods; ++k) pos[e][k][i] = d[k];
+      if (sweep) {
+        const std::array<int, kMethods> ds = FindDistances(hashes[i], copy);
+        for (int k = 0; k < kMethods; ++k) sweep_pos.d[e][k][i] = ds[k];
+        sweep_pos.min_quality[e][i] = std::min(hashes[i].pdq.quality, copy.pdq.quality);
+      }
     }
     const int c = ++done;
     if (c % 50 == 0) std::fprintf(stderr, "hashed %d/%d originals\n", c, n);
@@ -703,5 +752,12 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "time: select %.1f s, hash %.1f s, negatives %.1f s (%d threads)\n",
                secs(t0, t1), secs(t1, t2), secs(t2, t3), opt.threads);
+  if (sweep) {
+    std::vector<PoolImage> pool;
+    for (int i = 0; i < n; ++i) pool.push_back({originals[i].path, -1, hashes[i]});
+    std::vector<QThumb> qthumbs;
+    for (const Thumb& t : original_thumbs) qthumbs.push_back(Quantise(t));
+    LargeNegatives(opt, sweep_pos, pool, qthumbs, original_families);
+  }
   return 0;
 }

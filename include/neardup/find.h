@@ -25,11 +25,11 @@ struct ScanOptions {
   std::vector<std::string> inputs;  // folders and files; files named here are always tried
   bool recursive = false;           // descend into sub-folders of input folders
   std::string method = kDefaultMethod;
-  int threads = 0;                  // 0 = one per hardware thread
+  int threads = 0;  // 0 = one per hardware thread
   bool use_cache = true;
-  std::string cache_path;           // empty = DefaultCachePath()
+  std::string cache_path;  // empty = DefaultCachePath()
   int64_t max_pixels = kDefaultMaxPixels;
-  ProgressFn progress;              // optional
+  ProgressFn progress;  // optional
 };
 
 // One image that was read (or found in the cache).
@@ -47,12 +47,12 @@ struct InputError {
 };
 
 struct ScanResult {
-  std::vector<ScannedFile> files;    // sorted by path
-  std::vector<InputError> errors;    // sorted by path; each input at most once
-  std::vector<std::string> warnings; // e.g. the cache could not be opened
-  int64_t skipped_non_images = 0;    // files in folders whose extension is not an image's
-  int64_t decoded = 0;               // files decoded in this run
-  int64_t cached = 0;                // files answered by the cache
+  std::vector<ScannedFile> files;     // sorted by path
+  std::vector<InputError> errors;     // sorted by path; each input at most once
+  std::vector<std::string> warnings;  // e.g. the cache could not be opened
+  int64_t skipped_non_images = 0;     // files in folders whose extension is not an image's
+  int64_t decoded = 0;                // files decoded in this run
+  int64_t cached = 0;                 // files answered by the cache
 };
 
 // Lists the inputs, then decodes and describes every image. Errors of single files land in

@@ -108,10 +108,10 @@ class [[nodiscard]] StatusOr {
 #define NEARDUP_CONCAT_(a, b) NEARDUP_CONCAT_INNER_(a, b)
 
 // Returns from the current function if `expr` (a Status) is not OK.
-#define RETURN_IF_ERROR(expr)                    \
-  do {                                           \
-    ::neardup::Status _nd_status = (expr);       \
-    if (!_nd_status.ok()) return _nd_status;     \
+#define RETURN_IF_ERROR(expr)                \
+  do {                                       \
+    ::neardup::Status _nd_status = (expr);   \
+    if (!_nd_status.ok()) return _nd_status; \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, MakeX());` declares x from a StatusOr or returns its error.

@@ -18,8 +18,10 @@ int MinVariantDistance(const Descriptor& a, const Descriptor& b, int words) {
   };
   const int va = int(a.bits.size()) / words, vb = int(b.bits.size()) / words;
   int best = INT_MAX;
-  for (int i = 0; i < va; ++i) best = std::min(best, dist(a.bits.data() + i * words, b.bits.data()));
-  for (int j = 1; j < vb; ++j) best = std::min(best, dist(a.bits.data(), b.bits.data() + j * words));
+  for (int i = 0; i < va; ++i)
+    best = std::min(best, dist(a.bits.data() + i * words, b.bits.data()));
+  for (int j = 1; j < vb; ++j)
+    best = std::min(best, dist(a.bits.data(), b.bits.data() + j * words));
   return best;
 }
 

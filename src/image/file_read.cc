@@ -8,20 +8,11 @@
 #include <new>
 #include <string>
 
+#include "core/file_type.h"
 #include "neardup/decode.h"
 
 namespace neardup {
 namespace {
-
-const char* FileTypeName(mode_t mode) {
-  if (S_ISDIR(mode)) return "directory";
-  if (S_ISFIFO(mode)) return "FIFO";
-  if (S_ISCHR(mode)) return "character device";
-  if (S_ISBLK(mode)) return "block device";
-  if (S_ISSOCK(mode)) return "socket";
-  if (S_ISLNK(mode)) return "symlink";
-  return "unknown type";
-}
 
 // Maps an errno from stat/open/read to a Status whose message starts with `path`.
 Status ErrnoStatus(const std::string& path, const char* what, int err) {

@@ -89,8 +89,9 @@ std::vector<ScoredPair> MergeSorted(std::vector<std::vector<ScoredPair>>& parts)
   for (auto& p : parts) total += p.size();
   all.reserve(total);
   for (auto& p : parts) all.insert(all.end(), p.begin(), p.end());
-  std::sort(all.begin(), all.end(),
-            [](const ScoredPair& x, const ScoredPair& y) { return x.a != y.a ? x.a < y.a : x.b < y.b; });
+  std::sort(all.begin(), all.end(), [](const ScoredPair& x, const ScoredPair& y) {
+    return x.a != y.a ? x.a < y.a : x.b < y.b;
+  });
   return all;
 }
 

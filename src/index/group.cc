@@ -65,8 +65,8 @@ int Compare(const FileFacts& a, const FileFacts& b) {
 }
 
 // One strict group around the best-ranked item of `items`; the rest is returned in `rest`.
-Group StrictGroup(const std::vector<int64_t>& ranked, const std::set<std::pair<int64_t, int64_t>>& edges,
-                  std::vector<int64_t>* rest) {
+Group StrictGroup(const std::vector<int64_t>& ranked,
+                  const std::set<std::pair<int64_t, int64_t>>& edges, std::vector<int64_t>* rest) {
   Group g;
   const int64_t keeper = ranked[0];
   g.members.push_back({keeper, true, 1.0, ""});

@@ -1,7 +1,7 @@
+#include "neardup/find.h"
+
 #include <algorithm>
 #include <cmath>
-
-#include "neardup/find.h"
 
 namespace neardup {
 namespace {
@@ -59,11 +59,10 @@ StatusOr<FindResult> Find(const FindOptions& options) {
   std::vector<FileFacts> facts;
   facts.reserve(scan.files.size());
   for (const ScannedFile& f : scan.files) facts.push_back(f.facts);
-  out.groups = GroupPairs(int64_t(scan.files.size()), out.pairs, options.mode, facts,
-                          [&](int64_t a, int64_t b) {
-                            return method->Score(method->Distance(scan.files[a].descriptor,
-                                                                  scan.files[b].descriptor));
-                          });
+  out.groups = GroupPairs(
+      int64_t(scan.files.size()), out.pairs, options.mode, facts, [&](int64_t a, int64_t b) {
+        return method->Score(method->Distance(scan.files[a].descriptor, scan.files[b].descriptor));
+      });
   return out;
 }
 

@@ -9,17 +9,10 @@
 #include <set>
 #include <utility>
 
+#include "core/file_type.h"
+
 namespace neardup {
 namespace {
-
-const char* FileTypeName(mode_t mode) {
-  if (S_ISFIFO(mode)) return "FIFO";
-  if (S_ISSOCK(mode)) return "socket";
-  if (S_ISCHR(mode)) return "character device";
-  if (S_ISBLK(mode)) return "block device";
-  if (S_ISDIR(mode)) return "directory";
-  return "special file";
-}
 
 std::string Join(const std::string& dir, const std::string& name) {
   if (!dir.empty() && dir.back() == '/') return dir + name;
@@ -43,11 +36,10 @@ class Walker {
   WalkResult Take() {
     std::sort(out_.files.begin(), out_.files.end(),
               [](const Candidate& a, const Candidate& b) { return a.path < b.path; });
-    out_.files.erase(std::unique(out_.files.begin(), out_.files.end(),
-                                 [](const Candidate& a, const Candidate& b) {
-                                   return a.path == b.path;
-                                 }),
-                     out_.files.end());
+    out_.files.erase(
+        std::unique(out_.files.begin(), out_.files.end(),
+                    [](const Candidate& a, const Candidate& b) { return a.path == b.path; }),
+        out_.files.end());
     std::sort(out_.errors.begin(), out_.errors.end(),
               [](const InputError& a, const InputError& b) { return a.path < b.path; });
     return std::move(out_);
@@ -80,8 +72,8 @@ class Walker {
                                        FileTypeName(st.st_mode) + ")"));
       return;
     }
-    out_.files.push_back({path, int64_t(st.st_size),
-                          int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec});
+    out_.files.push_back(
+        {path, int64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec});
   }
 
   void Dir(const std::string& path, const struct stat& st) {
@@ -144,8 +136,8 @@ class Walker {
 }  // namespace
 
 bool HasImageExtension(const std::string& name) {
-  static const char* kExts[] = {"jpg", "jpeg", "jpe", "jfif", "png", "webp", "tif",
-                                "tiff", "bmp", "gif", "heic", "heif", "avif"};
+  static const char* kExts[] = {"jpg",  "jpeg", "jpe", "jfif", "png",  "webp", "tif",
+                                "tiff", "bmp",  "gif", "heic", "heif", "avif"};
   size_t dot = name.rfind('.');
   if (dot == std::string::npos || dot + 1 >= name.size()) return false;
   std::string ext = name.substr(dot + 1);

@@ -204,8 +204,8 @@ StatusOr<std::unique_ptr<DescriptorCache>> OpenSqliteCache(const std::string& pa
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   if (ec) return IOError(path + ": cannot create folder " + parent.string() + ": " + ec.message());
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);

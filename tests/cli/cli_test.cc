@@ -64,7 +64,8 @@ TEST_F(CliTest, TableAndCsv) {
   auto c = RunCli(Find({"--csv"}));
   ASSERT_EQ(c.exit_code, 0);
   EXPECT_EQ(c.out.rfind("group,path,keep,score,", 0), 0u);
-  EXPECT_NE(c.out.find("1," + dir_.Join("orig.png") + ",true,1.000000"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("1," + dir_.Join("orig.png") + ",true,1.000000"), std::string::npos)
+      << c.out;
 }
 
 TEST_F(CliTest, PairsCsvHasKLinesPerImage) {
@@ -113,8 +114,14 @@ TEST_F(CliTest, EveryBadInputIsReportedOnceAndTheRunGoesOn) {
   testing::WriteBytes(dir_.Join("text.png"), "hello, I am not a picture\n");
   // A PNG whose header claims 100000 x 100000 pixels.
   std::string png = EncodeImage(Image(8, 8, 3), ".png").value();
-  png[16] = 0; png[17] = 1; png[18] = char(0x86); png[19] = char(0xA0);
-  png[20] = 0; png[21] = 1; png[22] = char(0x86); png[23] = char(0xA0);
+  png[16] = 0;
+  png[17] = 1;
+  png[18] = char(0x86);
+  png[19] = char(0xA0);
+  png[20] = 0;
+  png[21] = 1;
+  png[22] = char(0x86);
+  png[23] = char(0xA0);
   testing::WriteBytes(dir_.Join("bomb.png"), png);
   ASSERT_EQ(::symlink("gone.jpg", dir_.Join("dangling.jpg").c_str()), 0);
   ASSERT_EQ(::symlink("loopb.jpg", dir_.Join("loopa.jpg").c_str()), 0);

@@ -61,12 +61,12 @@ TEST(HammingSelfJoin, VariantsMatchEitherDirection) {
   // Item 0 has variants {A, B}; item 1 is B exactly; item 2 is unrelated.
   std::vector<uint64_t> r = RandomCodes(3, 4, 3);
   std::vector<uint64_t> codes(3 * 2 * 4);
-  std::copy_n(&r[0], 4, &codes[0]);      // item 0, variant 0 = A
-  std::copy_n(&r[4], 4, &codes[4]);      // item 0, variant 1 = B
-  std::copy_n(&r[4], 4, &codes[8]);      // item 1, variant 0 = B
-  std::copy_n(&r[0], 4, &codes[12]);     // item 1, variant 1 = A (its mirror)
-  std::copy_n(&r[8], 4, &codes[16]);     // item 2
-  codes[20] = ~codes[16];                // item 2's variant: far from everything
+  std::copy_n(&r[0], 4, &codes[0]);   // item 0, variant 0 = A
+  std::copy_n(&r[4], 4, &codes[4]);   // item 0, variant 1 = B
+  std::copy_n(&r[4], 4, &codes[8]);   // item 1, variant 0 = B
+  std::copy_n(&r[0], 4, &codes[12]);  // item 1, variant 1 = A (its mirror)
+  std::copy_n(&r[8], 4, &codes[16]);  // item 2
+  codes[20] = ~codes[16];             // item 2's variant: far from everything
   CodeSet set{codes.data(), 3, 4, 2};
   auto pairs = HammingSelfJoin(set, 0, 1);
   ASSERT_EQ(pairs.size(), 1u);

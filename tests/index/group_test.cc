@@ -21,10 +21,8 @@ double NoScore(int64_t, int64_t) { return 0.5; }
 
 TEST(RankForKeeping, ResolutionThenFormatThenBytesThenAge) {
   std::vector<FileFacts> f = {
-      Facts("small.jpg", 800, 600, 900000, "jpeg"),
-      Facts("big.jpg", 4000, 3000, 100, "jpeg"),
-      Facts("big.png", 4000, 3000, 50, "png"),
-      Facts("big2.png", 4000, 3000, 60, "png"),
+      Facts("small.jpg", 800, 600, 900000, "jpeg"), Facts("big.jpg", 4000, 3000, 100, "jpeg"),
+      Facts("big.png", 4000, 3000, 50, "png"),      Facts("big2.png", 4000, 3000, 60, "png"),
       Facts("old.png", 4000, 3000, 60, "png", -5),
   };
   auto order = RankForKeeping(f, {0, 1, 2, 3, 4});

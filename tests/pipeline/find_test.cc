@@ -49,8 +49,8 @@ TEST(Find, GroupsCopiesKeepsTheOriginalAndReportsBrokenFiles) {
   ASSERT_EQ(r->scan.errors.size(), 1u);
   EXPECT_EQ(r->scan.errors[0].path, d.Join("broken.jpg"));
   ASSERT_EQ(r->groups.size(), 1u);
-  EXPECT_EQ(Names(*r, r->groups[0]),
-            (std::set<std::string>{"photo0.png", "copy_half.jpg", "copy_q40.jpg", "copy_mirror.png"}));
+  EXPECT_EQ(Names(*r, r->groups[0]), (std::set<std::string>{"photo0.png", "copy_half.jpg",
+                                                            "copy_q40.jpg", "copy_mirror.png"}));
   // The original: full size, lossless (the mirror ties on both; bytes decide, so either may win).
   const ScannedFile& kept = r->scan.files[r->groups[0].members[0].item];
   EXPECT_EQ(kept.facts.width, 480);

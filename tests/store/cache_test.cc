@@ -1,7 +1,8 @@
+#include "neardup/cache.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "neardup/cache.h"
 #include "testutil/testutil.h"
 
 namespace neardup {

@@ -22,7 +22,8 @@ int Run(const CompareFlags& flags) {
   if (!a.ok() || !b.ok()) return kExitSomeFailed;
   nlohmann::ordered_json methods = nlohmann::ordered_json::array();
   bool verdict = false;
-  if (!flags.json) std::printf("%-6s %8s %7s %9s  %s\n", "method", "distance", "score", "threshold", "match");
+  if (!flags.json)
+    std::printf("%-6s %8s %7s %9s  %s\n", "method", "distance", "score", "threshold", "match");
   for (size_t i = 0; i < a->methods.size(); ++i) {
     const Method& m = *a->methods[i].method;
     double d = m.Distance(a->methods[i].descriptor, b->methods[i].descriptor);
@@ -32,16 +33,21 @@ int Run(const CompareFlags& flags) {
       std::printf("%-6s %8g %7.3f %9g  %s\n", m.name().c_str(), d, m.Score(d),
                   m.default_threshold(), match ? "yes" : "no");
     }
-    methods.push_back({{"method", m.name()}, {"distance", d}, {"score", m.Score(d)},
-                       {"threshold", m.default_threshold()}, {"match", match}});
+    methods.push_back({{"method", m.name()},
+                       {"distance", d},
+                       {"score", m.Score(d)},
+                       {"threshold", m.default_threshold()},
+                       {"match", match}});
   }
   if (flags.json) {
-    nlohmann::ordered_json out = {{"methods", methods}, {"near_duplicate", verdict}, {"verdict_method", kDefaultMethod}};
+    nlohmann::ordered_json out = {
+        {"methods", methods}, {"near_duplicate", verdict}, {"verdict_method", kDefaultMethod}};
     SetJsonPath(out, flags.a, "a");
     SetJsonPath(out, flags.b, "b");
     std::printf("%s\n", DumpJson(out).c_str());
   } else {
-    std::printf("verdict (%s): %s\n", kDefaultMethod, verdict ? "near-duplicates" : "different images");
+    std::printf("verdict (%s): %s\n", kDefaultMethod,
+                verdict ? "near-duplicates" : "different images");
   }
   return kExitOk;
 }

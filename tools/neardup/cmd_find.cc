@@ -66,9 +66,12 @@ void PrintJson(const FindResult& r, const Method& method, double seconds) {
     errors.push_back(std::move(je));
   }
   out["errors"] = std::move(errors);
-  out["stats"] = {{"images", r.scan.files.size()},       {"decoded", r.scan.decoded},
-                  {"cached", r.scan.cached},             {"unreadable", r.scan.errors.size()},
-                  {"skipped", r.scan.skipped_non_images}, {"seconds", seconds}};
+  out["stats"] = {{"images", r.scan.files.size()},
+                  {"decoded", r.scan.decoded},
+                  {"cached", r.scan.cached},
+                  {"unreadable", r.scan.errors.size()},
+                  {"skipped", r.scan.skipped_non_images},
+                  {"seconds", seconds}};
   std::printf("%s\n", DumpJson(out).c_str());
 }
 

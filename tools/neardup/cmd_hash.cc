@@ -38,7 +38,8 @@ int Run(const HashFlags& flags) {
         for (int v = 0; v < md.method->variants(); ++v) {
           std::string hex = CodeHex(md.descriptor, words, v);
           variants.push_back(hex);
-          if (!flags.json) std::printf("  %-6s %d  %s\n", md.method->name().c_str(), v, hex.c_str());
+          if (!flags.json)
+            std::printf("  %-6s %d  %s\n", md.method->name().c_str(), v, hex.c_str());
         }
         jf[md.method->name()] = variants;
       } else {

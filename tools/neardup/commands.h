@@ -10,9 +10,9 @@
 namespace neardup::cli {
 
 // Exit codes of every command.
-inline constexpr int kExitOk = 0;         // everything was read
-inline constexpr int kExitUsage = 1;      // bad command line or option
-inline constexpr int kExitSomeFailed = 2; // ran, but some inputs could not be read
+inline constexpr int kExitOk = 0;          // everything was read
+inline constexpr int kExitUsage = 1;       // bad command line or option
+inline constexpr int kExitSomeFailed = 2;  // ran, but some inputs could not be read
 
 // A registered subcommand: its CLI11 node and what to run when it was chosen.
 struct Command {

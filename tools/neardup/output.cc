@@ -114,7 +114,8 @@ std::string CsvField(const std::string& s) {
 }
 
 void PrintProblems(const ScanResult& scan) {
-  for (const std::string& w : scan.warnings) std::fprintf(stderr, "neardup: warning: %s\n", w.c_str());
+  for (const std::string& w : scan.warnings)
+    std::fprintf(stderr, "neardup: warning: %s\n", w.c_str());
   for (const InputError& e : scan.errors) {
     std::fprintf(stderr, "neardup: %s: %s\n", DisplayPath(e.path).c_str(),
                  e.status.message().c_str());
@@ -126,8 +127,7 @@ void AddScanFlags(CLI::App* cmd, ScanFlags* f) {
   cmd->add_flag("-r,--recursive", f->recursive, "Search sub-folders too");
   std::string methods;
   for (const std::string& m : MethodNames()) methods += (methods.empty() ? "" : ", ") + m;
-  cmd->add_option("-m,--method", f->method, "Descriptor method: " + methods)
-      ->capture_default_str();
+  cmd->add_option("-m,--method", f->method, "Descriptor method: " + methods)->capture_default_str();
   cmd->add_option("-j,--threads", f->threads, "Worker threads (0 = all cores)")
       ->capture_default_str();
   cmd->add_option("--cache", f->cache, "Cache file (default: " + DefaultCachePath() + ")");
