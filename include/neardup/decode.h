@@ -5,7 +5,8 @@
 // Normalisation done here, so every consumer sees the same pixels:
 //  - EXIF orientation is applied (the Image is upright as a viewer shows it);
 //  - 16-bit samples are reduced to 8 bits; CMYK/YCCK JPEGs become RGB;
-//  - alpha is composited over white; palette images are expanded.
+//  - alpha is composited over white, or over black when the visible content is light (so a
+//    white logo on a transparent background stays visible); palette images are expanded.
 // Thread safety: all functions are safe to call concurrently on different inputs.
 #ifndef NEARDUP_DECODE_H_
 #define NEARDUP_DECODE_H_

@@ -49,6 +49,10 @@ std::vector<std::vector<Neighbor>> HammingSelfKnn(const CodeSet& set, int k, int
 std::vector<std::vector<Neighbor>> HammingKnn(const CodeSet& base, const CodeSet& queries, int k,
                                               int threads);
 
+// For each query, every item of `base` within max_distance (ascending distance, ties by id).
+std::vector<std::vector<Neighbor>> HammingRadius(const CodeSet& base, const CodeSet& queries,
+                                                 int max_distance, int threads);
+
 // All pairs (a < b) with cosine similarity >= min_cosine, sorted by (a, b).
 std::vector<ScoredPair> CosineSelfJoin(const VectorSet& set, float min_cosine, int threads);
 // For each item, its k nearest other items by cosine (distance = 1 - cosine).

@@ -4,6 +4,8 @@
 #include <opencv2/imgproc.hpp>
 #include <string>
 
+#include "image/decoders.h"
+
 namespace neardup::image_internal {
 
 cv::Mat AsMat(Image& image) {
@@ -55,15 +57,24 @@ cv::Mat To8Bit(const cv::Mat& mat) {
   return out;
 }
 
-// BGRA (8-bit) over a white background to BGR.
-cv::Mat CompositeOverWhite(const cv::Mat& bgra) {
+// BGRA (8-bit) over the background AlphaBackground picks, to BGR.
+cv::Mat Composite(const cv::Mat& bgra) {
+  double weighted = 0, weight = 0;
+  for (int y = 0; y < bgra.rows; ++y) {
+    const uint8_t* s = bgra.ptr<uint8_t>(y);
+    for (int x = 0; x < bgra.cols; ++x, s += 4) {
+      weighted += s[3] * (0.114 * s[0] + 0.587 * s[1] + 0.299 * s[2]);
+      weight += s[3];
+    }
+  }
+  const int bg = AlphaBackground(weight > 0 ? weighted / weight : 0);
   cv::Mat bgr(bgra.rows, bgra.cols, CV_8UC3);
   for (int y = 0; y < bgra.rows; ++y) {
     const uint8_t* s = bgra.ptr<uint8_t>(y);
     uint8_t* d = bgr.ptr<uint8_t>(y);
     for (int x = 0; x < bgra.cols; ++x, s += 4, d += 3) {
       const int a = s[3];
-      for (int c = 0; c < 3; ++c) d[c] = uint8_t((s[c] * a + 255 * (255 - a) + 127) / 255);
+      for (int c = 0; c < 3; ++c) d[c] = uint8_t((s[c] * a + bg * (255 - a) + 127) / 255);
     }
   }
   return bgr;
@@ -87,7 +98,7 @@ StatusOr<Image> NormaliseDecodedMat(const cv::Mat& mat, bool grey) {
       [[fallthrough]];
     }
     case 4:
-      out = CompositeOverWhite(m);
+      out = Composite(m);
       cv::cvtColor(out, out, grey ? cv::COLOR_BGR2GRAY : cv::COLOR_BGR2RGB);
       break;
     case 3:

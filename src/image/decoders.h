@@ -37,6 +37,13 @@ StatusOr<Image> DecodeHeif(std::string_view bytes, const DecodeOptions& options,
 // Returns false when the header is not understood (the decoder then checks after decoding).
 bool SniffDimensions(std::string_view bytes, Format format, int64_t* width, int64_t* height);
 
+// The grey level transparent pixels are composited over: white, unless the visible content is
+// light (alpha-weighted mean luma above 170), then black, so a white logo on a transparent
+// background stays visible instead of vanishing into a white page.
+inline uint8_t AlphaBackground(double visible_mean_luma) {
+  return visible_mean_luma > 170.0 ? 0 : 255;
+}
+
 // ResourceExhausted when width * height > max_pixels, naming the dimensions.
 Status CheckPixelLimit(int64_t width, int64_t height, int64_t max_pixels);
 

@@ -103,9 +103,18 @@ StatusOr<Image> DecodeGif(std::string_view bytes, const DecodeOptions& options, 
       }
     }
 
-    // Background and transparent pixels become white, as alpha does for other formats.
+    // Background and transparent pixels get AlphaBackground's grey, as alpha does elsewhere.
+    double luma_sum = 0;
+    int64_t opaque = 0;
+    for (GifPixelType index : indices) {
+      if (index == transparent || index >= map->ColorCount) continue;
+      const GifColorType& c = map->Colors[index];
+      luma_sum += 0.299 * c.Red + 0.587 * c.Green + 0.114 * c.Blue;
+      ++opaque;
+    }
     Image image(canvas_w, canvas_h, 3);
-    std::fill(image.pixels.begin(), image.pixels.end(), uint8_t{255});
+    std::fill(image.pixels.begin(), image.pixels.end(),
+              AlphaBackground(opaque > 0 ? luma_sum / double(opaque) : 0));
     for (int y = 0; y < desc.Height; ++y) {
       for (int x = 0; x < desc.Width; ++x) {
         const int index = indices[size_t(y) * desc.Width + x];

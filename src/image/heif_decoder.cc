@@ -68,13 +68,22 @@ StatusOr<Image> DecodeHeif(std::string_view bytes, const DecodeOptions& options,
     return CorruptionError("HEIF decoder returned no pixels");
   }
   const int in_channels = alpha ? 4 : 3;
+  double weighted = 0, weight = 0;
+  for (int y = 0; alpha && y < height; ++y) {
+    const uint8_t* s = plane + size_t(y) * stride;
+    for (int x = 0; x < width; ++x, s += 4) {
+      weighted += s[3] * (0.299 * s[0] + 0.587 * s[1] + 0.114 * s[2]);
+      weight += s[3];
+    }
+  }
+  const int bg = AlphaBackground(weight > 0 ? weighted / weight : 0);
   Image image(width, height, 3);
   for (int y = 0; y < height; ++y) {
     const uint8_t* s = plane + size_t(y) * stride;
     uint8_t* d = image.row(y);
     for (int x = 0; x < width; ++x, s += in_channels, d += 3) {
-      const int a = alpha ? s[3] : 255;  // composited over white
-      for (int c = 0; c < 3; ++c) d[c] = uint8_t((s[c] * a + 255 * (255 - a) + 127) / 255);
+      const int a = alpha ? s[3] : 255;
+      for (int c = 0; c < 3; ++c) d[c] = uint8_t((s[c] * a + bg * (255 - a) + 127) / 255);
     }
   }
   info->original_width = width;

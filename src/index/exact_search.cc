@@ -130,6 +130,25 @@ std::vector<std::vector<Neighbor>> HammingKnn(const CodeSet& base, const CodeSet
   return out;
 }
 
+std::vector<std::vector<Neighbor>> HammingRadius(const CodeSet& base, const CodeSet& queries,
+                                                 int max_distance, int threads) {
+  assert(base.words == queries.words);
+  const DistFn dist = PickDistance(base.words);
+  std::vector<std::vector<Neighbor>> out(queries.n);
+  ParallelFor(queries.n, threads, kRowChunk, [&](int64_t begin, int64_t end, int) {
+    for (int64_t q = begin; q < end; ++q) {
+      for (int64_t j = 0; j < base.n; ++j) {
+        int d = dist(queries, q, base, j);
+        if (d <= max_distance) out[q].push_back({j, double(d)});
+      }
+      std::sort(out[q].begin(), out[q].end(), [](const Neighbor& x, const Neighbor& y) {
+        return x.distance != y.distance ? x.distance < y.distance : x.id < y.id;
+      });
+    }
+  });
+  return out;
+}
+
 std::vector<std::vector<Neighbor>> HammingSelfKnn(const CodeSet& set, int k, int threads) {
   const DistFn dist = PickDistance(set.words);
   std::vector<std::vector<Neighbor>> out(set.n);

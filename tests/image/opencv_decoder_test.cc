@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,24 @@ TEST(OpenCvDecoderTest, AlphaIsCompositedOverWhite) {
     for (int c = 0; c < 3; ++c) EXPECT_EQ(img->at(4, 4, c), 255) << ext << " transparent";
     EXPECT_NEAR(img->at(4, 7, 0), 127, 1) << ext;  // white showing through half of the blue
     EXPECT_NEAR(img->at(4, 7, 2), 255, 1) << ext;
+  }
+}
+
+TEST(OpenCvDecoderTest, LightContentOnTransparencyIsCompositedOverBlack) {
+  // A white disc on a fully transparent background: over white it would vanish.
+  cv::Mat bgra(32, 32, CV_8UC4, cv::Scalar(0, 0, 0, 0));
+  cv::circle(bgra, {16, 16}, 8, cv::Scalar(255, 255, 255, 255), cv::FILLED);
+  for (const char* ext : {".png", ".webp"}) {
+    std::vector<uchar> buffer;
+    std::vector<int> params;
+    if (std::string(ext) == ".webp") params = {cv::IMWRITE_WEBP_QUALITY, 101};
+    ASSERT_TRUE(cv::imencode(ext, bgra, buffer, params));
+    StatusOr<Image> img = DecodeImage(std::string(buffer.begin(), buffer.end()), DecodeOptions{});
+    ASSERT_TRUE(img.ok()) << ext;
+    for (int c = 0; c < 3; ++c) {
+      EXPECT_EQ(img->at(16, 16, c), 255) << ext << " the disc";
+      EXPECT_EQ(img->at(1, 1, c), 0) << ext << " the background";
+    }
   }
 }
 

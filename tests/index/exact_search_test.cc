@@ -96,6 +96,20 @@ TEST(HammingKnn, MatchesBruteForceOrder) {
   EXPECT_EQ(q[0][0].distance, 0);
 }
 
+TEST(HammingRadius, ReturnsEveryItemWithinTheRadiusSorted) {
+  std::vector<uint64_t> base = RandomCodes(100, 1, 21);
+  uint64_t q = base[7] ^ 0x7;  // 3 bits from item 7
+  base[40] = base[7] ^ 0x1;    // item 40 is 2 bits from the query
+  auto r = HammingRadius(CodeSet{base.data(), 100, 1, 1}, CodeSet{&q, 1, 1, 1}, 3, 2);
+  ASSERT_EQ(r.size(), 1u);
+  int expected = 0;
+  for (int j = 0; j < 100; ++j) expected += __builtin_popcountll(base[j] ^ q) <= 3;
+  ASSERT_EQ(int(r[0].size()), expected);
+  EXPECT_EQ(r[0][0].id, 40);
+  EXPECT_EQ(r[0][0].distance, 2);
+  EXPECT_EQ(r[0][1].id, 7);
+}
+
 TEST(HammingKnn, FewerItemsThanK) {
   std::vector<uint64_t> codes = RandomCodes(3, 4, 5);
   auto knn = HammingSelfKnn(CodeSet{codes.data(), 3, 4, 1}, 10, 2);

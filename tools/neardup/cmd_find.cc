@@ -116,9 +116,9 @@ int Run(const FindFlags& flags) {
     PrintTable(*r);
     size_t dups = 0;
     for (const Group& g : r->groups) dups += g.members.size() - 1;
-    std::fprintf(stderr, "%zu groups, %zu duplicates to review. %s. Method %s, threshold %g%s.\n",
-                 r->groups.size(), dups, ScanSummary(r->scan, seconds).c_str(),
-                 (*method)->name().c_str(), r->threshold,
+    std::fprintf(stderr, "%zu group%s, %zu duplicate%s to review. %s. Method %s, threshold %g%s.\n",
+                 r->groups.size(), r->groups.size() == 1 ? "" : "s", dups, dups == 1 ? "" : "s",
+                 ScanSummary(r->scan, seconds).c_str(), (*method)->name().c_str(), r->threshold,
                  (*method)->metric() == Metric::kHamming ? " bits" : "");
   }
   return r->scan.errors.empty() ? kExitOk : kExitSomeFailed;
