@@ -3,6 +3,8 @@
 //
 //   hash_robustness_bench --list FILE[:COUNT]... [--n 300] [--seed 1] [--negatives 50000]
 //                         [--threads 2] [--closest 5]
+//                         [--negatives-list FILE[:COUNT]... [--neg-n 5000] [--neg-max-side 512]
+//                          [--neg-min-side 64] [--sweep-closest 20] [--closest-dir DIR]]
 //
 // Each list file holds image paths, one a line (scripts/fetch_training_images.sh writes them);
 // COUNT originals are drawn from it (default: what is left of --n, shared among the lists without
@@ -24,14 +26,27 @@
 // the negatives is <= 0.1% and <= 0.01% with its FP count, recall per edit at the 0.1% threshold,
 // mean normalised distance per edit, PDQ quality figures and the closest negative pairs (to spot
 // duplicates the selection missed). Progress goes to stderr. Deterministic for a given seed.
+//
+// With --negatives-list FILE[:COUNT] (repeatable; --neg-n N shared among lists without a count,
+// default 5000) it also draws thousands of further images (downscaled to --neg-max-side 512,
+// short side >= --neg-min-side 64, de-duplicated against the pool as the originals are, plus
+// rotated/mirrored thumbnail copies and .../l10n/LANG/ copies), makes every pair of originals and
+// these images a negative (millions of pairs), and prints per method a threshold sweep (FP pairs,
+// FPR, recall per edit family) measured as `neardup find` measures (pdq8 symmetric; pdq/pdq8 also
+// with find's quality rule), the precision in a 1,000-image folder with 100 duplicate pairs, the
+// largest threshold with precision >= 0.99, the same on large images only, and the closest
+// negative pairs (--sweep-closest 20; contact sheets in --closest-dir DIR).
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -532,6 +547,604 @@ double MeanNormalised(const std::vector<int>& v, int bits) {
   return s / v.size() / bits;
 }
 
+// ---- the large negative set and the threshold sweep (--negatives-list) ----
+
+// Distances as `neardup find` measures them: for pdq8 the smallest distance between any dihedral
+// hash of one image and the plain hash of the other, both ways (src/descriptor/hash_methods.cc).
+std::array<int, kMethods> FindDistances(const Hashes& a, const Hashes& b) {
+  std::array<int, kMethods> d{};
+  for (int m = kAhash; m <= kWhash; ++m) d[m] = std::popcount(a.h64[m] ^ b.h64[m]);
+  auto dist = [](const neardup::Hash256& x, const neardup::Hash256& y) {
+    return std::popcount(x.w[0] ^ y.w[0]) + std::popcount(x.w[1] ^ y.w[1]) +
+           std::popcount(x.w[2] ^ y.w[2]) + std::popcount(x.w[3] ^ y.w[3]);
+  };
+  d[kPdq] = dist(a.pdq.hash, b.pdq.hash);
+  int best = d[kPdq];
+  for (int v = 1; v < 8; ++v) {
+    best = std::min(best, dist(a.dihedral[v], b.pdq.hash));
+    best = std::min(best, dist(a.pdq.hash, b.dihedral[v]));
+  }
+  d[kPdq8] = best;
+  return d;
+}
+
+struct SweepPositives {
+  std::vector<std::array<std::vector<int>, kMethods>> d;  // [edit][method][original]
+  std::vector<std::vector<int>> min_quality;              // [edit][original]: min PDQ quality
+};
+
+struct PoolImage {
+  std::string path;
+  int list = -1;  // index into --negatives-list; -1 for an original
+  Hashes hashes;  // dihedral filled
+  int short_side = 0;  // of the decoded, downscaled image
+};
+
+// Images whose short side is at least this form the "large images" subset (like the originals).
+constexpr int kLargeSide = 128;
+
+// The 16x16 thumbnails of Thumb, scaled by 2^14 to int16: their integer dot product is the
+// correlation times 2^28 (no overflow: both have unit norm).
+struct QThumb {
+  std::array<int16_t, 256> whole{}, square{};
+};
+
+QThumb Quantise(const Thumb& t) {
+  QThumb q;
+  const float* w = t.whole.ptr<float>();
+  const float* s = t.square.ptr<float>();
+  for (int k = 0; k < 256; ++k) {
+    q.whole[k] = int16_t(std::lround(w[k] * 16384.0f));
+    q.square[k] = int16_t(std::lround(s[k] * 16384.0f));
+  }
+  return q;
+}
+
+// The 8 rotations and mirrors of a 16x16 thumbnail (index 0: itself).
+std::array<std::array<int16_t, 256>, 8> Dihedral16(const std::array<int16_t, 256>& t) {
+  std::array<std::array<int16_t, 256>, 8> out;
+  for (int y = 0; y < 16; ++y) {
+    for (int x = 0; x < 16; ++x) {
+      const int16_t v = t[y * 16 + x];
+      const int X = 15 - x, Y = 15 - y;
+      out[0][y * 16 + x] = v;
+      out[1][x * 16 + Y] = v;  // rot90
+      out[2][Y * 16 + X] = v;  // rot180
+      out[3][X * 16 + y] = v;  // rot270
+      out[4][y * 16 + X] = v;  // mirror
+      out[5][Y * 16 + x] = v;  // flip
+      out[6][x * 16 + y] = v;  // transpose
+      out[7][X * 16 + Y] = v;  // anti-transpose
+    }
+  }
+  return out;
+}
+
+int32_t Dot256(const std::array<int16_t, 256>& a, const std::array<int16_t, 256>& b) {
+  int32_t s = 0;
+  for (int k = 0; k < 256; ++k) s += int32_t(a[k]) * int32_t(b[k]);
+  return s;
+}
+
+bool NearCopyQ(const QThumb& a, const QThumb& b) {
+  constexpr int32_t kLimit = int32_t(kDupCorrelation * double(1 << 28));
+  return std::abs(Dot256(a.whole, b.whole)) > kLimit ||
+         std::abs(Dot256(a.square, b.square)) > kLimit;
+}
+
+struct NegListStats {
+  int got = 0, small = 0, flat = 0, family = 0, near = 0, bad = 0;
+};
+
+// Draws the negative images: per list, seeded round-robin over folders (as the originals), each
+// decoded, downscaled to opt.neg_max_side, skipped if its short side is < opt.neg_min_side, flat,
+// of a family already in the pool (originals included; localised copies under .../l10n/LANG/ are
+// one family), or a near-copy of a pool image: 16x16 thumbnails (whole or centre square)
+// correlating at |r| > 0.95 as they are, or after one of the 7 rotations/mirrors (those are
+// tried only against pool images that some hash already puts within the sweep's range:
+// pdq8 <= 64 bits or a 64-bit hash <= 16 bits; the others cannot be false positives in it).
+// Appends the accepted ones, hashed, to `pool`.
+std::vector<NegListStats> SelectNegatives(const Options& opt, std::vector<PoolImage>& pool,
+                                          std::vector<QThumb>& qthumbs,
+                                          std::set<std::string>& families) {
+  std::mt19937_64 rng(opt.seed ^ 0x6e65676174697665ULL);  // own stream: originals unchanged
+  int fixed = 0, shared = 0;
+  for (const ListSpec& l : opt.neg_lists) (l.count >= 0 ? fixed += l.count : ++shared);
+  const int share = shared ? std::max(0, opt.neg_n - fixed) / shared : 0;
+  static const std::regex kL10n("/l10n/[^/]+/");
+  auto family_of = [](const std::string& path) {
+    return FamilyKey(std::regex_replace(path, kL10n, "/l10n/*/"));
+  };
+  auto near = [&](const QThumb& q, const std::array<std::array<int16_t, 256>, 8>& dw,
+                  const std::array<std::array<int16_t, 256>, 8>& ds, const Hashes& h, size_t j) {
+    if (NearCopyQ(q, qthumbs[j])) return true;
+    const std::array<int, kMethods> d = FindDistances(h, pool[j].hashes);
+    const bool close = d[kPdq8] <= 64 || *std::min_element(d.begin(), d.begin() + 4) <= 16;
+    if (!close) return false;
+    constexpr int32_t kLimit = int32_t(kDupCorrelation * double(1 << 28));
+    for (int v = 1; v < 8; ++v) {
+      if (std::abs(Dot256(dw[v], qthumbs[j].whole)) > kLimit ||
+          std::abs(Dot256(ds[v], qthumbs[j].square)) > kLimit) {
+        return true;
+      }
+    }
+    return false;
+  };
+  std::vector<NegListStats> stats(opt.neg_lists.size());
+  for (size_t li = 0; li < opt.neg_lists.size(); ++li) {
+    const ListSpec& spec = opt.neg_lists[li];
+    const int want = spec.count >= 0 ? spec.count : share;
+    const std::vector<std::string> order = DiverseOrder(ReadList(spec.path), rng);
+    NegListStats& st = stats[li];
+    const int batch = 32 * opt.threads;
+    for (size_t start = 0; start < order.size() && st.got < want; start += batch) {
+      const int count = int(std::min<size_t>(batch, order.size() - start));
+      // In parallel: decode, thumbnail, hash, and compare with the pool as it was before this
+      // batch.
+      std::vector<int> short_side(count, 0);
+      std::vector<QThumb> q(count);
+      std::vector<std::array<std::array<int16_t, 256>, 8>> dw(count), ds(count);
+      std::vector<Hashes> h(count);
+      std::vector<char> bad(count, 0), flat(count, 0), near_pool(count, 0);
+      const size_t pool_before = qthumbs.size();
+      ParallelFor(count, opt.threads, [&](int i) {
+        const cv::Mat m = LoadOriginal(order[start + i], opt.neg_max_side);
+        bad[i] = m.empty();
+        if (m.empty()) return;
+        short_side[i] = std::min(m.cols, m.rows);
+        if (short_side[i] < opt.neg_min_side) return;
+        const Thumb t = MakeThumb(m);
+        flat[i] = t.stddev < 4.0;
+        if (flat[i]) return;
+        q[i] = Quantise(t);
+        dw[i] = Dihedral16(q[i].whole);
+        ds[i] = Dihedral16(q[i].square);
+        h[i] = HashAll(m, /*dihedral=*/true);
+        for (size_t j = 0; j < pool_before && !near_pool[i]; ++j) {
+          near_pool[i] = near(q[i], dw[i], ds[i], h[i], j);
+        }
+      });
+      // In list order: accept, so the choice does not depend on the thread count.
+      for (int i = 0; i < count && st.got < want; ++i) {
+        if (bad[i]) {
+          ++st.bad;
+          continue;
+        }
+        if (short_side[i] < opt.neg_min_side) {
+          ++st.small;
+          continue;
+        }
+        if (flat[i]) {
+          ++st.flat;
+          continue;
+        }
+        const std::string family = family_of(order[start + i]);
+        if (families.count(family)) {
+          ++st.family;
+          continue;
+        }
+        bool is_near = near_pool[i];
+        for (size_t j = pool_before; j < qthumbs.size() && !is_near; ++j) {
+          is_near = near(q[i], dw[i], ds[i], h[i], j);
+        }
+        if (is_near) {
+          ++st.near;
+          continue;
+        }
+        families.insert(family);
+        qthumbs.push_back(q[i]);
+        pool.push_back({order[start + i], int(li), h[i], short_side[i]});
+        ++st.got;
+      }
+    }
+    std::fprintf(stderr,
+                 "%s: %d negatives (skipped %d under %d px, %d flat, %d of a family in the pool, "
+                 "%d near-copies, %d undecodable)\n",
+                 spec.path.c_str(), st.got, st.small, opt.neg_min_side, st.flat, st.family,
+                 st.near, st.bad);
+  }
+  return stats;
+}
+
+// Variants of the sweep: the six methods on all pairs, and pdq/pdq8 with find's quality rule.
+enum Variant { kVAhash, kVDhash, kVPhash, kVWhash, kVPdq, kVPdqRule, kVPdq8, kVPdq8Rule, kVariants };
+const char* const kVariantNames[kVariants] = {
+    "ahash", "dhash", "phash", "whash", "pdq (all pairs)", "pdq (find's quality rule)",
+    "pdq8 (all pairs)", "pdq8 (find's quality rule)"};
+const char* const kVariantFiles[kVariants] = {"ahash", "dhash", "phash", "whash",
+                                               "pdq-all", "pdq-rule", "pdq8-all", "pdq8-rule"};
+const int kVariantMethod[kVariants] = {kAhash, kDhash, kPhash, kWhash, kPdq, kPdq, kPdq8, kPdq8};
+constexpr bool VariantHasRule(int v) { return v == kVPdqRule || v == kVPdq8Rule; }
+
+constexpr int kMinQuality = 50;     // include/neardup/find.h FindOptions::min_quality
+constexpr int kLowQualityBits = 8;  // include/neardup/find.h kLowQualityMaxBits
+
+// Whether a pair at distance d whose lower PDQ quality is q matches at threshold t.
+bool Matches(int v, int d, int q, int t) {
+  if (d > t) return false;
+  return !VariantHasRule(v) || q >= kMinQuality || d <= kLowQualityBits;
+}
+
+struct Close {
+  int d, i, j;
+  bool operator<(const Close& o) const { return std::tie(d, i, j) < std::tie(o.d, o.i, o.j); }
+};
+
+// One-sided 95% upper bound of a Poisson mean given k events (bisection; normal approximation
+// for large k).
+double PoissonUpper95(int64_t k) {
+  if (k > 2000) return double(k) + 1.645 * std::sqrt(double(k)) + 1.0;
+  auto cdf = [k](double lambda) {  // P(X <= k)
+    double term = std::exp(-lambda), sum = term;
+    for (int64_t i = 1; i <= k; ++i) {
+      term *= lambda / double(i);
+      sum += term;
+    }
+    return sum;
+  };
+  double lo = double(k), hi = double(k) + 10.0 + 5.0 * std::sqrt(double(k) + 1.0);
+  for (int it = 0; it < 100; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (cdf(mid) > 0.05 ? lo : hi) = mid;
+  }
+  return hi;
+}
+
+std::string ShortPath(const std::string& p) {
+  const size_t at = p.find("/pkgs/");
+  return at == std::string::npos ? p : p.substr(at + 6);
+}
+
+// A contact sheet of pairs: each pair side by side on grey, its rank and distance below.
+void WriteSheet(const std::string& file, const std::vector<Close>& pairs,
+                const std::vector<PoolImage>& pool, const char* title) {
+  constexpr int kCell = 120, kGap = 4, kLabel = 16, kCols = 4, kMargin = 8;
+  const int pair_w = 2 * kCell + kGap, pair_h = kCell + kLabel;
+  const int rows = (int(pairs.size()) + kCols - 1) / kCols;
+  cv::Mat sheet(24 + rows * (pair_h + kMargin), kCols * (pair_w + kMargin) + kMargin, CV_8UC3,
+                cv::Scalar(255, 255, 255));
+  cv::putText(sheet, title, cv::Point(kMargin, 17), cv::FONT_HERSHEY_SIMPLEX, 0.5,
+              cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  for (size_t r = 0; r < pairs.size(); ++r) {
+    const int x0 = kMargin + int(r % kCols) * (pair_w + kMargin);
+    const int y0 = 24 + int(r / kCols) * (pair_h + kMargin);
+    for (int side = 0; side < 2; ++side) {
+      const cv::Rect cell(x0 + side * (kCell + kGap), y0, kCell, kCell);
+      sheet(cell).setTo(cv::Scalar(128, 128, 128));
+      cv::Mat m = LoadOriginal(pool[side ? pairs[r].j : pairs[r].i].path, 512);
+      if (m.empty()) continue;
+      const double s = std::min(double(kCell) / m.cols, double(kCell) / m.rows);
+      cv::Mat t;
+      cv::resize(m, t, cv::Size(std::max(1, int(m.cols * s)), std::max(1, int(m.rows * s))), 0,
+                 0, s < 1 ? cv::INTER_AREA : cv::INTER_NEAREST);
+      t.copyTo(sheet(cv::Rect(cell.x + (kCell - t.cols) / 2, cell.y + (kCell - t.rows) / 2,
+                              t.cols, t.rows)));
+    }
+    const std::string label = "#" + std::to_string(r + 1) + "  d=" +
+                              std::to_string(pairs[r].d);
+    cv::putText(sheet, label, cv::Point(x0, y0 + kCell + 12), cv::FONT_HERSHEY_SIMPLEX, 0.4,
+                cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  }
+  if (!cv::imwrite(file, sheet, {cv::IMWRITE_JPEG_QUALITY, 80})) {
+    std::fprintf(stderr, "warning: cannot write %s\n", file.c_str());
+  }
+}
+
+void LargeNegatives(const Options& opt, const SweepPositives& P, std::vector<PoolImage>& pool,
+                    std::vector<QThumb>& qthumbs, std::set<std::string>& families) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const int n_orig = int(pool.size());
+  const std::vector<NegListStats> stats = SelectNegatives(opt, pool, qthumbs, families);
+  const int n_pool = int(pool.size());
+  const auto t1 = std::chrono::steady_clock::now();
+
+  // All pairs of the pool: distance histograms split by the pair's lower PDQ quality (< 50 or
+  // not), and the closest pairs per variant (pdq/pdq8 rule variants: pairs find would report).
+  const int K = std::max(0, opt.sweep_closest);
+  // Subset 0: all pairs; subset 1: pairs of two large images (short side >= kLargeSide).
+  constexpr int kSubsets = 2;
+  struct Acc {
+    std::array<std::array<std::vector<int64_t>, kMethods>, kSubsets> hist_hq, hist_lq;
+    std::array<std::array<std::vector<Close>, kVariants>, kSubsets> heap;
+  };
+  std::vector<Acc> acc(opt.threads);
+  for (Acc& a : acc) {
+    for (int sub = 0; sub < kSubsets; ++sub) {
+      for (int k = 0; k < kMethods; ++k) {
+        a.hist_hq[sub][k].assign(kMethodBits[k] + 1, 0);
+        a.hist_lq[sub][k].assign(kMethodBits[k] + 1, 0);
+      }
+    }
+  }
+  std::atomic<int> next{0};
+  auto worker = [&](int tid) {
+    Acc& a = acc[tid];
+    auto offer = [&](int sub, int v, int d, int i, int j) {
+      std::vector<Close>& h = a.heap[sub][v];
+      const Close c{d, i, j};
+      if (int(h.size()) < K) {
+        h.push_back(c);
+        std::push_heap(h.begin(), h.end());
+      } else if (K > 0 && c < h.front()) {
+        std::pop_heap(h.begin(), h.end());
+        h.back() = c;
+        std::push_heap(h.begin(), h.end());
+      }
+    };
+    for (int i = next++; i < n_pool; i = next++) {
+      const Hashes& hi = pool[i].hashes;
+      for (int j = i + 1; j < n_pool; ++j) {
+        const Hashes& hj = pool[j].hashes;
+        const std::array<int, kMethods> d = FindDistances(hi, hj);
+        const bool low = std::min(hi.pdq.quality, hj.pdq.quality) < kMinQuality;
+        const bool large =
+            std::min(pool[i].short_side, pool[j].short_side) >= kLargeSide;
+        for (int sub = 0; sub < (large ? 2 : 1); ++sub) {
+          auto& hist = low ? a.hist_lq[sub] : a.hist_hq[sub];
+          for (int k = 0; k < kMethods; ++k) ++hist[k][d[k]];
+          for (int v = 0; v < kVariants; ++v) {
+            const int dv = d[kVariantMethod[v]];
+            if (VariantHasRule(v) && low && dv > kLowQualityBits) continue;
+            const auto& heap = a.heap[sub][v];
+            if (int(heap.size()) < K || dv <= heap.front().d) offer(sub, v, dv, i, j);
+          }
+        }
+      }
+    }
+  };
+  {
+    std::vector<std::thread> threads;
+    for (int t = 1; t < opt.threads; ++t) threads.emplace_back(worker, t);
+    worker(0);
+    for (std::thread& t : threads) t.join();
+  }
+  auto hist_hq = acc[0].hist_hq, hist_lq = acc[0].hist_lq;
+  std::array<std::array<std::vector<Close>, kVariants>, kSubsets> closest;
+  for (const Acc& a : acc) {
+    for (int sub = 0; sub < kSubsets; ++sub) {
+      for (int k = 0; k < kMethods; ++k) {
+        for (int d = 0; d <= kMethodBits[k] && &a != &acc[0]; ++d) {
+          hist_hq[sub][k][d] += a.hist_hq[sub][k][d];
+          hist_lq[sub][k][d] += a.hist_lq[sub][k][d];
+        }
+      }
+      for (int v = 0; v < kVariants; ++v) {
+        closest[sub][v].insert(closest[sub][v].end(), a.heap[sub][v].begin(),
+                               a.heap[sub][v].end());
+      }
+    }
+  }
+  for (auto& per_sub : closest) {
+    for (auto& c : per_sub) {
+      std::sort(c.begin(), c.end());
+      if (int(c.size()) > K) c.resize(K);
+    }
+  }
+  std::array<int64_t, kSubsets> sub_pairs{}, sub_low{};
+  for (int sub = 0; sub < kSubsets; ++sub) {
+    for (int64_t c : hist_lq[sub][kPdq]) sub_low[sub] += c;
+    for (int64_t c : hist_hq[sub][kPdq]) sub_pairs[sub] += c;
+    sub_pairs[sub] += sub_low[sub];
+  }
+  const int64_t n_pairs = sub_pairs[0], n_low = sub_low[0];
+  int n_large = 0;
+  for (const PoolImage& p : pool) n_large += p.short_side >= kLargeSide;
+  const auto t2 = std::chrono::steady_clock::now();
+
+  // FP(v, t): negative pairs that match at threshold t.
+  auto fp_sub = [&](int sub, int v, int t) {
+    const int k = kVariantMethod[v];
+    int64_t s = 0;
+    for (int d = 0; d <= std::min(t, kMethodBits[k]); ++d) {
+      s += hist_hq[sub][k][d];
+      if (!VariantHasRule(v) || d <= kLowQualityBits) s += hist_lq[sub][k][d];
+    }
+    return s;
+  };
+  auto fp = [&](int v, int t) { return fp_sub(0, v, t); };
+  const std::vector<Edit>& edits = Edits();
+  const int n_edits = int(edits.size());
+  const int n = int(P.min_quality.empty() ? 0 : P.min_quality[0].size());
+  auto recall_edit = [&](int v, int e, int t) {
+    int64_t hit = 0;
+    for (int i = 0; i < n; ++i) {
+      hit += Matches(v, P.d[e][kVariantMethod[v]][i], P.min_quality[e][i], t);
+    }
+    return n ? double(hit) / n : 0.0;
+  };
+  // Edit families (columns), and the edits a hash is meant to survive ("easy").
+  struct Family {
+    const char* name;
+    std::vector<int> edits;
+  };
+  const std::vector<Family> fams = {{"resize", {0, 1}}, {"JPEG", {2, 3}},   {"crop", {4, 5, 6, 7}},
+                                    {"rot90", {8}},     {"rot5", {9}},      {"mirror", {10}},
+                                    {"grey", {11}},     {"gamma", {12}},    {"caption", {13}},
+                                    {"blur", {14}}};
+  auto easy_edits = [&](int v) {
+    std::vector<int> e = {0, 1, 2, 3, 11, 12, 13, 14};
+    if (kVariantMethod[v] == kPdq8) e.insert(e.end(), {8, 10});
+    return e;
+  };
+  auto mean_recall = [&](int v, const std::vector<int>& es, int t) {
+    double s = 0;
+    for (int e : es) s += recall_edit(v, e, t);
+    return es.empty() ? 0.0 : s / double(es.size());
+  };
+  std::vector<int> all_edits(n_edits);
+  for (int e = 0; e < n_edits; ++e) all_edits[e] = e;
+  // The realistic folder: 1,000 images, 100 near-duplicate pairs, 500,000 unrelated pairs.
+  constexpr double kPositives = 100, kNegatives = 500000;
+  auto precision_sub = [&](int sub, double recall, double fp_pairs) {
+    const double tp = recall * kPositives, f = fp_pairs / double(sub_pairs[sub]) * kNegatives;
+    return tp + f > 0 ? tp / (tp + f) : 1.0;
+  };
+  auto precision = [&](double recall, double fp_pairs) {
+    return precision_sub(0, recall, fp_pairs);
+  };
+
+  auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
+  std::printf("\n## Thresholds on a large negative set\n\n");
+  std::printf(
+      "Negative pool: the %d originals above plus %d images drawn from the lists below (long "
+      "side <= %d px, short side >= %d px, not flat, no family or thumbnail near-copy |r| > %.2f "
+      "of an image already in the pool); every pair of the pool is a negative: %lld pairs. "
+      "Distances are measured as `neardup find` does (pdq8: any dihedral hash of one image "
+      "against the plain hash of the other, both ways). Pairs with at least one side of PDQ "
+      "quality < %d: %lld (%.1f%%).\n\n",
+      n_orig, n_pool - n_orig, opt.neg_max_side, opt.neg_min_side, kDupCorrelation,
+      (long long)n_pairs, kMinQuality, (long long)n_low, 100.0 * double(n_low) / double(n_pairs));
+  std::printf(
+      "| negatives list | drawn | skipped: small | flat | same family | thumbnail near-copy | "
+      "undecodable |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+  for (size_t li = 0; li < opt.neg_lists.size(); ++li) {
+    const std::string& p = opt.neg_lists[li].path;
+    const NegListStats& s = stats[li];
+    std::printf("| %s | %d | %d | %d | %d | %d | %d |\n", p.substr(p.rfind('/') + 1).c_str(),
+                s.got, s.small, s.flat, s.family, s.near, s.bad);
+  }
+  std::printf(
+      "\nPositives: the %d originals x %d edits above. \"easy\" recall is the mean over resize "
+      "50%%/25%%, JPEG q30/q10, greyscale, gamma, caption bar, blur (plus rotate 90° and mirror "
+      "for pdq8). Precision is for a folder of 1,000 images with 100 near-duplicate pairs and "
+      "500,000 unrelated pairs: TP = easy recall x 100, FP = FPR x 500,000; \"prec. (FP 95%% "
+      "up)\" uses the one-sided 95%% Poisson upper bound of the FP count instead. "
+      "find's quality rule: a pair in which either image has PDQ quality < %d matches only at "
+      "distance <= %d bits.\n",
+      n, n_edits, kMinQuality, kLowQualityBits);
+
+  const std::vector<int> pdq_grid = {8, 12, 16, 20, 24, 28, 31, 36, 40, 44, 48, 56, 64};
+  for (int v = 0; v < kVariants; ++v) {
+    const int k = kVariantMethod[v];
+    std::vector<int> grid;
+    if (k == kPdq || k == kPdq8) {
+      grid = pdq_grid;
+    } else {
+      for (int t = 0; t <= 16; ++t) grid.push_back(t);
+    }
+    std::printf("\n### %s\n\n| T | FP pairs | FPR |", kVariantNames[v]);
+    for (const Family& f : fams) std::printf(" %s |", f.name);
+    std::printf(" easy | all | precision | prec. (FP 95%% up) |\n| ---: | ---: | ---: |");
+    for (size_t c = 0; c < fams.size() + 4; ++c) std::printf(" ---: |");
+    std::printf("\n");
+    for (int t : grid) {
+      const int64_t f = fp(v, t);
+      const double easy = mean_recall(v, easy_edits(v), t);
+      std::printf("| %d | %lld | %.2e |", t, (long long)f, double(f) / double(n_pairs));
+      for (const Family& fam : fams) std::printf(" %.3f |", mean_recall(v, fam.edits, t));
+      std::printf(" %.3f | %.3f | %.4f | %.4f |\n", easy, mean_recall(v, all_edits, t),
+                  precision(easy, double(f)), precision(easy, PoissonUpper95(f)));
+    }
+  }
+
+  for (int sub = 0; sub < kSubsets; ++sub) {
+    if (sub == 1) {
+      std::printf(
+          "\n## The same on large images only\n\n"
+          "Negatives: only pairs of two pool images whose short side is >= %d px (as every "
+          "original's; %d of the %d pool images, %lld pairs, %lld (%.1f%%) with a side of PDQ "
+          "quality < %d): without the small sprites, tiles and icons, closer to a photo folder. "
+          "Positives and recall as above.\n",
+          kLargeSide, n_large, n_pool, (long long)sub_pairs[1], (long long)sub_low[1],
+          100.0 * double(sub_low[1]) / double(std::max<int64_t>(1, sub_pairs[1])), kMinQuality);
+      for (int v : {kVPhash, kVDhash, kVAhash, kVWhash, kVPdqRule, kVPdq8Rule}) {
+        const int k = kVariantMethod[v];
+        std::vector<int> grid;
+        if (k == kPdq || k == kPdq8) {
+          grid = pdq_grid;
+        } else {
+          for (int t = 0; t <= 16; t += 2) grid.push_back(t);
+        }
+        std::printf("\n### %s, large images\n\n| T | FP pairs | FPR | easy recall | all-edit "
+                    "recall | precision | prec. (FP 95%% up) |\n| ---: | ---: | ---: | ---: | ---: "
+                    "| ---: | ---: |\n",
+                    kVariantNames[v]);
+        for (int t : grid) {
+          const int64_t f = fp_sub(1, v, t);
+          const double easy = mean_recall(v, easy_edits(v), t);
+          std::printf("| %d | %lld | %.2e | %.3f | %.3f | %.4f | %.4f |\n", t, (long long)f,
+                      double(f) / double(sub_pairs[1]), easy, mean_recall(v, all_edits, t),
+                      precision_sub(1, easy, double(f)),
+                      precision_sub(1, easy, PoissonUpper95(f)));
+        }
+      }
+    }
+    std::printf(
+        "\n### Largest threshold with precision >= 0.99 (1,000 images, 100 duplicate pairs)%s\n\n"
+        "Every T from 0 to the hash length is tried; \"largest T\" is the largest with precision "
+        ">= 0.99, \"largest T (95%% up)\" the same with the FP upper bound. \"all below\": whether "
+        "every smaller T also has precision >= 0.99.\n\n"
+        "| variant | largest T | all below | FP pairs | FPR | easy recall | all-edit recall | "
+        "precision | largest T (95%% up) | easy recall | precision (95%% up) |\n"
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+        sub == 1 ? ", large images" : "");
+    for (int v = 0; v < kVariants; ++v) {
+      const int bits = kMethodBits[kVariantMethod[v]];
+      int best = -1, best_up = -1;
+      bool monotone = true;
+      for (int t = 0; t <= bits; ++t) {
+        const int64_t f = fp_sub(sub, v, t);
+        const double easy = mean_recall(v, easy_edits(v), t);
+        if (precision_sub(sub, easy, double(f)) >= 0.99) {
+          if (best != t - 1) monotone = false;
+          best = t;
+        }
+        if (precision_sub(sub, easy, PoissonUpper95(f)) >= 0.99) best_up = t;
+      }
+      std::printf("| %s |", kVariantNames[v]);
+      if (best < 0) {
+        std::printf(" none | - | - | - | - | - | - |");
+      } else {
+        const int64_t f = fp_sub(sub, v, best);
+        const double easy = mean_recall(v, easy_edits(v), best);
+        std::printf(" %d | %s | %lld | %.2e | %.3f | %.3f | %.4f |", best,
+                    monotone ? "yes" : "no", (long long)f, double(f) / double(sub_pairs[sub]),
+                    easy, mean_recall(v, all_edits, best), precision_sub(sub, easy, double(f)));
+      }
+      if (best_up < 0) {
+        std::printf(" none | - | - |\n");
+      } else {
+        const int64_t f = fp_sub(sub, v, best_up);
+        const double easy = mean_recall(v, easy_edits(v), best_up);
+        std::printf(" %d | %.3f | %.4f |\n", best_up, easy,
+                    precision_sub(sub, easy, PoissonUpper95(f)));
+      }
+    }
+
+    if (K > 0) {
+      std::printf("\n### Closest negative pairs%s\n\n", sub == 1 ? ", large images" : "");
+      std::printf(
+          "Per variant the %d closest pairs (ties by pool order); for the rule variants only "
+          "pairs find would report. q: PDQ quality. %s\n",
+          K, opt.closest_dir.empty()
+                 ? ""
+                 : ("Contact sheets: " + opt.closest_dir + "/VARIANT" + (sub ? "-large" : "") +
+                    ".jpg.")
+                       .c_str());
+      for (int v = 0; v < kVariants; ++v) {
+        if (sub == 1 && v != kVPdqRule && v != kVPdq8Rule && v != kVPhash) continue;
+        std::printf("\n#### %s%s\n\n", kVariantNames[v], sub == 1 ? ", large images" : "");
+        for (size_t r = 0; r < closest[sub][v].size(); ++r) {
+          const Close& c = closest[sub][v][r];
+          std::printf("%zu. d %d: `%s` (q %d) vs `%s` (q %d)\n", r + 1, c.d,
+                      ShortPath(pool[c.i].path).c_str(), pool[c.i].hashes.pdq.quality,
+                      ShortPath(pool[c.j].path).c_str(), pool[c.j].hashes.pdq.quality);
+        }
+        if (!opt.closest_dir.empty()) {
+          std::error_code ec;
+          std::filesystem::create_directories(opt.closest_dir, ec);
+          const std::string title = std::string(kVariantNames[v]) +
+                                    (sub ? ", large images" : "") + ": closest negative pairs";
+          WriteSheet(opt.closest_dir + "/" + kVariantFiles[v] + (sub ? "-large" : "") + ".jpg",
+                     closest[sub][v], pool, title.c_str());
+        }
+      }
+    }
+  }
+  std::fprintf(stderr, "time: negatives select+hash %.1f s, %lld pairs %.1f s (%d threads)\n",
+               secs(t0, t1), (long long)n_pairs, secs(t1, t2), opt.threads);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -588,7 +1201,11 @@ int main(int argc, char** argv) {
     const int c = ++done;
     if (c % 50 == 0) std::fprintf(stderr, "hashed %d/%d originals\n", c, n);
   });
-  for (Original& o : originals) o.bgr.release();
+  std::vector<int> original_short;
+  for (Original& o : originals) {
+    original_short.push_back(std::min(o.bgr.cols, o.bgr.rows));
+    o.bgr.release();
+  }
   const auto t2 = std::chrono::steady_clock::now();
 
   // Negative pairs (i < j): all of them, or a seeded sample without repetition.
@@ -754,7 +1371,9 @@ int main(int argc, char** argv) {
                secs(t0, t1), secs(t1, t2), secs(t2, t3), opt.threads);
   if (sweep) {
     std::vector<PoolImage> pool;
-    for (int i = 0; i < n; ++i) pool.push_back({originals[i].path, -1, hashes[i]});
+    for (int i = 0; i < n; ++i) {
+      pool.push_back({originals[i].path, -1, hashes[i], original_short[i]});
+    }
     std::vector<QThumb> qthumbs;
     for (const Thumb& t : original_thumbs) qthumbs.push_back(Quantise(t));
     LargeNegatives(opt, sweep_pos, pool, qthumbs, original_families);

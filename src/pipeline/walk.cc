@@ -106,7 +106,7 @@ class Walker {
       struct stat cst;
       if (S_ISLNK(lst.st_mode)) {
         if (::stat(child.c_str(), &cst) != 0) {
-          if (image_name || recursive_) StatFollow(child, &cst);  // reports it
+          if (image_name) StatFollow(child, &cst);  // reports it; other names are not images
           continue;
         }
       } else {
