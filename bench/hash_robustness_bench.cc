@@ -1013,7 +1013,7 @@ void LargeNegatives(const Options& opt, const SweepPositives& P, std::vector<Poo
       "distance <= %d bits.\n",
       n, n_edits, kMinQuality, kLowQualityBits);
 
-  const std::vector<int> pdq_grid = {8, 12, 16, 20, 24, 28, 31, 36, 40, 44, 48, 56, 64};
+  const std::vector<int> pdq_grid = {8, 12, 16, 20, 24, 28, 31, 32, 34, 36, 40, 44, 48, 56, 64};
   for (int v = 0; v < kVariants; ++v) {
     const int k = kVariantMethod[v];
     std::vector<int> grid;
