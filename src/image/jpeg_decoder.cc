@@ -24,13 +24,15 @@ tjhandle ThreadDecompressor() {
   return handle.get();
 }
 
-// libjpeg warnings that leave the pixels intact (common in camera files) versus those that mean
-// part of the image is missing or garbage.
+// libjpeg warnings known to leave the pixels intact (common in camera and editor files). Every
+// other warning counts as damage: TurboJPEG reports only the last message, so a corrupt stream
+// can surface as a warning-level "Unsupported marker type" after an earlier "premature end of
+// data segment" that filled the rest of the image with grey.
 bool WarningDamagesPixels(const std::string& message) {
-  if (message.find("extraneous bytes") != std::string::npos) return false;
-  return message.find("Premature end") != std::string::npos ||
-         message.find("premature end") != std::string::npos ||
-         message.find("Corrupt JPEG data") != std::string::npos;
+  for (const char* harmless : {"extraneous bytes", "Invalid SOS parameters"}) {
+    if (message.find(harmless) != std::string::npos) return false;
+  }
+  return true;
 }
 
 // The DCT scale num/denom (<= 1) with the fewest pixels whose shorter side is >= min_side.

@@ -111,6 +111,11 @@ TEST_F(CliTest, EveryBadInputIsReportedOnceAndTheRunGoesOn) {
   std::string jpeg = EncodeImage(photo_, ".jpg", 90).value();
   testing::WriteBytes(dir_.Join("truncated.jpg"), jpeg.substr(0, jpeg.size() / 3));
   testing::WriteBytes(dir_.Join("empty.jpg"), "");
+  // A JPEG whose entropy-coded data was overwritten in the middle.
+  std::string corrupt = jpeg;
+  for (size_t i = corrupt.size() / 3; i < corrupt.size() / 3 + 64; ++i) corrupt[i] = char(0xFF);
+  testing::WriteBytes(dir_.Join("corrupt.jpg"), corrupt);
+  testing::WriteBytes(dir_.Join("bad\xff.jpg"), "not an image either");
   testing::WriteBytes(dir_.Join("text.png"), "hello, I am not a picture\n");
   // A PNG whose header claims 100000 x 100000 pixels.
   std::string png = EncodeImage(Image(8, 8, 3), ".png").value();
@@ -133,7 +138,7 @@ TEST_F(CliTest, EveryBadInputIsReportedOnceAndTheRunGoesOn) {
   auto r = RunCli(Find({"--json"}), -1, 30);
   ASSERT_NE(r.err, "timeout") << "the FIFO must not hang the run";
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  for (const char* bad : {"truncated.jpg", "empty.jpg", "text.png", "bomb.png", "dangling.jpg",
+  for (const char* bad : {"truncated.jpg", "corrupt.jpg", "bad\\xFF.jpg", "empty.jpg", "text.png", "bomb.png", "dangling.jpg",
                           "loopa.jpg", "loopb.jpg", "fifo.jpg", "album.jpg"}) {
     EXPECT_EQ(Mentions(r.err, std::string(bad) + ":"), 1) << bad << "\n" << r.err;
   }
@@ -147,7 +152,7 @@ TEST_F(CliTest, EveryBadInputIsReportedOnceAndTheRunGoesOn) {
   bool found_hex = false;
   for (auto& f : j["groups"][0]["files"]) found_hex |= f.contains("path_hex");
   EXPECT_TRUE(found_hex);
-  EXPECT_EQ(j["errors"].size(), 9u);
+  EXPECT_EQ(j["errors"].size(), 11u);
 
   // Nothing was modified: the FIFO is still a FIFO, every file still there.
   struct stat st;
