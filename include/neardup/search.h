@@ -57,6 +57,8 @@ std::vector<std::vector<Neighbor>> HammingRadius(const CodeSet& base, const Code
 std::vector<ScoredPair> CosineSelfJoin(const VectorSet& set, float min_cosine, int threads);
 // For each item, its k nearest other items by cosine (distance = 1 - cosine).
 std::vector<std::vector<Neighbor>> CosineSelfKnn(const VectorSet& set, int k, int threads);
+// For each item, its k nearest other items by Euclidean distance (distance = ||a - b||).
+std::vector<std::vector<Neighbor>> EuclideanSelfKnn(const VectorSet& set, int k, int threads);
 // Squared Euclidean distance between two vectors of `dim` floats.
 float SquaredL2(const float* a, const float* b, int dim);
 float Dot(const float* a, const float* b, int dim);

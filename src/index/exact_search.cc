@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cassert>
 #include <climits>
+#include <cmath>
 #include <queue>
 
 #include "core/parallel.h"
@@ -194,19 +195,37 @@ std::vector<ScoredPair> CosineSelfJoin(const VectorSet& set, float min_cosine, i
   return MergeSorted(parts);
 }
 
-std::vector<std::vector<Neighbor>> CosineSelfKnn(const VectorSet& set, int k, int threads) {
+namespace {
+
+// For each item, its k nearest others under `dist` (smaller = nearer).
+template <typename DistFn>
+std::vector<std::vector<Neighbor>> FloatSelfKnn(const VectorSet& set, int k, int threads,
+                                                DistFn dist) {
   std::vector<std::vector<Neighbor>> out(set.n);
   ParallelFor(set.n, threads, kRowChunk, [&](int64_t begin, int64_t end, int) {
     for (int64_t i = begin; i < end; ++i) {
       TopK top(k);
       const float* x = set.data + i * set.dim;
       for (int64_t j = 0; j < set.n; ++j) {
-        if (j != i) top.Push(j, 1.0 - Dot(x, set.data + j * set.dim, set.dim));
+        if (j != i) top.Push(j, dist(x, set.data + j * set.dim, set.dim));
       }
       out[i] = top.Take();
     }
   });
   return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<Neighbor>> CosineSelfKnn(const VectorSet& set, int k, int threads) {
+  return FloatSelfKnn(set, k, threads,
+                      [](const float* a, const float* b, int dim) { return 1.0 - Dot(a, b, dim); });
+}
+
+std::vector<std::vector<Neighbor>> EuclideanSelfKnn(const VectorSet& set, int k, int threads) {
+  return FloatSelfKnn(set, k, threads, [](const float* a, const float* b, int dim) {
+    return std::sqrt(double(SquaredL2(a, b, dim)));
+  });
 }
 
 }  // namespace neardup

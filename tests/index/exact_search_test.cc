@@ -133,6 +133,10 @@ TEST(Cosine, SelfJoinAndKnn) {
   EXPECT_EQ(knn[0][0].id, 1);
   EXPECT_EQ(knn[3][0].id, 2);  // 180 is nearest to 90
   EXPECT_NEAR(SquaredL2(&v[0], &v[12], 4), 4.f, 1e-5);
+  auto l2 = EuclideanSelfKnn(set, 2, 2);
+  EXPECT_EQ(l2[0][0].id, 1);
+  EXPECT_NEAR(l2[0][0].distance, std::sqrt(2 - 2 * std::cos(10 * deg)), 1e-5);
+  EXPECT_EQ(l2[0][1].id, 2);  // 90 degrees away: sqrt(2)
   EXPECT_NEAR(Dot(&v[0], &v[8], 4), 0.f, 1e-6);
 }
 
