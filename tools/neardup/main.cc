@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   AddPairsCommand(app, &commands);
   AddHashCommand(app, &commands);
   AddCompareCommand(app, &commands);
+  AddBenchCommand(app, &commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,222 @@
+// Evaluation of a near-duplicate detector against a benchmark folder (`neardup bench eval`).
+//
+// A benchmark folder holds
+//   images/...   the images;
+//   truth.csv    header `image,group,role,family` (columns in any order, extra columns ignored):
+//                image  = path relative to images/ ('/'-separated);
+//                group  = a group id, empty for distractors;
+//                role   = original | copy | natural | distractor;
+//                family = the transform family of a copy ("jpeg", "crop", ...), else ignored;
+//   ignore.csv   optional, header `a,b` (paths as in truth.csv): pairs left out of scoring.
+//
+// Which pairs of distinct images are positives (within one group; ids are unordered):
+//   original <-> copy                 positive, family = the copy's family;
+//   original|natural <-> original|natural   positive, family "natural" (one picture at several
+//                                     resolutions; every pair of a natural group);
+//   copy <-> copy, copy <-> natural   ignored: related, but neither is derived from the other;
+// pairs listed in ignore.csv are ignored, and every other pair is a negative. Ignored pairs are
+// neither positives nor negatives: they are dropped from the ranking and from the positive count.
+//
+// The detector's output is a CSV file `a,b,score` (what `neardup pairs --csv` prints), score
+// higher = more similar (any finite number; [0,1] in practice). Scores are kept as doubles and a
+// pair is "predicted positive" at threshold T when score >= T. Pairs are unordered; a pair listed
+// several times counts once, with its highest score; self-pairs are dropped.
+//
+// Ranking and ties: listed pairs are ranked by score, descending; among equal scores negatives
+// rank before positives, so ties never help.
+//
+// Nothing here is thread-safe against concurrent mutation, but const objects may be shared.
+#ifndef NEARDUP_EVAL_H_
+#define NEARDUP_EVAL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "neardup/status.h"
+
+namespace neardup {
+
+enum class BenchRole { kOriginal, kCopy, kNatural, kDistractor };
+
+// "original", "copy", "natural", "distractor".
+const char* BenchRoleName(BenchRole role);
+
+// The family under which pairs inside natural groups are reported.
+inline constexpr const char* kNaturalFamily = "natural";
+// The family of a copy whose family column is empty.
+inline constexpr const char* kUnknownFamily = "unknown";
+
+struct BenchImage {
+  std::string path;   // relative to BENCH_DIR/images/, '/'-separated, lexically normal
+  std::string group;  // empty exactly for distractors
+  BenchRole role = BenchRole::kDistractor;
+  std::string family;  // copies only ("" is reported as kUnknownFamily); empty for other roles
+};
+
+// A benchmark's ground truth. Image ids are indices into images().
+class Benchmark {
+ public:
+  // Validates and indexes `images`: paths must be relative, inside images/ and unique (after
+  // lexical normalisation, which is applied to the stored paths); distractors must have no group
+  // and other roles a group. `ignored` holds pairs of image paths (as in `images`); each must
+  // name known images. `images_dir` (BENCH_DIR/images) is made absolute against the current
+  // directory; it is only used to map listed paths (MapPath). Errors: InvalidArgument.
+  static StatusOr<Benchmark> Create(
+      std::string images_dir, std::vector<BenchImage> images,
+      const std::vector<std::pair<std::string, std::string>>& ignored);
+
+  const std::string& images_dir() const { return images_dir_; }
+  const std::vector<BenchImage>& images() const { return images_; }
+  // ignore.csv as image ids: a < b, sorted, unique.
+  const std::vector<std::pair<int32_t, int32_t>>& ignored() const { return ignored_; }
+
+  // The id of the image whose truth path is `relative` (already normalised), or -1.
+  int32_t FindImage(std::string_view relative) const;
+
+  // Maps a path as the detector printed it (relative to the current directory or absolute) to an
+  // image id, or -1: first the path relative to images_dir() after lexical normalisation of
+  // both, then the longest suffix of the normalised path, on '/' boundaries, that names an image.
+  int32_t MapPath(std::string_view path) const;
+
+ private:
+  Benchmark() = default;
+  std::string images_dir_;
+  std::vector<BenchImage> images_;
+  std::vector<std::pair<int32_t, int32_t>> ignored_;
+  std::unordered_map<std::string, int32_t> ids_;  // path -> id
+};
+
+// Reads BENCH_DIR/truth.csv and, when present, BENCH_DIR/ignore.csv. Errors name the file and the
+// line: NotFound / IOError when truth.csv cannot be read, InvalidArgument for a bad header, a
+// malformed line, an unknown role, a duplicate image, or an ignore.csv path not in truth.csv.
+StatusOr<Benchmark> LoadBenchmark(const std::string& bench_dir);
+
+// One listed pair: image ids into Benchmark::images() and the detector's score.
+struct ListedPair {
+  int32_t a = 0;
+  int32_t b = 0;
+  double score = 0;
+};
+
+// The usable lines of a pairs CSV file and what was wrong with the others.
+struct PairsInput {
+  std::vector<ListedPair> pairs;  // in file order; may repeat pairs, in either order
+  int64_t lines = 0;              // data records read (the header and blank lines excluded)
+  int64_t unmatched_lines = 0;    // records with a path that names no benchmark image: skipped
+  int64_t malformed_lines = 0;    // not three fields with a finite numeric score: skipped
+  // The first kMaxProblems problems, "<file>:<line>: <reason>" (each unmatched path once).
+  std::vector<std::string> problems;
+};
+inline constexpr int kMaxProblems = 10;
+
+// Parses a pairs CSV text (RFC 4180 quoting, LF or CRLF, optional header `a,b,score`) and maps
+// its paths with bench.MapPath. `name` is the file name used in problem messages.
+PairsInput ParsePairsCsv(std::string_view csv, const Benchmark& bench, const std::string& name);
+
+// Reads the file at `path` (memory-mapped) and parses it. Errors: NotFound / IOError when it
+// cannot be read; problems inside the file are reported in PairsInput, not as errors.
+StatusOr<PairsInput> ReadPairsCsv(const std::string& path, const Benchmark& bench);
+
+struct EvalOptions {
+  // Also report precision, recall and F1 at this threshold (score >= threshold is positive),
+  // and each family's recall there.
+  std::optional<double> threshold;
+  // Most points in EvalReport::pr_curve (at least 4).
+  int max_curve_points = 500;
+};
+
+// Precision targets of EvalReport::recall_at_p99 / recall_at_p999; the first is the operating
+// point of the per-family recall table.
+inline constexpr double kPrecision99 = 0.99;
+inline constexpr double kPrecision999 = 0.999;
+
+// The detector's confusion at one threshold: pairs with score >= threshold are predicted
+// positive. Counts are over listed, non-ignored, deduplicated pairs; recall is over all
+// positives of the truth (listed or not).
+struct OperatingPoint {
+  double threshold = 0;
+  int64_t true_positives = 0;
+  int64_t false_positives = 0;
+  double precision = 0;  // NaN when nothing is predicted (tp + fp == 0)
+  double recall = 0;     // 0 when the truth has no positives
+  double f1 = 0;         // 0 when tp == 0
+};
+
+// One point of the precision-recall curve; the curve is the upper envelope (for each recall,
+// the best precision reached at that recall or beyond is a point's precision), downsampled.
+struct PrPoint {
+  double recall = 0;
+  double precision = 0;
+  double threshold = 0;  // the lowest score predicted positive at this point
+};
+
+// Per transform family (copies of that family; natural-group pairs as kNaturalFamily).
+struct FamilyStats {
+  std::string family;
+  int64_t positives = 0;           // positives in the truth (ignored pairs excluded)
+  int64_t listed = 0;              // of those, listed in the pairs file (recall upper bound)
+  int64_t found_at_p99 = 0;        // listed with score >= recall_at_p99's threshold (0 if none)
+  int64_t found_at_threshold = 0;  // listed with score >= EvalOptions::threshold (0 if none)
+};
+
+struct EvalReport {
+  // Counts.
+  int64_t images = 0;
+  int64_t positives = 0;         // all positives of the truth, listed or not (after ignore.csv)
+  int64_t positives_listed = 0;  // distinct positive pairs that were listed
+  int64_t negatives_listed = 0;  // distinct negative pairs that were listed
+  int64_t ignored_listed = 0;    // distinct ignored pairs that were listed (not scored)
+  int64_t listed_pairs = 0;      // usable pairs in the input, repeats included
+  int64_t duplicate_pairs = 0;   // repeats (a,b again, or b,a) merged into one with max score
+  int64_t self_pairs = 0;        // (a,a) pairs, dropped
+  // Copied from PairsInput.
+  int64_t lines = 0;
+  int64_t unmatched_lines = 0;
+  int64_t malformed_lines = 0;
+  std::vector<std::string> problems;
+
+  // True when the truth has no positive pair: micro_ap is then 0 (not NaN), recalls are 0 and
+  // best_f1 / recall_at_* are empty. Check this flag before reading the metrics.
+  bool no_positives = false;
+  // Micro average precision over all listed pairs (DISC21's µAP):
+  //   (1 / positives) * sum over listed positives in rank order of precision at their rank.
+  // Positives never listed contribute 0.
+  double micro_ap = 0;
+  // The threshold (over listed scores) with the best F1; empty when no positive was listed.
+  // Ties go to the higher threshold.
+  std::optional<OperatingPoint> best_f1;
+  // The highest recall over thresholds where precision >= kPrecision99 / kPrecision999 (ties to
+  // the higher threshold); empty when no threshold reaches that precision.
+  std::optional<OperatingPoint> recall_at_p99;
+  std::optional<OperatingPoint> recall_at_p999;
+  // At EvalOptions::threshold, when one was given.
+  std::optional<OperatingPoint> at_threshold;
+  // Every copy family of the truth sorted by name, then kNaturalFamily if the truth has
+  // natural pairs.
+  std::vector<FamilyStats> families;
+  // Recall ascending, at most EvalOptions::max_curve_points points (empty without listed
+  // positives).
+  std::vector<PrPoint> pr_curve;
+};
+
+// Scores `input` against `bench` (the input is consumed: its memory is reused). Every id in
+// input.pairs must be a valid image id (asserted).
+EvalReport Evaluate(const Benchmark& bench, PairsInput input, const EvalOptions& options = {});
+
+// How a pair of distinct images is scored (the rules at the top of this file, ignore.csv
+// included): the classification Evaluate applies to every listed pair.
+enum class PairKind { kPositive, kNegative, kIgnored };
+
+// Classifies the unordered pair (a, b) of distinct valid image ids (asserted). For a positive,
+// `family` (when not null) receives its family: the copy's family (kUnknownFamily when empty) or
+// kNaturalFamily; it is cleared otherwise. O(log ignored) time.
+PairKind ClassifyPair(const Benchmark& bench, int32_t a, int32_t b, std::string* family = nullptr);
+
+}  // namespace neardup
+
+#endif  // NEARDUP_EVAL_H_

@@ -1,0 +1,124 @@
+// `neardup bench eval` end to end: exit codes, the report, --json.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "testutil/run_cli.h"
+#include "testutil/testutil.h"
+
+namespace neardup {
+namespace {
+
+using testing::RunCli;
+using testing::TempDir;
+using testing::WriteBytes;
+
+class BenchEvalCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteBytes(dir_.Join("truth.csv"),
+               "image,group,role,family\n"
+               "o1.jpg,g1,original,\n"
+               "c1.jpg,g1,copy,jpeg\n"
+               "o2.jpg,g2,original,\n"
+               "c2.jpg,g2,copy,crop\n"
+               "d.jpg,,distractor,\n");
+    images_ = dir_.Join("images");
+  }
+  // A pairs file as `neardup pairs` prints it for the images folder.
+  std::string Pairs(const std::string& extra = "") {
+    const std::string i = images_ + "/";
+    WriteBytes(dir_.Join("pairs.csv"), "a,b,score\n" + i + "o1.jpg," + i + "c1.jpg,0.900000\n" + i +
+                                           "c1.jpg," + i + "o1.jpg,0.900000\n" + i + "o1.jpg," + i +
+                                           "d.jpg,0.700000\n" + i + "o2.jpg," + i +
+                                           "c2.jpg,0.600000\n" + extra);
+    return dir_.Join("pairs.csv");
+  }
+
+  TempDir dir_;
+  std::string images_;
+};
+
+TEST_F(BenchEvalCliTest, JsonReport) {
+  // Ranking P(0.9) N(0.7) P(0.6): AP = (1 + 2/3) / 2 = 5/6.
+  auto r = RunCli({"bench", "eval", dir_.path(), Pairs(), "--json", "--threshold", "0.65"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["micro_ap"].get<double>(), 5.0 / 6.0, 1e-9);
+  EXPECT_EQ(j["counts"]["images"], 5);
+  EXPECT_EQ(j["counts"]["positives"], 2);
+  EXPECT_EQ(j["counts"]["positives_listed"], 2);
+  EXPECT_EQ(j["counts"]["negatives_listed"], 1);
+  EXPECT_EQ(j["counts"]["duplicate_pairs"], 1);
+  EXPECT_EQ(j["no_positives"], false);
+  EXPECT_NEAR(j["recall_at_p99"]["recall"].get<double>(), 0.5, 1e-12);
+  EXPECT_NEAR(j["recall_at_p99"]["threshold"].get<double>(), 0.9, 1e-12);
+  EXPECT_TRUE(j["recall_at_p999"].is_object());
+  EXPECT_NEAR(j["best_f1"]["f1"].get<double>(), 0.8, 1e-12);  // 2*2 / (2 + 1 + 2)
+  EXPECT_NEAR(j["at_threshold"]["precision"].get<double>(), 0.5, 1e-12);
+  ASSERT_EQ(j["families"].size(), 2u);
+  EXPECT_EQ(j["families"][0]["family"], "crop");
+  EXPECT_EQ(j["families"][0]["recall_at_p99"], 0.0);
+  EXPECT_EQ(j["families"][1]["family"], "jpeg");
+  EXPECT_EQ(j["families"][1]["recall_at_p99"], 1.0);
+  EXPECT_EQ(j["families"][1]["recall_at_threshold"], 1.0);
+  EXPECT_FALSE(j["pr_curve"].empty());
+}
+
+TEST_F(BenchEvalCliTest, HumanReport) {
+  auto r = RunCli({"bench", "eval", dir_.path(), Pairs()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("µAP        0.8333"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("R@P0.99    0.5000 at score >= 0.9"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("jpeg"), std::string::npos);
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(BenchEvalCliTest, UnusableLinesExitTwo) {
+  auto r = RunCli({"bench", "eval", dir_.path(), Pairs("o1.jpg,nowhere.jpg,0.5\nx,y\n"), "--json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("pairs.csv:6: 'nowhere.jpg' is not an image of the benchmark"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("pairs.csv:7: expected 3 fields"), std::string::npos) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["counts"]["unmatched_lines"], 1);
+  EXPECT_EQ(j["counts"]["malformed_lines"], 1);
+  EXPECT_NEAR(j["micro_ap"].get<double>(), 5.0 / 6.0, 1e-9);
+}
+
+TEST_F(BenchEvalCliTest, BadTruthOrMissingFilesExitOne) {
+  TempDir empty;
+  auto r = RunCli({"bench", "eval", empty.path(), Pairs()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("truth.csv"), std::string::npos) << r.err;
+
+  WriteBytes(empty.Join("truth.csv"), "image,group,role,family\na.jpg,g,boss,\n");
+  r = RunCli({"bench", "eval", empty.path(), Pairs()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("truth.csv:2: role"), std::string::npos) << r.err;
+
+  r = RunCli({"bench", "eval", dir_.path(), dir_.Join("missing.csv")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("missing.csv"), std::string::npos) << r.err;
+
+  r = RunCli({"bench", "eval", dir_.path()});
+  EXPECT_EQ(r.exit_code, 1);
+  r = RunCli({"bench"});
+  EXPECT_EQ(r.exit_code, 1);
+}
+
+TEST_F(BenchEvalCliTest, NoPositives) {
+  WriteBytes(dir_.Join("truth.csv"),
+             "image,group,role,family\no1.jpg,g1,original,\nd.jpg,,distractor,\n");
+  WriteBytes(dir_.Join("p.csv"), "a,b,score\no1.jpg,d.jpg,0.5\n");
+  auto r = RunCli({"bench", "eval", dir_.path(), dir_.Join("p.csv"), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["no_positives"], true);
+  EXPECT_EQ(j["micro_ap"], 0.0);
+  EXPECT_TRUE(j["best_f1"].is_null());
+}
+
+}  // namespace
+}  // namespace neardup

@@ -1,0 +1,115 @@
+#include "neardup/bench_maker.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "neardup/decode.h"
+#include "neardup/eval.h"
+#include "testutil/testutil.h"
+
+namespace neardup {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// A source folder of `n` unrelated synthetic photos, plus one exact duplicate of photo 0.
+void MakeSources(const testing::TempDir& d, int n) {
+  fs::create_directory(d.Join("src"));
+  for (int i = 0; i < n; ++i) {
+    Image img = testing::MakeTestPhoto(320, 240, 500 + i);
+    ASSERT_TRUE(WriteImage(d.Join("src/p" + std::to_string(i) + ".png"), img).ok());
+    if (i == 0) {
+      ASSERT_TRUE(WriteImage(d.Join("src/p0_again.png"), img).ok());
+    }
+  }
+}
+
+BenchMakeOptions Options(const testing::TempDir& d, const std::string& out) {
+  BenchMakeOptions o;
+  o.sources = {d.Join("src")};
+  o.out_dir = d.Join(out);
+  o.originals = 3;
+  o.distractor_count = 100;  // more than there are: takes what is usable
+  o.families = {Family::kJpeg, Family::kFlipH, Family::kCrop};
+  o.seed = 7;
+  return o;
+}
+
+TEST(MakeBenchmark, WritesTheFolderFormatEvalReads) {
+  testing::TempDir d;
+  MakeSources(d, 8);
+  StatusOr<BenchMakeSummary> s = MakeBenchmark(Options(d, "bench"));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->originals, 3);
+  EXPECT_EQ(s->copies, 9);
+  // 9 sources, one an exact duplicate: it is skipped, so 8 distinct images are drawn.
+  EXPECT_EQ(s->distractors, 5);
+  EXPECT_EQ(s->sources_skipped, 1);
+  int files = 0;
+  for (auto& e : fs::directory_iterator(d.Join("bench/images"))) files += e.is_regular_file();
+  EXPECT_EQ(files, 3 + 9 + 5);
+
+  StatusOr<Benchmark> bench = LoadBenchmark(d.Join("bench"));
+  ASSERT_TRUE(bench.ok()) << bench.status().ToString();
+  int copies = 0, originals = 0, distractors = 0;
+  for (const BenchImage& img : bench->images()) {
+    EXPECT_TRUE(fs::exists(d.Join("bench/images/" + img.path))) << img.path;
+    EXPECT_EQ(img.path.find("jpeg"), std::string::npos) << "names must not reveal the edit";
+    copies += img.role == BenchRole::kCopy;
+    originals += img.role == BenchRole::kOriginal;
+    distractors += img.role == BenchRole::kDistractor;
+    if (img.role == BenchRole::kCopy) {
+      EXPECT_TRUE(img.family == "jpeg" || img.family == "flip_h" || img.family == "crop");
+    }
+  }
+  EXPECT_EQ(copies, 9);
+  EXPECT_EQ(originals, 3);
+  EXPECT_EQ(distractors, 5);
+  // One JSON line per image, copies with their drawn parameters.
+  std::string jsonl = Slurp(d.Join("bench/transforms.jsonl"));
+  EXPECT_EQ(std::count(jsonl.begin(), jsonl.end(), '\n'), 17);
+  EXPECT_NE(jsonl.find("\"quality\":"), std::string::npos);
+}
+
+TEST(MakeBenchmark, SameSeedSameBytesOtherSeedOtherImages) {
+  testing::TempDir d;
+  MakeSources(d, 6);
+  ASSERT_TRUE(MakeBenchmark(Options(d, "a")).ok());
+  ASSERT_TRUE(MakeBenchmark(Options(d, "b")).ok());
+  BenchMakeOptions other = Options(d, "c");
+  other.seed = 8;
+  ASSERT_TRUE(MakeBenchmark(other).ok());
+  EXPECT_EQ(Slurp(d.Join("a/truth.csv")), Slurp(d.Join("b/truth.csv")));
+  EXPECT_EQ(Slurp(d.Join("a/transforms.jsonl")), Slurp(d.Join("b/transforms.jsonl")));
+  for (auto& e : fs::directory_iterator(d.Join("a/images"))) {
+    EXPECT_EQ(Slurp(e.path().string()),
+              Slurp(d.Join("b/images/" + e.path().filename().string())));
+  }
+  EXPECT_NE(Slurp(d.Join("a/transforms.jsonl")), Slurp(d.Join("c/transforms.jsonl")));
+}
+
+TEST(MakeBenchmark, RefusesANonEmptyFolderAndTooFewSources) {
+  testing::TempDir d;
+  MakeSources(d, 2);
+  fs::create_directory(d.Join("full"));
+  testing::WriteBytes(d.Join("full/keep.txt"), "mine");
+  StatusOr<BenchMakeSummary> s = MakeBenchmark(Options(d, "full"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("not empty"), std::string::npos);
+  EXPECT_EQ(Slurp(d.Join("full/keep.txt")), "mine");
+  // Only 2 distinct sources for 3 originals.
+  EXPECT_EQ(MakeBenchmark(Options(d, "out")).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace neardup
