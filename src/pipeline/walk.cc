@@ -72,15 +72,26 @@ class Walker {
                                        FileTypeName(st.st_mode) + ")"));
       return;
     }
+    // The same file reached twice (a symlink, a hard link, a folder alias) is listed once: shown
+    // as its own duplicate, deleting one "copy" would delete the only one.
+    if (!files_seen_.insert({st.st_dev, st.st_ino}).second) return;
     out_.files.push_back(
         {path, int64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec});
   }
 
   void Dir(const std::string& path, const struct stat& st) {
-    if (!visited_.insert({st.st_dev, st.st_ino}).second) {
-      Error(path, IOError("symlink loop (folder already visited)"));
+    const std::pair<dev_t, ino_t> id{st.st_dev, st.st_ino};
+    if (std::find(ancestors_.begin(), ancestors_.end(), id) != ancestors_.end()) {
+      Error(path, IOError("symlink loop (links back to a folder that contains it)"));
       return;
     }
+    if (!visited_.insert(id).second) return;  // another name of a folder already listed
+    ancestors_.push_back(id);
+    ListDir(path);
+    ancestors_.pop_back();
+  }
+
+  void ListDir(const std::string& path) {
     DIR* d = ::opendir(path.c_str());
     if (d == nullptr) {
       Error(path, IOError(std::string("cannot list folder: ") + std::strerror(errno)));
@@ -129,7 +140,9 @@ class Walker {
   }
 
   bool recursive_;
-  std::set<std::pair<dev_t, ino_t>> visited_;
+  std::set<std::pair<dev_t, ino_t>> visited_;       // folders listed so far
+  std::vector<std::pair<dev_t, ino_t>> ancestors_;  // folders being listed, outermost first
+  std::set<std::pair<dev_t, ino_t>> files_seen_;
   WalkResult out_;
 };
 

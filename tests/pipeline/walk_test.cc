@@ -46,7 +46,7 @@ TEST(WalkInputs, ListsImagesSkipsOthersAndReportsOddEntries) {
   WalkResult flat = WalkInputs({root}, false);
   std::vector<std::string> names;
   for (const Candidate& c : flat.files) names.push_back(c.path.substr(root.size() + 1));
-  EXPECT_EQ(names, (std::vector<std::string>{"a.png", "b.jpg", "link.png"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"a.png", "b.jpg"}));  // link.png is a.png
   EXPECT_EQ(flat.skipped_non_images, 1);
   ASSERT_NE(FindError(flat, d.Join("pipe.jpg")), nullptr);
   EXPECT_NE(FindError(flat, d.Join("pipe.jpg"))->status.message().find("FIFO"), std::string::npos);
@@ -64,6 +64,18 @@ TEST(WalkInputs, ListsImagesSkipsOthersAndReportsOddEntries) {
   EXPECT_TRUE(found_c);
   EXPECT_EQ(FindError(deep, d.Join("folder.jpg")), nullptr);  // descended, not an error
   ASSERT_NE(FindError(deep, d.Join("sub/up")), nullptr);      // the folder cycle is reported
+}
+
+TEST(WalkInputs, AliasesOfOneFileOrFolderAreListedOnceAndAreNotErrors) {
+  testing::TempDir d;
+  std::filesystem::create_directory(d.Join("real"));
+  testing::WriteBytes(d.Join("real/a.jpg"), "x");
+  ASSERT_EQ(::symlink("real", d.Join("alias").c_str()), 0);           // a folder alias
+  ASSERT_EQ(::symlink("real/a.jpg", d.Join("link.jpg").c_str()), 0);  // a file alias
+  ASSERT_EQ(::link(d.Join("real/a.jpg").c_str(), d.Join("hard.jpg").c_str()), 0);
+  WalkResult w = WalkInputs({d.path()}, true);
+  EXPECT_TRUE(w.errors.empty()) << w.errors[0].path << ": " << w.errors[0].status.message();
+  ASSERT_EQ(w.files.size(), 1u);
 }
 
 TEST(WalkInputs, ExplicitFilesAreTriedWhateverTheirNameAndDuplicatesMerge) {
