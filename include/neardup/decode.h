@@ -1,7 +1,7 @@
 // Decoding image files into 8-bit RGB or grey Images.
 //
-// Formats: JPEG (libjpeg-turbo, with DCT-domain downscaling), PNG, WebP, TIFF, BMP (OpenCV),
-// GIF (first frame, giflib), HEIC/AVIF (libheif, where the build has it).
+// Formats: JPEG (libjpeg-turbo, with DCT-domain downscaling), PNG (libpng), WebP, TIFF, BMP
+// (OpenCV), GIF (first frame, giflib), HEIC/AVIF (libheif, where the build has it).
 // Normalisation done here, so every consumer sees the same pixels:
 //  - EXIF orientation is applied (the Image is upright as a viewer shows it);
 //  - 16-bit samples are reduced to 8 bits; CMYK/YCCK JPEGs become RGB;

@@ -57,27 +57,14 @@ cv::Mat To8Bit(const cv::Mat& mat) {
   return out;
 }
 
-// BGRA (8-bit) over the background AlphaBackground picks, to BGR.
-cv::Mat Composite(const cv::Mat& bgra) {
-  double weighted = 0, weight = 0;
-  for (int y = 0; y < bgra.rows; ++y) {
-    const uint8_t* s = bgra.ptr<uint8_t>(y);
-    for (int x = 0; x < bgra.cols; ++x, s += 4) {
-      weighted += s[3] * (0.114 * s[0] + 0.587 * s[1] + 0.299 * s[2]);
-      weight += s[3];
-    }
-  }
-  const int bg = AlphaBackground(weight > 0 ? weighted / weight : 0);
-  cv::Mat bgr(bgra.rows, bgra.cols, CV_8UC3);
-  for (int y = 0; y < bgra.rows; ++y) {
-    const uint8_t* s = bgra.ptr<uint8_t>(y);
-    uint8_t* d = bgr.ptr<uint8_t>(y);
-    for (int x = 0; x < bgra.cols; ++x, s += 4, d += 3) {
-      const int a = s[3];
-      for (int c = 0; c < 3; ++c) d[c] = uint8_t((s[c] * a + bg * (255 - a) + 127) / 255);
-    }
-  }
-  return bgr;
+// A continuous 8-bit RGBA Mat composited by CompositeRgba, then to grey if asked.
+Image CompositeToImage(const cv::Mat& rgba, bool grey) {
+  assert(rgba.type() == CV_8UC4 && rgba.isContinuous());
+  Image rgb = CompositeRgba(rgba.ptr<uint8_t>(), rgba.cols, rgba.rows);
+  if (!grey) return rgb;
+  cv::Mat out;
+  cv::cvtColor(AsMat(rgb), out, cv::COLOR_RGB2GRAY);
+  return FromMat(out);
 }
 
 }  // namespace
@@ -91,16 +78,15 @@ StatusOr<Image> NormaliseDecodedMat(const cv::Mat& mat, bool grey) {
       if (grey) return FromMat(m);
       cv::cvtColor(m, out, cv::COLOR_GRAY2RGB);
       break;
-    case 2: {  // grey + alpha: expand so the alpha path below handles it
+    case 2: {  // grey + alpha: expand to RGBA
       std::vector<cv::Mat> planes;
       cv::split(m, planes);
-      cv::merge(std::vector<cv::Mat>{planes[0], planes[0], planes[0], planes[1]}, m);
-      [[fallthrough]];
+      cv::merge(std::vector<cv::Mat>{planes[0], planes[0], planes[0], planes[1]}, out);
+      return CompositeToImage(out, grey);
     }
     case 4:
-      out = Composite(m);
-      cv::cvtColor(out, out, grey ? cv::COLOR_BGR2GRAY : cv::COLOR_BGR2RGB);
-      break;
+      cv::cvtColor(m, out, cv::COLOR_BGRA2RGBA);
+      return CompositeToImage(out, grey);
     case 3:
       cv::cvtColor(m, out, grey ? cv::COLOR_BGR2GRAY : cv::COLOR_BGR2RGB);
       break;

@@ -19,6 +19,8 @@ StatusOr<Image> Dispatch(std::string_view bytes, Format format, const DecodeOpti
   switch (format) {
     case Format::kJpeg:
       return image_internal::DecodeJpeg(bytes, options, info);
+    case Format::kPng:
+      return image_internal::DecodePng(bytes, options, info);
     case Format::kGif:
       return image_internal::DecodeGif(bytes, options, info);
     case Format::kHeif:

@@ -25,7 +25,9 @@ Format SniffFormat(std::string_view bytes);
 const char* FormatName(Format format);
 
 StatusOr<Image> DecodeJpeg(std::string_view bytes, const DecodeOptions& options, ImageInfo* info);
-// PNG, WebP, TIFF, BMP, PNM, JPEG 2000: anything cv::imdecode reads.
+// PNG through libpng's simplified API (warnings are dropped, never printed; no OpenCV involved).
+StatusOr<Image> DecodePng(std::string_view bytes, const DecodeOptions& options, ImageInfo* info);
+// WebP, TIFF, BMP, PNM, JPEG 2000: anything else cv::imdecode reads.
 StatusOr<Image> DecodeWithOpenCV(std::string_view bytes, Format format,
                                  const DecodeOptions& options, ImageInfo* info);
 StatusOr<Image> DecodeGif(std::string_view bytes, const DecodeOptions& options, ImageInfo* info);
@@ -43,6 +45,11 @@ bool SniffDimensions(std::string_view bytes, Format format, int64_t* width, int6
 inline uint8_t AlphaBackground(double visible_mean_luma) {
   return visible_mean_luma > 170.0 ? 0 : 255;
 }
+
+// Composites 8-bit straight-alpha RGBA pixels (`width` x `height`, rows packed) over the grey
+// AlphaBackground picks for them (from the alpha-weighted mean BT.601 luma), into an RGB Image.
+// The one compositing routine of every decoder that meets alpha.
+Image CompositeRgba(const uint8_t* rgba, int width, int height);
 
 // ResourceExhausted when width * height > max_pixels, naming the dimensions.
 Status CheckPixelLimit(int64_t width, int64_t height, int64_t max_pixels);

@@ -2,9 +2,9 @@
 //
 // Why: libopencv_imgcodecs links GDAL, GDCM, HDF5 and about 120 other libraries whose loading and
 // static constructors cost ~55 ms at every process start (measured: an empty program linked with
-// it starts in 57 ms, without it in 1 ms). Most runs never need it: JPEG and GIF have their own
-// decoders and a warm `neardup find` reads only the cache. So the library is opened with dlopen
-// the first time a PNG/WebP/TIFF/BMP/... is decoded or an image is encoded.
+// it starts in 57 ms, without it in 1 ms). Most runs never need it: JPEG, PNG and GIF have their
+// own decoders and a warm `neardup find` reads only the cache. So the library is opened with dlopen
+// the first time a WebP/TIFF/BMP/... is decoded or an image is encoded.
 #ifndef NEARDUP_SRC_IMAGE_LAZY_IMGCODECS_H_
 #define NEARDUP_SRC_IMAGE_LAZY_IMGCODECS_H_
 

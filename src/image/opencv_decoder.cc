@@ -1,4 +1,4 @@
-// PNG, WebP, TIFF, BMP, PNM and JPEG 2000 through cv::imdecode.
+// WebP, TIFF, BMP, PNM and JPEG 2000 through cv::imdecode (PNG has its own, png_decoder.cc).
 #include <new>
 #include <opencv2/imgcodecs.hpp>  // flag constants only
 #include <string>

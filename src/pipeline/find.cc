@@ -3,35 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pipeline/knn.h"
+
 namespace neardup {
-namespace {
-
-// Contiguous codes of every scanned file, for the search kernels.
-struct PackedCodes {
-  std::vector<uint64_t> codes;
-  CodeSet set;
-};
-
-PackedCodes PackCodes(const ScanResult& scan, const Method& method) {
-  PackedCodes p;
-  const int words = method.dims() / 64, variants = method.variants();
-  p.codes.reserve(scan.files.size() * words * variants);
-  for (const ScannedFile& f : scan.files) {
-    p.codes.insert(p.codes.end(), f.descriptor.bits.begin(), f.descriptor.bits.end());
-  }
-  p.set = {p.codes.data(), int64_t(scan.files.size()), words, variants};
-  return p;
-}
-
-std::vector<float> PackVectors(const ScanResult& scan) {
-  std::vector<float> v;
-  for (const ScannedFile& f : scan.files) {
-    v.insert(v.end(), f.descriptor.values.begin(), f.descriptor.values.end());
-  }
-  return v;
-}
-
-}  // namespace
 
 StatusOr<FindResult> Find(const FindOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<Method> method, MakeMethod(options.scan.method));
@@ -43,7 +17,8 @@ StatusOr<FindResult> Find(const FindOptions& options) {
   const ScanResult& scan = out.scan;
 
   if (method->metric() == Metric::kHamming) {
-    PackedCodes packed = PackCodes(scan, *method);
+    PackedCodes packed;
+    PackCodes(scan.files, *method, &packed);
     out.pairs = HammingSelfJoin(packed.set, int(std::floor(threshold)), options.scan.threads);
     // Unreliable (low-quality) hashes only match near-exact copies.
     std::erase_if(out.pairs, [&](const ScoredPair& p) {
@@ -51,7 +26,7 @@ StatusOr<FindResult> Find(const FindOptions& options) {
       return q < options.min_quality && p.distance > kLowQualityMaxBits;
     });
   } else {
-    std::vector<float> vectors = PackVectors(scan);
+    std::vector<float> vectors = PackVectors(scan.files);
     VectorSet set{vectors.data(), int64_t(scan.files.size()), method->dims()};
     out.pairs = CosineSelfJoin(set, float(threshold), options.scan.threads);
   }
@@ -71,14 +46,7 @@ StatusOr<PairsResult> Pairs(const ScanOptions& options, int k) {
   ASSIGN_OR_RETURN(std::unique_ptr<Method> method, MakeMethod(options.method));
   PairsResult out;
   ASSIGN_OR_RETURN(out.scan, Scan(options, *method));
-  if (method->metric() == Metric::kHamming) {
-    PackedCodes packed = PackCodes(out.scan, *method);
-    out.neighbors = HammingSelfKnn(packed.set, k, options.threads);
-  } else {
-    std::vector<float> vectors = PackVectors(out.scan);
-    VectorSet set{vectors.data(), int64_t(out.scan.files.size()), method->dims()};
-    out.neighbors = CosineSelfKnn(set, k, options.threads);
-  }
+  out.neighbors = SelfKnn(out.scan.files, *method, k, options.threads);
   return out;
 }
 

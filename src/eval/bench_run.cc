@@ -1,0 +1,267 @@
+// RunBenchmark(): describe, search and evaluate each method on a benchmark folder.
+#include "neardup/bench_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "core/parallel.h"
+#include "neardup/decode.h"
+#include "neardup/descriptor.h"
+#include "neardup/find.h"
+#include "pipeline/knn.h"
+
+namespace neardup {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string UtcNow() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+uint64_t PairKey(int32_t a, int32_t b) {
+  return (uint64_t(uint32_t(std::min(a, b))) << 32) | uint32_t(std::max(a, b));
+}
+
+// Every positive pair of the truth, the original (or lower id) first.
+std::vector<PairExample> AllPositives(const Benchmark& bench) {
+  std::map<std::string, std::vector<int32_t>> groups;
+  const auto& images = bench.images();
+  for (size_t i = 0; i < images.size(); ++i) {
+    if (!images[i].group.empty()) groups[images[i].group].push_back(int32_t(i));
+  }
+  std::vector<PairExample> out;
+  std::string family;
+  for (const auto& [name, ids] : groups) {
+    for (size_t i = 0; i < ids.size(); ++i) {
+      for (size_t j = i + 1; j < ids.size(); ++j) {
+        if (ClassifyPair(bench, ids[i], ids[j], &family) != PairKind::kPositive) continue;
+        PairExample p;
+        p.a = ids[i];
+        p.b = ids[j];
+        if (images[p.a].role == BenchRole::kCopy) std::swap(p.a, p.b);
+        p.family = family;
+        out.push_back(std::move(p));
+      }
+    }
+  }
+  return out;
+}
+
+// Reads every image once so that the first method does not pay for a cold page cache.
+void WarmPageCache(const Benchmark& bench, int threads) {
+  const auto& images = bench.images();
+  ParallelFor(int64_t(images.size()), threads, 16, [&](int64_t begin, int64_t end, int) {
+    std::string bytes;
+    for (int64_t i = begin; i < end; ++i) {
+      (void)ReadFileBytes(bench.images_dir() + "/" + images[i].path, &bytes);
+    }
+  });
+}
+
+// The state shared by the methods of one run.
+struct RunContext {
+  const BenchRunOptions& options;
+  BenchRunResult& result;
+  const std::vector<PairExample>& positives;
+  std::map<std::string, std::string> errors;  // path -> message, over all methods
+  std::set<std::string> unknown;
+
+  void Log(const std::string& line) const {
+    if (options.log) options.log(line);
+  }
+};
+
+// Lowest-scoring positives; positives with an undescribed image are skipped (listed as errors).
+std::vector<PairExample> WorstMisses(const RunContext& ctx, const Method& method,
+                                     const std::vector<const Descriptor*>& descriptors,
+                                     const std::set<uint64_t>& retrieved) {
+  std::vector<PairExample> misses;
+  for (const PairExample& p : ctx.positives) {
+    if (descriptors[p.a] == nullptr || descriptors[p.b] == nullptr) continue;
+    PairExample m = p;
+    m.distance = method.Distance(*descriptors[p.a], *descriptors[p.b]);
+    m.score = method.Score(m.distance);
+    m.retrieved = retrieved.count(PairKey(p.a, p.b)) > 0;
+    misses.push_back(std::move(m));
+  }
+  const size_t n = std::min(misses.size(), size_t(std::max(0, ctx.options.examples)));
+  std::partial_sort(misses.begin(), misses.begin() + n, misses.end(),
+                    [](const PairExample& x, const PairExample& y) {
+                      if (x.score != y.score) return x.score < y.score;
+                      return PairKey(x.a, x.b) < PairKey(y.a, y.b);
+                    });
+  misses.resize(n);
+  return misses;
+}
+
+// Highest-scoring listed negatives. `listed` holds each unordered pair once (a < b).
+std::vector<PairExample> WorstFalsePositives(const RunContext& ctx, const Method& method,
+                                             const std::vector<ListedPair>& listed,
+                                             const std::vector<double>& distances) {
+  std::vector<PairExample> negatives;
+  for (size_t i = 0; i < listed.size(); ++i) {
+    if (ClassifyPair(ctx.result.benchmark, listed[i].a, listed[i].b) != PairKind::kNegative) {
+      continue;
+    }
+    PairExample e;
+    e.a = listed[i].a;
+    e.b = listed[i].b;
+    e.distance = distances[i];
+    e.score = listed[i].score;
+    negatives.push_back(std::move(e));
+  }
+  const size_t n = std::min(negatives.size(), size_t(std::max(0, ctx.options.examples)));
+  std::partial_sort(negatives.begin(), negatives.begin() + n, negatives.end(),
+                    [](const PairExample& x, const PairExample& y) {
+                      if (x.score != y.score) return x.score > y.score;
+                      return PairKey(x.a, x.b) < PairKey(y.a, y.b);
+                    });
+  negatives.resize(n);
+  return negatives;
+}
+
+StatusOr<MethodRun> RunMethod(RunContext& ctx, const Method& method) {
+  const Benchmark& bench = ctx.result.benchmark;
+  const auto& images = bench.images();
+  MethodRun run;
+  run.method = method.name();
+
+  ScanOptions scan_options;
+  scan_options.inputs = {bench.images_dir()};
+  scan_options.recursive = true;
+  scan_options.method = run.method;
+  scan_options.threads = ctx.options.threads;
+  scan_options.use_cache = false;  // time the real decode + describe
+  const Clock::time_point describe_start = Clock::now();
+  ASSIGN_OR_RETURN(ScanResult scan, Scan(scan_options, method));
+  run.describe_seconds = SecondsSince(describe_start);
+
+  // Files -> image ids; what could not be described.
+  std::vector<int32_t> file_ids(scan.files.size());
+  std::vector<const Descriptor*> descriptors(images.size(), nullptr);
+  std::vector<bool> seen(images.size(), false);
+  for (size_t i = 0; i < scan.files.size(); ++i) {
+    file_ids[i] = bench.MapPath(scan.files[i].path);
+    if (file_ids[i] < 0) {
+      ctx.unknown.insert(scan.files[i].path);
+      continue;
+    }
+    descriptors[file_ids[i]] = &scan.files[i].descriptor;
+    seen[file_ids[i]] = true;
+    ++run.described;
+  }
+  for (const InputError& e : scan.errors) {
+    const int32_t id = bench.MapPath(e.path);
+    if (id >= 0) seen[id] = true;
+    ++run.failed;
+    ctx.errors.emplace(id >= 0 ? images[id].path : e.path, e.status.message());
+  }
+  for (size_t id = 0; id < images.size(); ++id) {
+    if (seen[id]) continue;
+    ++run.failed;
+    ctx.errors.emplace(images[id].path, "not found under images/ (or not an image extension)");
+  }
+  run.images_per_second =
+      run.describe_seconds > 0 ? double(run.described + run.failed) / run.describe_seconds : 0;
+
+  const Clock::time_point search_start = Clock::now();
+  const std::vector<std::vector<Neighbor>> neighbors =
+      SelfKnn(scan.files, method, ctx.options.k, ctx.options.threads);
+  run.search_seconds = SecondsSince(search_start);
+
+  // Neighbour lists -> scored pairs, each unordered pair once with its best score.
+  std::map<uint64_t, double> best_distance;
+  PairsInput input;
+  for (size_t i = 0; i < neighbors.size(); ++i) {
+    if (file_ids[i] < 0) continue;
+    for (const Neighbor& n : neighbors[i]) {
+      const int32_t other = file_ids[n.id];
+      if (other < 0) continue;
+      input.pairs.push_back({file_ids[i], other, method.Score(n.distance)});
+      auto [it, inserted] = best_distance.emplace(PairKey(file_ids[i], other), n.distance);
+      if (!inserted) it->second = std::min(it->second, n.distance);
+    }
+  }
+  input.lines = int64_t(input.pairs.size());
+  std::vector<ListedPair> listed;
+  std::vector<double> distances;
+  std::set<uint64_t> retrieved;
+  for (const auto& [key, distance] : best_distance) {
+    listed.push_back({int32_t(key >> 32), int32_t(key & 0xffffffffu), method.Score(distance)});
+    distances.push_back(distance);
+    retrieved.insert(key);
+  }
+  run.worst_misses = WorstMisses(ctx, method, descriptors, retrieved);
+  run.worst_false_positives = WorstFalsePositives(ctx, method, listed, distances);
+  run.report = Evaluate(bench, std::move(input));
+
+  char line[200];
+  std::snprintf(line, sizeof line,
+                "%s: %lld images described in %.2f s (%.0f images/s), %lld failed; "
+                "search %.3f s; µAP %.4f",
+                run.method.c_str(), (long long)run.described, run.describe_seconds,
+                run.images_per_second, (long long)run.failed, run.search_seconds,
+                run.report.micro_ap);
+  ctx.Log(line);
+  return run;
+}
+
+}  // namespace
+
+StatusOr<BenchRunResult> RunBenchmark(const BenchRunOptions& options) {
+  if (options.k < 1) return InvalidArgumentError("k must be >= 1");
+  std::vector<std::unique_ptr<Method>> methods;
+  for (const std::string& spec : options.methods.empty() ? MethodNames() : options.methods) {
+    ASSIGN_OR_RETURN(std::unique_ptr<Method> m, MakeMethod(spec));
+    methods.push_back(std::move(m));
+  }
+  const std::string date = UtcNow();
+  ASSIGN_OR_RETURN(Benchmark loaded, LoadBenchmark(options.bench_dir));
+  BenchRunResult result(std::move(loaded));
+  result.date = date;
+  const Benchmark& bench = result.benchmark;
+  if (bench.images().empty()) {
+    return InvalidArgumentError(options.bench_dir + "/truth.csv: no images");
+  }
+  result.bench_dir = options.bench_dir;
+  result.k = options.k;
+  result.threads = ResolveThreads(options.threads);
+  for (const BenchImage& img : bench.images()) {
+    result.originals += img.role == BenchRole::kOriginal;
+    result.copies += img.role == BenchRole::kCopy;
+    result.naturals += img.role == BenchRole::kNatural;
+    result.distractors += img.role == BenchRole::kDistractor;
+  }
+  const std::vector<PairExample> positives = AllPositives(bench);
+  result.positives = int64_t(positives.size());
+
+  WarmPageCache(bench, options.threads);
+  RunContext ctx{options, result, positives, {}, {}};
+  for (const std::unique_ptr<Method>& method : methods) {
+    ASSIGN_OR_RETURN(MethodRun run, RunMethod(ctx, *method));
+    result.methods.push_back(std::move(run));
+  }
+  for (const FamilyStats& f : result.methods.front().report.families) {
+    result.families.push_back(f.family);
+  }
+  for (auto& [path, message] : ctx.errors) result.errors.push_back({path, message});
+  result.unknown_files.assign(ctx.unknown.begin(), ctx.unknown.end());
+  return result;
+}
+
+}  // namespace neardup

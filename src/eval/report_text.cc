@@ -1,0 +1,194 @@
+// report.json and summary.md of `neardup bench run`.
+#include "eval/report_text.h"
+
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "eval/svg_chart.h"
+#include "neardup/descriptor.h"
+
+namespace neardup::report {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// The distance of a score threshold in the method's unit (NaN for an unknown method).
+double DistanceFor(const std::string& method, double score, bool* bits) {
+  StatusOr<std::unique_ptr<Method>> m = MakeMethod(method);
+  if (!m.ok()) return std::numeric_limits<double>::quiet_NaN();
+  *bits = (*m)->metric() == Metric::kHamming;
+  return (*m)->DistanceForScore(score);
+}
+
+Json PointJson(const std::string& method, const std::optional<OperatingPoint>& op) {
+  if (!op) return nullptr;
+  bool bits = false;
+  return {{"threshold", op->threshold},
+          {"distance", DistanceFor(method, op->threshold, &bits)},
+          {"precision", op->precision},
+          {"recall", op->recall},
+          {"f1", op->f1},
+          {"true_positives", op->true_positives},
+          {"false_positives", op->false_positives}};
+}
+
+Json ExamplesJson(const BenchRunResult& result, const std::vector<PairExample>& examples) {
+  Json out = Json::array();
+  for (const PairExample& e : examples) {
+    Json j = {{"a", result.benchmark.images()[e.a].path},
+              {"b", result.benchmark.images()[e.b].path},
+              {"score", e.score},
+              {"distance", e.distance}};
+    if (!e.family.empty()) j["family"] = e.family;
+    j["retrieved"] = e.retrieved;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+Json MethodJson(const BenchRunResult& result, const MethodRun& run) {
+  const EvalReport& r = run.report;
+  Json families = Json::array();
+  for (const FamilyStats& f : r.families) {
+    families.push_back({{"family", f.family},
+                        {"positives", f.positives},
+                        {"listed", f.listed},
+                        {"found_at_p99", f.found_at_p99},
+                        {"recall_at_p99", FamilyRecallAtP99(run, f.family)}});
+  }
+  Json curve = Json::array();
+  for (const PrPoint& p : r.pr_curve) {
+    curve.push_back({{"recall", p.recall}, {"precision", p.precision}, {"threshold", p.threshold}});
+  }
+  return {{"method", run.method},
+          {"describe",
+           {{"seconds", run.describe_seconds},
+            {"images_per_second", run.images_per_second},
+            {"described", run.described},
+            {"failed", run.failed}}},
+          {"search_seconds", run.search_seconds},
+          {"counts",
+           {{"positives", r.positives},
+            {"positives_listed", r.positives_listed},
+            {"negatives_listed", r.negatives_listed},
+            {"ignored_listed", r.ignored_listed},
+            {"listed_pairs", r.listed_pairs},
+            {"duplicate_pairs", r.duplicate_pairs}}},
+          {"no_positives", r.no_positives},
+          {"micro_ap", r.micro_ap},
+          {"best_f1", PointJson(run.method, r.best_f1)},
+          {"recall_at_p99", PointJson(run.method, r.recall_at_p99)},
+          {"recall_at_p999", PointJson(run.method, r.recall_at_p999)},
+          {"families", std::move(families)},
+          {"pr_curve", std::move(curve)},
+          {"worst_misses", ExamplesJson(result, run.worst_misses)},
+          {"worst_false_positives", ExamplesJson(result, run.worst_false_positives)}};
+}
+
+// "0.8123", or "n/a" when the operating point does not exist.
+std::string PointCell(const std::optional<OperatingPoint>& op, double value) {
+  return op ? Fixed(value, 4) : "n/a";
+}
+
+}  // namespace
+
+double FamilyRecallAtP99(const MethodRun& run, const std::string& family) {
+  if (!run.report.recall_at_p99) return std::numeric_limits<double>::quiet_NaN();
+  for (const FamilyStats& f : run.report.families) {
+    if (f.family == family && f.positives > 0) return double(f.found_at_p99) / double(f.positives);
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+std::string ThresholdText(const std::string& method, double score) {
+  bool bits = false;
+  const double d = DistanceFor(method, score, &bits);
+  if (std::isnan(d)) return Fixed(score, 4);
+  // Scores are 1 - d / bits: round away the float noise of the inverse.
+  return Fixed(score, 4) +
+         (bits ? " (≤ " + Fixed(std::round(d), 0) + " bits)" : " (distance ≤ " + Fixed(d, 3) + ")");
+}
+
+std::string PairScoreText(const std::string& method, double score, double distance) {
+  bool bits = false;
+  (void)DistanceFor(method, score, &bits);
+  return Fixed(score, 4) +
+         (bits ? " (" + Fixed(distance, 0) + " bits)" : " (distance " + Fixed(distance, 3) + ")");
+}
+
+std::string Rate(double images_per_second) {
+  return Fixed(images_per_second, images_per_second >= 100 ? 0 : 1);
+}
+
+std::string BenchReportJson(const BenchRunResult& result) {
+  Json j;
+  j["bench_dir"] = result.bench_dir;
+  j["date"] = result.date;
+  j["k"] = result.k;
+  j["threads"] = result.threads;
+  j["benchmark"] = {{"images", result.benchmark.images().size()},
+                    {"originals", result.originals},
+                    {"copies", result.copies},
+                    {"naturals", result.naturals},
+                    {"distractors", result.distractors},
+                    {"positives", result.positives},
+                    {"families", result.families}};
+  Json methods = Json::array();
+  for (const MethodRun& run : result.methods) methods.push_back(MethodJson(result, run));
+  j["methods"] = std::move(methods);
+  Json errors = Json::array();
+  for (const BenchImageError& e : result.errors) {
+    errors.push_back({{"path", e.path}, {"message", e.message}});
+  }
+  j["errors"] = std::move(errors);
+  j["unknown_files"] = result.unknown_files;
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace neardup::report
+
+namespace neardup {
+
+std::string BenchSummaryMarkdown(const BenchRunResult& result, bool with_families) {
+  using report::Fixed;
+  std::string md =
+      "Benchmark `" + result.bench_dir + "`: " + std::to_string(result.benchmark.images().size()) +
+      " images (" + std::to_string(result.originals) + " originals, " +
+      std::to_string(result.copies) + " copies, " + std::to_string(result.distractors) +
+      " distractors), " + std::to_string(result.positives) + " positive pairs, " +
+      std::to_string(result.families.size()) + " families; k = " + std::to_string(result.k) + ", " +
+      std::to_string(result.threads) + " threads, " + result.date + ".\n\n";
+  md += "| method | µAP | best F1 | R@P0.99 | R@P0.999 | describe img/s |\n";
+  md += "| --- | ---: | ---: | ---: | ---: | ---: |\n";
+  for (const MethodRun& run : result.methods) {
+    const EvalReport& r = run.report;
+    md += "| " + run.method + " | " + Fixed(r.micro_ap, 4) + " | ";
+    md += r.best_f1 ? Fixed(r.best_f1->f1, 4) + " @ " +
+                          report::ThresholdText(run.method, r.best_f1->threshold)
+                    : "n/a";
+    md += " | " + report::PointCell(r.recall_at_p99, r.recall_at_p99 ? r.recall_at_p99->recall : 0);
+    md += " | " +
+          report::PointCell(r.recall_at_p999, r.recall_at_p999 ? r.recall_at_p999->recall : 0);
+    md += " | " + report::Rate(run.images_per_second) + " |\n";
+  }
+  if (!with_families || result.families.empty()) return md;
+  md += "\nRecall per family at each method's precision ≥ 0.99 threshold:\n\n| family |";
+  std::string rule = "| --- |";
+  for (const MethodRun& run : result.methods) {
+    md += " " + run.method + " |";
+    rule += " ---: |";
+  }
+  md += "\n" + rule + "\n";
+  for (const std::string& family : result.families) {
+    md += "| " + family + " |";
+    for (const MethodRun& run : result.methods) {
+      md += " " + Fixed(report::FamilyRecallAtP99(run, family), 2) + " |";
+    }
+    md += "\n";
+  }
+  return md;
+}
+
+}  // namespace neardup

@@ -1,0 +1,72 @@
+// `neardup bench run BENCH_DIR [--methods M,...] --out REPORT_DIR [--k K] [--threads N]`: runs
+// descriptor methods on a benchmark folder and writes a side-by-side report (index.html,
+// report.json, summary.md). See include/neardup/bench_run.h.
+#include <cstdio>
+
+#include "commands.h"
+#include "neardup/bench_run.h"
+#include "neardup/descriptor.h"
+#include "output.h"
+
+namespace neardup::cli {
+namespace {
+
+struct BenchRunFlags {
+  std::string bench_dir;
+  std::vector<std::string> methods = MethodNames();
+  std::string out;
+  int k = 20;
+  int threads = 0;
+  bool quiet = false;
+};
+
+int Run(const BenchRunFlags& f) {
+  BenchRunOptions o;
+  o.bench_dir = f.bench_dir;
+  o.methods = f.methods;
+  o.k = f.k;
+  o.threads = f.threads;
+  if (!f.quiet) {
+    o.log = [](const std::string& line) { std::fprintf(stderr, "neardup: %s\n", line.c_str()); };
+  }
+  StatusOr<BenchRunResult> r = RunBenchmark(o);
+  if (!r.ok()) {
+    std::fprintf(stderr, "neardup: %s\n", DisplayPath(r.status().message()).c_str());
+    return kExitUsage;
+  }
+  for (const BenchImageError& e : r->errors) {
+    std::fprintf(stderr, "neardup: %s: %s\n", DisplayPath(e.path).c_str(), e.message.c_str());
+  }
+  for (const std::string& path : r->unknown_files) {
+    std::fprintf(stderr, "neardup: warning: %s is not in truth.csv, not scored\n",
+                 DisplayPath(path).c_str());
+  }
+  Status written = WriteBenchReport(*r, f.out);
+  if (!written.ok()) {
+    std::fprintf(stderr, "neardup: %s\n", DisplayPath(written.message()).c_str());
+    return kExitSomeFailed;
+  }
+  std::printf("%s\nreport: %s/index.html\n",
+              BenchSummaryMarkdown(*r, /*with_families=*/false).c_str(), f.out.c_str());
+  return r->errors.empty() ? kExitOk : kExitSomeFailed;
+}
+
+}  // namespace
+
+void AddBenchRunCommand(CLI::App& bench, std::vector<Command>* out) {
+  auto f = std::make_shared<BenchRunFlags>();
+  CLI::App* cmd = bench.add_subcommand(
+      "run", "Run descriptor methods on a benchmark folder and write an HTML/JSON/Markdown report");
+  cmd->add_option("bench_dir", f->bench_dir, "Benchmark folder (images/, truth.csv)")->required();
+  cmd->add_option("--methods", f->methods, "Methods to compare (default: all)")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("-o,--out", f->out, "Report folder (created; files in it are replaced)")
+      ->required();
+  cmd->add_option("-k,--k", f->k, "Neighbours searched per image")->capture_default_str();
+  cmd->add_option("-j,--threads", f->threads, "Worker threads (0 = all cores)");
+  cmd->add_flag("-q,--quiet", f->quiet, "No progress lines");
+  out->push_back({cmd, [f] { return Run(*f); }});
+}
+
+}  // namespace neardup::cli
