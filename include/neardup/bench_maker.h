@@ -11,7 +11,8 @@
 // Originals and distractors are drawn (seeded) from the sources; a candidate whose dihedral PDQ
 // hash is within kBenchDedupBits of an image already drawn is skipped, so unrelated images of the
 // benchmark are not secretly near-duplicates of each other (common in packaged artwork: the same
-// picture at several sizes).
+// picture at several sizes); and at most one image is drawn per family of files named alike in
+// one folder (the folder plus the leading letters of the name: animation frames, sprite angles).
 #ifndef NEARDUP_BENCH_MAKER_H_
 #define NEARDUP_BENCH_MAKER_H_
 

@@ -1,6 +1,7 @@
 #include "neardup/bench_maker.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -39,6 +40,19 @@ struct Row {
   std::string family;
   nlohmann::ordered_json record;  // the transforms.jsonl line
 };
+
+// Packaged artwork comes in families: animation frames, sizes and variants of one sprite named
+// alike in one folder ("zombie-horse-die-3.png", "portrait_0028.jpg"). Hashes miss some of them
+// (other angles of one object), so at most one image per family key is drawn: the folder plus
+// the leading letters of the name.
+std::string FamilyKey(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash);
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  size_t end = 0;
+  while (end < name.size() && std::isalpha(static_cast<unsigned char>(name[end]))) ++end;
+  return dir + "/" + name.substr(0, end);
+}
 
 bool NearDuplicate(const PdqDihedral& x, const std::vector<Drawn>& drawn) {
   for (const Drawn& d : drawn) {
@@ -84,11 +98,16 @@ bool LoadSource(const std::string& path, const BenchMakeOptions& o, Image* out) 
 // Draws up to `count` images from `candidates` (from position *next on), skipping duplicates of
 // anything in `drawn` (which it extends).
 void Draw(const std::vector<std::string>& candidates, size_t* next, int count,
-          const BenchMakeOptions& o, std::vector<Drawn>* drawn, BenchMakeSummary* summary) {
+          const BenchMakeOptions& o, std::vector<Drawn>* drawn, std::set<std::string>* families,
+          BenchMakeSummary* summary) {
   int added = 0;
   while (added < count && *next < candidates.size()) {
     const std::string& path = candidates[(*next)++];
     ++summary->sources_seen;
+    if (families->count(FamilyKey(path))) {
+      ++summary->sources_skipped;
+      continue;
+    }
     Drawn d;
     d.source = path;
     if (!LoadSource(path, o, &d.image)) {
@@ -100,6 +119,7 @@ void Draw(const std::vector<std::string>& candidates, size_t* next, int count,
       ++summary->sources_skipped;
       continue;
     }
+    families->insert(FamilyKey(path));
     drawn->push_back(std::move(d));
     ++added;
   }
@@ -175,9 +195,10 @@ StatusOr<BenchMakeSummary> MakeBenchmark(const BenchMakeOptions& o) {
 
   BenchMakeSummary summary;
   std::vector<Drawn> drawn;
+  std::set<std::string> families;
   std::vector<std::string> sources = ShuffledCandidates(o.sources, o.seed);
   size_t next = 0;
-  Draw(sources, &next, o.originals, o, &drawn, &summary);
+  Draw(sources, &next, o.originals, o, &drawn, &families, &summary);
   if (int(drawn.size()) < o.originals) {
     return InvalidArgumentError("only " + std::to_string(drawn.size()) +
                                 " usable, mutually distinct source images for " +
@@ -185,11 +206,11 @@ StatusOr<BenchMakeSummary> MakeBenchmark(const BenchMakeOptions& o) {
   }
   const int want_distractors = o.distractor_count >= 0 ? o.distractor_count : 4 * o.originals;
   if (o.distractors.empty()) {
-    Draw(sources, &next, want_distractors, o, &drawn, &summary);
+    Draw(sources, &next, want_distractors, o, &drawn, &families, &summary);
   } else {
     std::vector<std::string> pool = ShuffledCandidates(o.distractors, SplitMix64(o.seed ^ 0xD15));
     size_t dnext = 0;
-    Draw(pool, &dnext, want_distractors, o, &drawn, &summary);
+    Draw(pool, &dnext, want_distractors, o, &drawn, &families, &summary);
   }
   if (o.log) {
     o.log("drew " + std::to_string(o.originals) + " originals and " +

@@ -23,13 +23,15 @@ std::string Slurp(const std::string& path) {
 }
 
 // A source folder of `n` unrelated synthetic photos, plus one exact duplicate of photo 0.
+// (bench make also draws one image per family of alike names: see FamilyIsDrawnOnce.)
 void MakeSources(const testing::TempDir& d, int n) {
   fs::create_directory(d.Join("src"));
   for (int i = 0; i < n; ++i) {
     Image img = testing::MakeTestPhoto(320, 240, 500 + i);
-    ASSERT_TRUE(WriteImage(d.Join("src/p" + std::to_string(i) + ".png"), img).ok());
+    // Distinct leading letters: files named alike ("p1", "p2") would count as one family.
+    ASSERT_TRUE(WriteImage(d.Join("src/" + std::string(1, char('a' + i)) + ".png"), img).ok());
     if (i == 0) {
-      ASSERT_TRUE(WriteImage(d.Join("src/p0_again.png"), img).ok());
+      ASSERT_TRUE(WriteImage(d.Join("src/zz_again.png"), img).ok());
     }
   }
 }
@@ -92,10 +94,27 @@ TEST(MakeBenchmark, SameSeedSameBytesOtherSeedOtherImages) {
   EXPECT_EQ(Slurp(d.Join("a/truth.csv")), Slurp(d.Join("b/truth.csv")));
   EXPECT_EQ(Slurp(d.Join("a/transforms.jsonl")), Slurp(d.Join("b/transforms.jsonl")));
   for (auto& e : fs::directory_iterator(d.Join("a/images"))) {
-    EXPECT_EQ(Slurp(e.path().string()),
-              Slurp(d.Join("b/images/" + e.path().filename().string())));
+    EXPECT_EQ(Slurp(e.path().string()), Slurp(d.Join("b/images/" + e.path().filename().string())));
   }
   EXPECT_NE(Slurp(d.Join("a/transforms.jsonl")), Slurp(d.Join("c/transforms.jsonl")));
+}
+
+TEST(MakeBenchmark, FamilyIsDrawnOnce) {
+  testing::TempDir d;
+  fs::create_directory(d.Join("src"));
+  // Four unrelated pictures named as frames of one animation, and two others.
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(WriteImage(d.Join("src/walk-" + std::to_string(i) + ".png"),
+                           testing::MakeTestPhoto(200, 200, 900 + i))
+                    .ok());
+  }
+  ASSERT_TRUE(WriteImage(d.Join("src/tree.png"), testing::MakeTestPhoto(200, 200, 1)).ok());
+  ASSERT_TRUE(WriteImage(d.Join("src/house.png"), testing::MakeTestPhoto(200, 200, 2)).ok());
+  BenchMakeOptions o = Options(d, "out");
+  o.distractor_count = 10;
+  StatusOr<BenchMakeSummary> s = MakeBenchmark(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->originals + s->distractors, 3);  // one walk-N, tree, house
 }
 
 TEST(MakeBenchmark, RefusesANonEmptyFolderAndTooFewSources) {
