@@ -21,7 +21,7 @@ Image FromMat(const cv::Mat& mat);
 
 // Brings a freshly decoded Mat of any depth and 1, 3 or 4 channels in OpenCV's BGR(A) order to
 // the library's convention: 8 bits (16-bit samples / 257, float [0,1] * 255), alpha composited
-// over white, RGB order, then grey (ITU-R BT.601 luma) or RGB as `grey` asks.
+// over AlphaBackground (decoders.h), RGB order, then grey (ITU-R BT.601 luma) or RGB as `grey` asks.
 StatusOr<Image> NormaliseDecodedMat(const cv::Mat& mat, bool grey);
 
 }  // namespace neardup::image_internal

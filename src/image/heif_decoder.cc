@@ -3,8 +3,10 @@
 // authoritative orientation, so the EXIF tag is not applied again (exif_orientation stays 1).
 #include <libheif/heif.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "image/decoders.h"
 #include "neardup/preprocess.h"
@@ -67,23 +69,18 @@ StatusOr<Image> DecodeHeif(std::string_view bytes, const DecodeOptions& options,
   if (plane == nullptr || width <= 0 || height <= 0) {
     return CorruptionError("HEIF decoder returned no pixels");
   }
-  const int in_channels = alpha ? 4 : 3;
-  double weighted = 0, weight = 0;
-  for (int y = 0; alpha && y < height; ++y) {
-    const uint8_t* s = plane + size_t(y) * stride;
-    for (int x = 0; x < width; ++x, s += 4) {
-      weighted += s[3] * (0.299 * s[0] + 0.587 * s[1] + 0.114 * s[2]);
-      weight += s[3];
+  Image image;
+  if (alpha) {
+    // The plane has row padding; CompositeRgba wants packed rows.
+    std::vector<uint8_t> rgba(size_t(width) * height * 4);
+    for (int y = 0; y < height; ++y) {
+      std::memcpy(&rgba[size_t(y) * width * 4], plane + size_t(y) * stride, size_t(width) * 4);
     }
-  }
-  const int bg = AlphaBackground(weight > 0 ? weighted / weight : 0);
-  Image image(width, height, 3);
-  for (int y = 0; y < height; ++y) {
-    const uint8_t* s = plane + size_t(y) * stride;
-    uint8_t* d = image.row(y);
-    for (int x = 0; x < width; ++x, s += in_channels, d += 3) {
-      const int a = alpha ? s[3] : 255;
-      for (int c = 0; c < 3; ++c) d[c] = uint8_t((s[c] * a + bg * (255 - a) + 127) / 255);
+    image = CompositeRgba(rgba.data(), width, height);
+  } else {
+    image = Image(width, height, 3);
+    for (int y = 0; y < height; ++y) {
+      std::memcpy(image.row(y), plane + size_t(y) * stride, size_t(width) * 3);
     }
   }
   info->original_width = width;

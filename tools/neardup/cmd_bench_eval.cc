@@ -1,6 +1,7 @@
 // `neardup bench eval BENCH_DIR PAIRS.csv [--threshold T] [--json]`: scores a detector's pairs
 // (what `neardup pairs --csv` prints) against a benchmark folder's truth: µAP, best F1,
 // recall at precision 0.99 / 0.999, per-family recall. See include/neardup/eval.h.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -124,11 +125,14 @@ void PrintReport(const BenchEvalFlags& flags, const EvalReport& r) {
                 (long long)t.false_positives);
   }
   if (r.families.empty()) return;
-  std::printf("\n%-12s %10s %10s %9s %9s", "family", "positives", "listed", "R@listed", "R@P0.99");
+  int width = 12;
+  for (const FamilyStats& f : r.families) width = std::max(width, int(f.family.size()));
+  std::printf("\n%-*s %10s %10s %9s %9s", width, "family", "positives", "listed", "R@listed",
+              "R@P0.99");
   if (r.at_threshold) std::printf(" %9s", "R@T");
   std::printf("\n");
   for (const FamilyStats& f : r.families) {
-    std::printf("%-12s %10lld %10lld %9.4f %9.4f", f.family.c_str(), (long long)f.positives,
+    std::printf("%-*s %10lld %10lld %9.4f %9.4f", width, f.family.c_str(), (long long)f.positives,
                 (long long)f.listed, Ratio(f.listed, f.positives),
                 Ratio(f.found_at_p99, f.positives));
     if (r.at_threshold) std::printf(" %9.4f", Ratio(f.found_at_threshold, f.positives));
