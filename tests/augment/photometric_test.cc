@@ -12,27 +12,13 @@ namespace neardup {
 namespace {
 
 using testing::Filled;
+using testing::GradientEnergy;
 using testing::MakeTestPhoto;
 using testing::Mean;
 using testing::MeanAbsDiff;
 using testing::MustApply;
 using testing::ParamsOf;
 using testing::StdDev;
-
-// Sum of squared horizontal and vertical neighbour differences.
-double GradientEnergy(const Image& img) {
-  double sum = 0;
-  for (int y = 0; y + 1 < img.height; ++y) {
-    for (int x = 0; x + 1 < img.width; ++x) {
-      for (int c = 0; c < img.channels; ++c) {
-        const double dx = img.at(y, x + 1, c) - img.at(y, x, c);
-        const double dy = img.at(y + 1, x, c) - img.at(y, x, c);
-        sum += dx * dx + dy * dy;
-      }
-    }
-  }
-  return sum;
-}
 
 double MeanLuma(const Image& img) {
   double sum = 0;

@@ -138,8 +138,9 @@ TEST_F(CliTest, EveryBadInputIsReportedOnceAndTheRunGoesOn) {
   auto r = RunCli(Find({"--json"}), -1, 30);
   ASSERT_NE(r.err, "timeout") << "the FIFO must not hang the run";
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  for (const char* bad : {"truncated.jpg", "corrupt.jpg", "bad\\xFF.jpg", "empty.jpg", "text.png", "bomb.png", "dangling.jpg",
-                          "loopa.jpg", "loopb.jpg", "fifo.jpg", "album.jpg"}) {
+  for (const char* bad :
+       {"truncated.jpg", "corrupt.jpg", "bad\\xFF.jpg", "empty.jpg", "text.png", "bomb.png",
+        "dangling.jpg", "loopa.jpg", "loopb.jpg", "fifo.jpg", "album.jpg"}) {
     EXPECT_EQ(Mentions(r.err, std::string(bad) + ":"), 1) << bad << "\n" << r.err;
   }
   EXPECT_NE(r.err.find("bomb.png: "), std::string::npos);

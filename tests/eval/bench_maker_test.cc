@@ -15,13 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 // A source folder of `n` unrelated synthetic photos, plus one exact duplicate of photo 0.
 // (bench make also draws one image per family of alike names: see FamilyIsDrawnOnce.)
 void MakeSources(const testing::TempDir& d, int n) {
@@ -78,7 +71,7 @@ TEST(MakeBenchmark, WritesTheFolderFormatEvalReads) {
   EXPECT_EQ(originals, 3);
   EXPECT_EQ(distractors, 5);
   // One JSON line per image, copies with their drawn parameters.
-  std::string jsonl = Slurp(d.Join("bench/transforms.jsonl"));
+  std::string jsonl = testing::ReadFile(d.Join("bench/transforms.jsonl"));
   EXPECT_EQ(std::count(jsonl.begin(), jsonl.end(), '\n'), 17);
   EXPECT_NE(jsonl.find("\"quality\":"), std::string::npos);
 }
@@ -91,12 +84,15 @@ TEST(MakeBenchmark, SameSeedSameBytesOtherSeedOtherImages) {
   BenchMakeOptions other = Options(d, "c");
   other.seed = 8;
   ASSERT_TRUE(MakeBenchmark(other).ok());
-  EXPECT_EQ(Slurp(d.Join("a/truth.csv")), Slurp(d.Join("b/truth.csv")));
-  EXPECT_EQ(Slurp(d.Join("a/transforms.jsonl")), Slurp(d.Join("b/transforms.jsonl")));
+  EXPECT_EQ(testing::ReadFile(d.Join("a/truth.csv")), testing::ReadFile(d.Join("b/truth.csv")));
+  EXPECT_EQ(testing::ReadFile(d.Join("a/transforms.jsonl")),
+            testing::ReadFile(d.Join("b/transforms.jsonl")));
   for (auto& e : fs::directory_iterator(d.Join("a/images"))) {
-    EXPECT_EQ(Slurp(e.path().string()), Slurp(d.Join("b/images/" + e.path().filename().string())));
+    EXPECT_EQ(testing::ReadFile(e.path().string()),
+              testing::ReadFile(d.Join("b/images/" + e.path().filename().string())));
   }
-  EXPECT_NE(Slurp(d.Join("a/transforms.jsonl")), Slurp(d.Join("c/transforms.jsonl")));
+  EXPECT_NE(testing::ReadFile(d.Join("a/transforms.jsonl")),
+            testing::ReadFile(d.Join("c/transforms.jsonl")));
 }
 
 TEST(MakeBenchmark, FamilyIsDrawnOnce) {
@@ -125,7 +121,7 @@ TEST(MakeBenchmark, RefusesANonEmptyFolderAndTooFewSources) {
   StatusOr<BenchMakeSummary> s = MakeBenchmark(Options(d, "full"));
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("not empty"), std::string::npos);
-  EXPECT_EQ(Slurp(d.Join("full/keep.txt")), "mine");
+  EXPECT_EQ(testing::ReadFile(d.Join("full/keep.txt")), "mine");
   // Only 2 distinct sources for 3 originals.
   EXPECT_EQ(MakeBenchmark(Options(d, "out")).status().code(), StatusCode::kInvalidArgument);
 }

@@ -18,13 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 // One small benchmark for the whole suite: 5 originals with a horizontal flip and a JPEG copy
 // each, and distractors, from synthetic photos.
 class BenchRunTest : public ::testing::Test {
@@ -186,7 +179,7 @@ TEST_F(BenchRunTest, WritesTheReport) {
   const std::string report = out.Join("report");  // created by WriteBenchReport
   ASSERT_TRUE(WriteBenchReport(*r, report).ok());
 
-  const std::string html = Slurp(report + "/index.html");
+  const std::string html = testing::ReadFile(report + "/index.html");
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // no network
@@ -207,7 +200,7 @@ TEST_F(BenchRunTest, WritesTheReport) {
   }
   EXPECT_GT(thumbs, 0);
 
-  nlohmann::json j = nlohmann::json::parse(Slurp(report + "/report.json"));
+  nlohmann::json j = nlohmann::json::parse(testing::ReadFile(report + "/report.json"));
   ASSERT_EQ(j["methods"].size(), 2u);
   EXPECT_EQ(j["methods"][0]["method"], "pdq8");
   EXPECT_EQ(j["benchmark"]["positives"], 10);
@@ -215,7 +208,7 @@ TEST_F(BenchRunTest, WritesTheReport) {
   EXPECT_FALSE(j["methods"][0]["pr_curve"].empty());
   EXPECT_FALSE(j["methods"][0]["worst_misses"].empty());
 
-  const std::string md = Slurp(report + "/summary.md");
+  const std::string md = testing::ReadFile(report + "/summary.md");
   EXPECT_NE(md.find("| method | µAP | best F1 | R@P0.99 | R@P0.999 | describe img/s |"),
             std::string::npos);
   EXPECT_NE(md.find("| pdq8 | "), std::string::npos);

@@ -12,27 +12,13 @@
 namespace neardup {
 namespace {
 
+using testing::GradientEnergy;
 using testing::MakeTestPhoto;
 
 Image Filled(int w, int h, int channels, std::initializer_list<uint8_t> colour) {
   Image img(w, h, channels);
   for (size_t i = 0; i < img.pixels.size(); ++i) img.pixels[i] = colour.begin()[i % channels];
   return img;
-}
-
-// Sum of squared horizontal and vertical neighbour differences.
-double GradientEnergy(const Image& img) {
-  double sum = 0;
-  for (int y = 0; y + 1 < img.height; ++y) {
-    for (int x = 0; x + 1 < img.width; ++x) {
-      for (int c = 0; c < img.channels; ++c) {
-        const double dx = img.at(y, x + 1, c) - img.at(y, x, c);
-        const double dy = img.at(y + 1, x, c) - img.at(y, x, c);
-        sum += dx * dx + dy * dy;
-      }
-    }
-  }
-  return sum;
 }
 
 double Variance(const Image& img) {

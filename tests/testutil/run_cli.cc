@@ -15,16 +15,7 @@
 #include "testutil/testutil.h"
 
 namespace neardup::testing {
-namespace {
-
-std::string Slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 CliResult RunCli(const std::vector<std::string>& args, int uid, int timeout_s,
                  const std::vector<std::string>& env) {
@@ -67,8 +58,8 @@ CliResult RunCli(const std::vector<std::string>& args, int uid, int timeout_s,
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = Slurp(out_path);
-  r.err = Slurp(err_path);
+  r.out = ReadFile(out_path);
+  r.err = ReadFile(err_path);
   return r;
 }
 

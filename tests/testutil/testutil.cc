@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 namespace neardup::testing {
 
@@ -74,6 +75,27 @@ TempDir::~TempDir() {
     }
   }
   std::filesystem::remove_all(path_, ec);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+double GradientEnergy(const Image& img) {
+  double sum = 0;
+  for (int y = 0; y + 1 < img.height; ++y) {
+    for (int x = 0; x + 1 < img.width; ++x) {
+      for (int c = 0; c < img.channels; ++c) {
+        const double dx = img.at(y, x + 1, c) - img.at(y, x, c);
+        const double dy = img.at(y + 1, x, c) - img.at(y, x, c);
+        sum += dx * dx + dy * dy;
+      }
+    }
+  }
+  return sum;
 }
 
 void WriteBytes(const std::string& path, const std::string& bytes) {

@@ -30,6 +30,13 @@ class TempDir {
   std::string path_;
 };
 
+// The whole file at `path` ("" when it cannot be read).
+std::string ReadFile(const std::string& path);
+
+// Sum over the image of squared horizontal and vertical neighbour differences (all channels):
+// falls when an image is blurred, rises when it is sharpened or noised.
+double GradientEnergy(const Image& img);
+
 // Writes `bytes` to `path` (binary). Aborts the test on failure.
 void WriteBytes(const std::string& path, const std::string& bytes);
 
