@@ -12,7 +12,7 @@
 // hash is within kBenchDedupBits of an image already drawn is skipped, so unrelated images of the
 // benchmark are not secretly near-duplicates of each other (common in packaged artwork: the same
 // picture at several sizes); and at most one image is drawn per family of files named alike in
-// one folder (the folder plus the leading letters of the name: animation frames, sprite angles).
+// one folder (split.h's FamilyKey: animation frames, sprite angles, sizes).
 #ifndef NEARDUP_BENCH_MAKER_H_
 #define NEARDUP_BENCH_MAKER_H_
 
@@ -39,6 +39,9 @@ struct BenchMakeOptions {
   int max_side = 1024;  // originals and distractors are downscaled to this long side
   int min_side = 128;   // sources with a shorter side are not used
   int jpeg_quality = 92;
+  // Draw only files of the held-out split (split.h), so a model trained with `neardup train` on
+  // the same folders is scored on families it never saw.
+  bool held_out_only = false;
   int threads = 0;  // 0 = all cores
   // Called with a line of progress or a warning (a source that failed to decode), optional.
   std::function<void(const std::string&)> log;

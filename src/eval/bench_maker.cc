@@ -12,6 +12,7 @@
 #include "neardup/decode.h"
 #include "neardup/hash.h"
 #include "neardup/preprocess.h"
+#include "neardup/split.h"
 #include "pipeline/walk.h"
 
 namespace neardup {
@@ -41,19 +42,6 @@ struct Row {
   nlohmann::ordered_json record;  // the transforms.jsonl line
 };
 
-// Packaged artwork comes in families: animation frames, sizes and variants of one sprite named
-// alike in one folder ("zombie-horse-die-3.png", "portrait_0028.jpg"). Hashes miss some of them
-// (other angles of one object), so at most one image per family key is drawn: the folder plus
-// the leading letters of the name.
-std::string FamilyKey(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash);
-  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  size_t end = 0;
-  while (end < name.size() && std::isalpha(static_cast<unsigned char>(name[end]))) ++end;
-  return dir + "/" + name.substr(0, end);
-}
-
 bool NearDuplicate(const PdqDihedral& x, const std::vector<Drawn>& drawn) {
   for (const Drawn& d : drawn) {
     for (const Hash256& h : x.hashes) {
@@ -64,10 +52,13 @@ bool NearDuplicate(const PdqDihedral& x, const std::vector<Drawn>& drawn) {
 }
 
 // Candidate files of `inputs`, in a seeded random order.
-std::vector<std::string> ShuffledCandidates(const std::vector<std::string>& inputs, uint64_t seed) {
+std::vector<std::string> ShuffledCandidates(const std::vector<std::string>& inputs, uint64_t seed,
+                                            bool held_out_only) {
   WalkResult walk = WalkInputs(inputs, /*recursive=*/true);
   std::vector<std::string> paths;
-  for (const Candidate& c : walk.files) paths.push_back(c.path);
+  for (const Candidate& c : walk.files) {
+    if (!held_out_only || IsHeldOut(c.path)) paths.push_back(c.path);
+  }
   // Fisher-Yates with our own arithmetic, so the order is the same on every standard library.
   for (size_t i = paths.size(); i > 1; --i) {
     seed = SplitMix64(seed);
@@ -196,7 +187,7 @@ StatusOr<BenchMakeSummary> MakeBenchmark(const BenchMakeOptions& o) {
   BenchMakeSummary summary;
   std::vector<Drawn> drawn;
   std::set<std::string> families;
-  std::vector<std::string> sources = ShuffledCandidates(o.sources, o.seed);
+  std::vector<std::string> sources = ShuffledCandidates(o.sources, o.seed, o.held_out_only);
   size_t next = 0;
   Draw(sources, &next, o.originals, o, &drawn, &families, &summary);
   if (int(drawn.size()) < o.originals) {
@@ -208,7 +199,8 @@ StatusOr<BenchMakeSummary> MakeBenchmark(const BenchMakeOptions& o) {
   if (o.distractors.empty()) {
     Draw(sources, &next, want_distractors, o, &drawn, &families, &summary);
   } else {
-    std::vector<std::string> pool = ShuffledCandidates(o.distractors, SplitMix64(o.seed ^ 0xD15));
+    std::vector<std::string> pool =
+        ShuffledCandidates(o.distractors, SplitMix64(o.seed ^ 0xD15), o.held_out_only);
     size_t dnext = 0;
     Draw(pool, &dnext, want_distractors, o, &drawn, &families, &summary);
   }

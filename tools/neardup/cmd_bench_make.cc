@@ -18,6 +18,7 @@ struct BenchMakeFlags {
   int max_side = 1024;
   int threads = 0;
   bool quiet = false;
+  bool held_out = false;
 };
 
 int Run(const BenchMakeFlags& f) {
@@ -34,6 +35,7 @@ int Run(const BenchMakeFlags& f) {
   o.distractor_count = f.distractor_count;
   o.max_side = f.max_side;
   o.threads = f.threads;
+  o.held_out_only = f.held_out;
   if (!f.families.empty()) {
     o.families.clear();
     for (const std::string& name : f.families) {
@@ -84,6 +86,8 @@ void AddBenchMakeCommand(CLI::App& bench, std::vector<Command>* out) {
   cmd->add_option("--max-side", f->max_side, "Downscale sources to this long side")
       ->capture_default_str();
   cmd->add_option("-j,--threads", f->threads, "Worker threads (0 = all cores)");
+  cmd->add_flag("--held-out", f->held_out,
+                "Use only the held-out split of the sources (files `neardup train` never uses)");
   cmd->add_flag("-q,--quiet", f->quiet, "No progress lines");
   out->push_back({cmd, [f] { return Run(*f); }});
 }
