@@ -2,6 +2,7 @@
 
 #include "descriptor/hash_methods.h"
 #include "neardup/descriptor.h"
+#include "neardup/nn.h"
 
 namespace neardup {
 
@@ -9,6 +10,8 @@ std::vector<std::string> MethodNames() { return HashMethodNames(); }
 
 StatusOr<std::unique_ptr<Method>> MakeMethod(std::string_view spec) {
   if (std::unique_ptr<Method> m = MakeHashMethod(spec)) return m;
+  // Learned methods with default options: weights from the default model lookup (nn.h).
+  if (IsNnMethod(spec)) return MakeNnMethod(spec, NnMethodOptions{});
   std::string known;
   for (const std::string& n : MethodNames()) known += (known.empty() ? "" : ", ") + n;
   return NotFoundError("unknown method '" + std::string(spec) + "' (known: " + known + ")");

@@ -13,7 +13,21 @@
 namespace neardup {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: `vals` holds float16 (was float32). A cache of another version is dropped and recreated: it
+// only holds what can be computed again.
+constexpr int kSchemaVersion = 2;
+
+// Float descriptors (L2-normalised embeddings, components in [-1, 1]) are stored as IEEE
+// binary16: half the bytes, and a 10-bit mantissa moves a unit vector's components by at most
+// 2^-11 relative, so a cosine similarity changes by less than 1e-3 (typically ~1e-4).
+using Half = _Float16;
+static_assert(sizeof(Half) == 2, "binary16 must be 2 bytes: it is written to disk");
+
+std::vector<Half> ToHalf(const std::vector<float>& v) {
+  std::vector<Half> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = Half(v[i]);
+  return out;
+}
 constexpr size_t kFlushEvery = 512;  // bounds memory and work lost on a crash
 
 const char* kSchema = R"sql(
@@ -96,7 +110,9 @@ class SqliteCache : public DescriptorCache {
     e.format = reinterpret_cast<const char*>(sqlite3_column_text(lookup_, 2));
     e.descriptor.quality = sqlite3_column_int(lookup_, 3);
     ReadBlob(4, &e.descriptor.bits);
-    ReadBlob(5, &e.descriptor.values);
+    std::vector<Half> half;
+    ReadBlob(5, &half);
+    e.descriptor.values.assign(half.begin(), half.end());
     int code = sqlite3_column_int(lookup_, 6);
     if (code != 0) {
       e.error = Status(static_cast<StatusCode>(code),
@@ -141,9 +157,17 @@ class SqliteCache : public DescriptorCache {
         return IOError(path_ + ": cannot write cache: " + sqlite3_errmsg(db_));
       }
     } else if (found != kSchemaVersion) {
-      return CorruptionError(path_ + ": cache schema version " + std::to_string(found) +
-                             " is not " + std::to_string(kSchemaVersion) +
-                             " (delete the file or use --cache elsewhere)");
+      // Another layout: start the cache afresh (it only holds what can be recomputed).
+      std::string sql = "DROP TABLE IF EXISTS descriptors; " + std::string(kSchema) +
+                        "INSERT OR REPLACE INTO meta VALUES('schema_version','" +
+                        std::to_string(kSchemaVersion) + "')";
+      char* err = nullptr;
+      if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : sqlite3_errmsg(db_);
+        sqlite3_free(err);
+        return IOError(path_ + ": cannot recreate cache of schema version " +
+                       std::to_string(found) + ": " + msg);
+      }
     }
     return Status::Ok();
   }
@@ -153,8 +177,10 @@ class SqliteCache : public DescriptorCache {
     if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
       return IOError(path_ + ": " + sqlite3_errmsg(db_));
     }
+    std::vector<Half> half;
     for (const Pending& p : pending_) {
       const Descriptor& d = p.entry.descriptor;
+      half = ToHalf(d.values);
       sqlite3_reset(insert_);
       sqlite3_bind_blob(insert_, 1, p.stamp.path.data(), int(p.stamp.path.size()), SQLITE_STATIC);
       sqlite3_bind_text(insert_, 2, method_.c_str(), -1, SQLITE_STATIC);
@@ -166,7 +192,7 @@ class SqliteCache : public DescriptorCache {
       sqlite3_bind_text(insert_, 8, p.entry.format.c_str(), -1, SQLITE_STATIC);
       sqlite3_bind_int(insert_, 9, d.quality);
       sqlite3_bind_blob(insert_, 10, d.bits.data(), int(d.bits.size() * 8), SQLITE_STATIC);
-      sqlite3_bind_blob(insert_, 11, d.values.data(), int(d.values.size() * 4), SQLITE_STATIC);
+      sqlite3_bind_blob(insert_, 11, half.data(), int(half.size() * sizeof(Half)), SQLITE_STATIC);
       sqlite3_bind_int(insert_, 12, static_cast<int>(p.entry.error.code()));
       sqlite3_bind_text(insert_, 13, p.entry.error.message().c_str(), -1, SQLITE_STATIC);
       if (sqlite3_step(insert_) != SQLITE_DONE) {

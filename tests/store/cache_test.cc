@@ -1,7 +1,10 @@
 #include "neardup/cache.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
+
+#include <cmath>
 
 #include "testutil/testutil.h"
 
@@ -55,6 +58,60 @@ TEST(SqliteCache, RoundTripAcrossReopenAndStampChecks) {
   auto other = OpenSqliteCache(db, *phash);
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE((*other)->Lookup(stamp).has_value());
+}
+
+// Float descriptors are stored as float16: a unit vector's cosine with itself after the round trip
+// stays within 1e-3 of 1.
+TEST(SqliteCache, FloatValuesAreStoredAsHalfWithinCosineTolerance) {
+  testing::TempDir dir;
+  auto pdq = std::move(MakeMethod("pdq")).value();
+  CacheEntry e = Entry(1, 100);
+  e.descriptor.values.resize(256);
+  double norm = 0;
+  for (int i = 0; i < 256; ++i) {
+    e.descriptor.values[i] = float(std::sin(i * 1.7 + 0.3));
+    norm += double(e.descriptor.values[i]) * e.descriptor.values[i];
+  }
+  for (float& v : e.descriptor.values) v = float(v / std::sqrt(norm));
+  FileStamp stamp{"/a.jpg", 1, 2};
+  {
+    auto cache = std::move(OpenSqliteCache(dir.Join("c.sqlite"), *pdq)).value();
+    cache->Put(stamp, e);
+    ASSERT_TRUE(cache->Flush().ok());
+  }
+  auto cache = std::move(OpenSqliteCache(dir.Join("c.sqlite"), *pdq)).value();
+  auto hit = cache->Lookup(stamp);
+  ASSERT_TRUE(hit.has_value());
+  ASSERT_EQ(hit->descriptor.values.size(), 256u);
+  double dot = 0;
+  for (int i = 0; i < 256; ++i) dot += double(hit->descriptor.values[i]) * e.descriptor.values[i];
+  EXPECT_NEAR(dot, 1.0, 1e-3);
+}
+
+// A cache written by another schema version is recreated, not an error.
+TEST(SqliteCache, OtherSchemaVersionIsRecreated) {
+  testing::TempDir dir;
+  auto pdq = std::move(MakeMethod("pdq")).value();
+  FileStamp stamp{"/a.jpg", 1, 2};
+  {
+    auto cache = std::move(OpenSqliteCache(dir.Join("c.sqlite"), *pdq)).value();
+    cache->Put(stamp, Entry(5, 100));
+    ASSERT_TRUE(cache->Flush().ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.Join("c.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE meta SET value='1' WHERE key='schema_version'", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto cache = OpenSqliteCache(dir.Join("c.sqlite"), *pdq);
+  ASSERT_TRUE(cache.ok()) << cache.status().ToString();
+  EXPECT_FALSE((*cache)->Lookup(stamp).has_value());
+  (*cache)->Put(stamp, Entry(6, 100));
+  ASSERT_TRUE((*cache)->Flush().ok());
+  auto hit = (*cache)->Lookup(stamp);
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_EQ(hit->descriptor.bits[0], 6u);
 }
 
 TEST(SqliteCache, NonUtf8PathsAreKeys) {

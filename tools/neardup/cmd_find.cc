@@ -133,7 +133,9 @@ void AddFindCommand(CLI::App& root, std::vector<Command>* out) {
   AddScanFlags(cmd, &flags->scan);
   cmd->add_option("-t,--threshold", flags->threshold,
                   "Match threshold in the method's unit: Hamming bits for hashes (default: the "
-                  "method's measured default: 32 for pdq8, 36 for pdq, 0 for the 64-bit hashes)");
+                  "method's measured default: 32 for pdq8, 36 for pdq, 0 for the 64-bit hashes); "
+                  "minimum cosine similarity for learned methods (default 0.8, not yet "
+                  "calibrated)");
   auto* json = cmd->add_flag("--json", flags->json, "Print JSON");
   cmd->add_flag("--csv", flags->csv, "Print CSV")->excludes(json);
   cmd->add_flag("--strict", flags->strict,

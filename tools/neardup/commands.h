@@ -25,6 +25,7 @@ void AddPairsCommand(CLI::App& root, std::vector<Command>* out);
 void AddHashCommand(CLI::App& root, std::vector<Command>* out);
 void AddCompareCommand(CLI::App& root, std::vector<Command>* out);
 void AddBenchCommand(CLI::App& root, std::vector<Command>* out);  // and its subcommands
+void AddTrainCommand(CLI::App& root, std::vector<Command>* out);
 
 }  // namespace neardup::cli
 

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   AddHashCommand(app, &commands);
   AddCompareCommand(app, &commands);
   AddBenchCommand(app, &commands);
+  AddTrainCommand(app, &commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "neardup/nn.h"
+
 namespace neardup::cli {
 namespace {
 
@@ -127,7 +129,11 @@ void AddScanFlags(CLI::App* cmd, ScanFlags* f) {
   cmd->add_flag("-r,--recursive", f->recursive, "Search sub-folders too");
   std::string methods;
   for (const std::string& m : MethodNames()) methods += (methods.empty() ? "" : ", ") + m;
-  cmd->add_option("-m,--method", f->method, "Descriptor method: " + methods)->capture_default_str();
+  std::string learned;
+  for (const std::string& m : NnMethodExamples()) learned += (learned.empty() ? "" : ", ") + m;
+  cmd->add_option("-m,--method", f->method,
+                  "Descriptor method: " + methods + "; learned (need a model file): " + learned)
+      ->capture_default_str();
   cmd->add_option("-j,--threads", f->threads, "Worker threads (0 = all cores)")
       ->capture_default_str();
   cmd->add_option("--cache", f->cache, "Cache file (default: " + DefaultCachePath() + ")");

@@ -1,0 +1,137 @@
+// Learned-descriptor throughput: images/s of decode (DCT-downscaled to the input size) + Compute
+// through the plugin (MakeNnMethod), as `neardup find` runs it, for a model with random weights
+// (speed does not depend on the weights). Also the network alone, batched, for reference.
+//
+//   nn_bench <folder of JPEGs> [backbone=mobile] [input_size=224] [threads=2] [max_images=0]
+//
+// Thread layouts compared: T workers each running batch-1 inference with 1 LibTorch thread, and
+// 1 worker with T LibTorch threads.
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/parallel.h"
+#include "neardup/decode.h"
+#include "neardup/nn.h"
+#include "nn/model.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::vector<std::string> ListJpegs(const std::string& folder, size_t max_images) {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+    std::string ext = entry.path().extension().string();
+    for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (entry.is_regular_file() && (ext == ".jpg" || ext == ".jpeg")) {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  if (max_images > 0 && files.size() > max_images) files.resize(max_images);
+  return files;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: nn_bench FOLDER [backbone] [input_size] [threads] [max]\n");
+    return 1;
+  }
+  const std::string folder = argv[1];
+  const std::string backbone = argc > 2 ? argv[2] : "mobile";
+  const int size = argc > 3 ? std::atoi(argv[3]) : 224;
+  const int threads = argc > 4 ? std::atoi(argv[4]) : 2;
+  const size_t max_images = argc > 5 ? size_t(std::atoll(argv[5])) : 0;
+  std::vector<std::string> files = ListJpegs(folder, max_images);
+  if (files.empty()) {
+    std::fprintf(stderr, "no JPEGs in %s\n", folder.c_str());
+    return 1;
+  }
+
+  neardup::nn::ModelConfig config;
+  config.backbone = backbone;
+  config.input_size = size;
+  if (std::getenv("NN_BENCH_FLUSH_DENORMAL")) at::globalContext().setFlushDenormal(true);
+  torch::manual_seed(1);
+  auto net = neardup::nn::MakeModel(config);
+  if (!net.ok()) {
+    std::fprintf(stderr, "%s\n", net.status().ToString().c_str());
+    return 1;
+  }
+  int64_t params = 0;
+  for (const auto& p : (*net)->parameters()) params += p.numel();
+  const std::string model = (fs::temp_directory_path() / "nn_bench_model.pt").string();
+  if (auto s = neardup::nn::SaveModel(*net, model); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
+    return 1;
+  }
+  std::printf("stn-cnn:%s, %.2fM parameters, input %d px, %zu JPEGs from %s\n", backbone.c_str(),
+              params / 1e6, size, files.size(), folder.c_str());
+
+  neardup::NnMethodOptions opt;
+  opt.model_path = model;
+  auto method = neardup::MakeNnMethod("stn-cnn:" + backbone, opt);
+  if (!method.ok()) {
+    std::fprintf(stderr, "%s\n", method.status().ToString().c_str());
+    return 1;
+  }
+  neardup::DecodeOptions dopt;
+  dopt.min_side = (*method)->min_decode_side();
+
+  // Decode only, then decode + describe under both thread layouts.
+  auto run = [&](const char* label, int workers, int torch_threads, bool describe) {
+    torch::set_num_threads(torch_threads);
+    std::atomic<int> failed{0};
+    const double t0 = Now();
+    neardup::ParallelFor(int64_t(files.size()), workers, 1, [&](int64_t b, int64_t e, int) {
+      for (int64_t i = b; i < e; ++i) {
+        auto img = neardup::DecodeFile(files[i], dopt);
+        if (!img.ok()) {
+          ++failed;
+          continue;
+        }
+        if (describe && !(*method)->Compute(*img).ok()) ++failed;
+      }
+    });
+    const double s = Now() - t0;
+    std::printf("%-44s %7.1f images/s  (%.2f s, %d failed)\n", label, files.size() / s, s,
+                failed.load());
+  };
+  char label[128];
+  std::snprintf(label, sizeof label, "decode only, %d workers", threads);
+  run(label, threads, 1, false);
+  std::snprintf(label, sizeof label, "decode+describe, %d workers x 1 torch thread", threads);
+  run(label, threads, 1, true);
+  std::snprintf(label, sizeof label, "decode+describe, 1 worker x %d torch threads", threads);
+  run(label, 1, threads, true);
+
+  // The network alone, batched (what a batching pipeline could reach).
+  (*net)->eval();
+  torch::set_num_threads(threads);
+  torch::InferenceMode guard;
+  for (int batch : {1, 16}) {
+    torch::Tensor x = torch::randn({batch, 3, size, size});
+    (*net)->forward(x);  // warm-up
+    const int reps = std::max(2, 64 / batch);
+    const double t0 = Now();
+    for (int r = 0; r < reps; ++r) (*net)->forward(x);
+    const double s = Now() - t0;
+    std::printf("network only, batch %2d, %d torch threads       %7.1f images/s\n", batch, threads,
+                reps * batch / s);
+  }
+  fs::remove(model);
+  return 0;
+}

@@ -1,0 +1,99 @@
+// Learned descriptors: a Spatial Transformer Network (localization net -> affine grid ->
+// bilinear sampler) aligns the image, a CNN backbone extracts features, pooling (GAP or GeM) and a
+// projection give an L2-normalised descriptor compared by cosine similarity.
+//
+// Method strings (MakeMethod in descriptor.h):
+//   "stn-cnn:<backbone>"      STN + backbone, weights from the model file (see below)
+//   "cnn:<backbone>"          backbone only
+//   "torchscript:<file.pt>"   any TorchScript module mapping a float tensor N x 3 x S x S
+//                             (normalised as NnMethodOptions says) to N x D embeddings
+// Backbones: "resnet18", "resnet50", "vgg16", "efficientnet_b0", "mobile" (a small fast CPU net).
+// A "stn-cnn:"/"cnn:" method loads its weights from NnMethodOptions::model_path, else from
+// $NEARDUP_MODEL_DIR/<name>.pt, else from the models/ folder shipped beside the binary, where
+// <name> is the method string with ':' replaced by '-' (e.g. models/stn-cnn-mobile.pt).
+//
+// LibTorch lives in a plugin (libneardup_nn.so) opened on first use, so programs that only hash
+// images never pay its ~0.3 s load time. Everything here fails with Unimplemented when the plugin
+// cannot be found or loaded (the message says where it looked).
+#ifndef NEARDUP_NN_H_
+#define NEARDUP_NN_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "neardup/descriptor.h"
+#include "neardup/status.h"
+
+namespace neardup {
+
+struct NnMethodOptions {
+  std::string model_path;  // weights file; empty = the default lookup (see above)
+  int input_size = 0;      // square input side in pixels; 0 = the model's own (or 224)
+  // Normalisation of the [0,1] RGB input (TorchScript models; trained models store their own).
+  float mean[3] = {0.485f, 0.456f, 0.406f};
+  float std[3] = {0.229f, 0.224f, 0.225f};
+  // Intra-op threads for LibTorch (process-wide); 0 = 1, since callers such as `find` already run
+  // one Compute per core.
+  int threads = 0;
+};
+
+// Makes a learned method from its string (see above). NotFound for an unknown backbone or a
+// missing weights file, Unimplemented without the plugin, Corruption for a bad model file.
+StatusOr<std::unique_ptr<Method>> MakeNnMethod(std::string_view spec,
+                                               const NnMethodOptions& options);
+
+// True when `spec` names a learned method ("stn-cnn:", "cnn:" or "torchscript:" prefix).
+// Needs no plugin.
+bool IsNnMethod(std::string_view spec);
+
+// Examples of learned method strings for help texts ("stn-cnn:mobile", ..., "torchscript:<file>");
+// MethodNames() lists only the hash methods, which need no model file.
+std::vector<std::string> NnMethodExamples();
+
+struct TrainOptions {
+  std::vector<std::string> data;  // folders of training images (searched recursively)
+  std::string out;                // model file to write (checkpoints go to out + ".ckpt")
+  std::string backbone = "mobile";
+  bool stn = true;
+  int dim = 256;         // descriptor size
+  bool gem = true;       // GeM pooling (false: global average pooling)
+  int train_size = 160;  // training resolution (SSCD trains below inference resolution)
+  int input_size = 224;  // inference resolution stored in the model
+  int epochs = 10;
+  int batch = 64;              // images per batch; each gives two augmented views
+  int max_images = 0;          // use at most this many training images (0 = all)
+  double lr = 0.05;            // peak learning rate (SGD momentum 0.9 or AdamW; cosine schedule)
+  double loc_lr_scale = 0.1;   // the localization net learns this much slower (STNs diverge)
+  double temperature = 0.05;   // InfoNCE temperature
+  double entropy_weight = 10;  // differential-entropy (KoLeo) regulariser weight, as SSCD
+  uint64_t seed = 1;
+  int threads = 0;      // LibTorch and augmentation threads; 0 = all cores
+  bool resume = false;  // continue from out + ".ckpt"
+  // Called after every logging interval with a one-line summary (loss, images/s, lr).
+  std::function<void(const std::string&)> log;
+};
+
+struct TrainSummary {
+  int epochs_done = 0;
+  int64_t steps = 0;
+  double final_loss = 0;
+  double images_per_second = 0;  // training views per second, augmentation included
+  double seconds = 0;
+};
+
+// Trains a model self-supervised on pairs of augmented views (InfoNCE + entropy regulariser) and
+// writes it to options.out. Deterministic for a seed and thread count.
+StatusOr<TrainSummary> TrainModel(const TrainOptions& options);
+
+// What the STN does to one image: the aligned input the backbone sees (RGB, input_size square)
+// for `path`. InvalidArgument for a method without an STN.
+StatusOr<Image> AlignWithStn(std::string_view spec, const NnMethodOptions& options,
+                             const Image& image);
+
+}  // namespace neardup
+
+#endif  // NEARDUP_NN_H_

@@ -1,0 +1,117 @@
+// nn.h's entry points in the main library: they open the LibTorch plugin (libneardup_nn.so) on
+// first use and forward to it, so a process that never uses a learned method never loads
+// LibTorch (~0.34 s of start-up, measured).
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+
+#include "neardup/nn.h"
+#include "nn/plugin_api.h"
+
+namespace neardup {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kPluginFile = "libneardup_nn.so";
+constexpr const char* kEntrySymbol = "neardup_nn_plugin_v1";
+
+struct Plugin {
+  const NnPluginApi* api = nullptr;
+  std::string error;  // why loading failed, when it did
+};
+
+const Plugin& LoadPlugin() {
+  static Plugin plugin;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    std::string tried;
+    for (const std::string& path : NnPluginCandidates()) {
+      std::error_code ec;
+      if (!fs::is_regular_file(path, ec)) {
+        tried += "\n  " + path + " (no such file)";
+        continue;
+      }
+      void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+      if (lib == nullptr) {
+        tried += "\n  " + path + " (" + dlerror() + ")";
+        continue;
+      }
+      using EntryFn = const NnPluginApi* (*)();
+      auto entry = reinterpret_cast<EntryFn>(dlsym(lib, kEntrySymbol));
+      const NnPluginApi* api = entry ? entry() : nullptr;
+      if (api == nullptr || api->abi_version != kNnPluginAbiVersion) {
+        tried += "\n  " + path + " (not a plugin of this build)";
+        dlclose(lib);
+        continue;
+      }
+      plugin.api = api;  // stays loaded for the life of the process
+      return;
+    }
+    plugin.error = std::string("learned methods need the LibTorch plugin ") + kPluginFile +
+                   ", which this build may lack (LibTorch not found at configure time); "
+                   "looked in:" +
+                   tried;
+  });
+  return plugin;
+}
+
+}  // namespace
+
+std::vector<std::string> NnPluginCandidates() {
+  std::vector<std::string> out;
+  if (const char* env = std::getenv("NEARDUP_NN_PLUGIN"); env != nullptr && *env) {
+    out.push_back(env);  // an explicit choice: nothing else is tried
+    return out;
+  }
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    out.push_back((exe.parent_path() / kPluginFile).string());
+    out.push_back(
+        (exe.parent_path() / ".." / "lib" / "neardup" / kPluginFile).lexically_normal().string());
+  }
+#ifdef NEARDUP_NN_PLUGIN_BUILD_PATH
+  out.push_back(NEARDUP_NN_PLUGIN_BUILD_PATH);
+#endif
+  return out;
+}
+
+bool IsNnMethod(std::string_view spec) {
+  for (std::string_view p : {"stn-cnn:", "cnn:", "torchscript:"}) {
+    if (spec.substr(0, p.size()) == p) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> NnMethodExamples() {
+  return {"stn-cnn:mobile",          "stn-cnn:resnet18", "stn-cnn:resnet50",     "stn-cnn:vgg16",
+          "stn-cnn:efficientnet_b0", "cnn:<backbone>",   "torchscript:<file.pt>"};
+}
+
+StatusOr<std::unique_ptr<Method>> MakeNnMethod(std::string_view spec,
+                                               const NnMethodOptions& options) {
+  if (!IsNnMethod(spec)) {
+    return NotFoundError("'" + std::string(spec) + "' is not a learned method");
+  }
+  const Plugin& p = LoadPlugin();
+  if (p.api == nullptr) return UnimplementedError(std::string(spec) + ": " + p.error);
+  return p.api->make_method(spec, options);
+}
+
+StatusOr<TrainSummary> TrainModel(const TrainOptions& options) {
+  const Plugin& p = LoadPlugin();
+  if (p.api == nullptr) return UnimplementedError("training: " + p.error);
+  return p.api->train(options);
+}
+
+StatusOr<Image> AlignWithStn(std::string_view spec, const NnMethodOptions& options,
+                             const Image& image) {
+  const Plugin& p = LoadPlugin();
+  if (p.api == nullptr) return UnimplementedError(std::string(spec) + ": " + p.error);
+  return p.api->align_with_stn(spec, options, image);
+}
+
+}  // namespace neardup

@@ -1,0 +1,530 @@
+#include "nn/model.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <unordered_set>
+
+#include "neardup/preprocess.h"
+
+namespace neardup::nn {
+namespace {
+
+namespace F = torch::nn::functional;
+using torch::nn::BatchNorm2d;
+using torch::nn::Conv2d;
+using torch::nn::Conv2dOptions;
+
+// nn::Sequential with a plain (non-template) forward, so Sequentials can nest.
+struct SeqImpl : torch::nn::SequentialImpl {
+  using SequentialImpl::SequentialImpl;
+  torch::Tensor forward(torch::Tensor x) { return SequentialImpl::forward(x); }
+};
+TORCH_MODULE(Seq);
+using Sequential = Seq;
+
+constexpr const char* kBackbones[] = {"resnet18", "resnet50", "vgg16", "efficientnet_b0", "mobile"};
+
+Conv2d Conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1, int64_t groups = 1,
+            bool bias = false) {
+  return Conv2d(Conv2dOptions(in, out, k).stride(stride).padding(k / 2).groups(groups).bias(bias));
+}
+
+// conv -> BN -> activation (none, ReLU, ReLU6 or SiLU), as torchvision's Conv2dNormActivation.
+enum class Act { kNone, kRelu, kRelu6, kSilu };
+Sequential ConvBnAct(int64_t in, int64_t out, int64_t k, int64_t stride, Act act,
+                     int64_t groups = 1) {
+  Sequential s(Conv(in, out, k, stride, groups), BatchNorm2d(out));
+  if (act == Act::kRelu) s->push_back(torch::nn::ReLU(torch::nn::ReLUOptions(true)));
+  if (act == Act::kRelu6) s->push_back(torch::nn::ReLU6(torch::nn::ReLU6Options(true)));
+  if (act == Act::kSilu) s->push_back(torch::nn::SiLU());
+  return s;
+}
+
+// ---- ResNet (He et al. 2016; torchvision's layout: stride on the 3x3 conv, "v1.5") ----------
+
+struct BasicBlockImpl : torch::nn::Module {
+  static constexpr int kExpansion = 1;
+  Sequential body{nullptr}, shortcut{nullptr};
+  BasicBlockImpl(int64_t in, int64_t planes, int64_t stride) {
+    body = register_module("body", Sequential(ConvBnAct(in, planes, 3, stride, Act::kRelu),
+                                              ConvBnAct(planes, planes, 3, 1, Act::kNone)));
+    if (stride != 1 || in != planes) {
+      shortcut = register_module("shortcut", ConvBnAct(in, planes, 1, stride, Act::kNone));
+    }
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    torch::Tensor id = shortcut ? shortcut->forward(x) : x;
+    return torch::relu(body->forward(x) + id);
+  }
+};
+TORCH_MODULE(BasicBlock);
+
+struct BottleneckImpl : torch::nn::Module {
+  static constexpr int kExpansion = 4;
+  Sequential body{nullptr}, shortcut{nullptr};
+  BottleneckImpl(int64_t in, int64_t planes, int64_t stride) {
+    const int64_t out = planes * kExpansion;
+    body = register_module("body", Sequential(ConvBnAct(in, planes, 1, 1, Act::kRelu),
+                                              ConvBnAct(planes, planes, 3, stride, Act::kRelu),
+                                              ConvBnAct(planes, out, 1, 1, Act::kNone)));
+    if (stride != 1 || in != out) {
+      shortcut = register_module("shortcut", ConvBnAct(in, out, 1, stride, Act::kNone));
+    }
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    torch::Tensor id = shortcut ? shortcut->forward(x) : x;
+    return torch::relu(body->forward(x) + id);
+  }
+};
+TORCH_MODULE(Bottleneck);
+
+template <typename Block>
+Sequential ResNet(const std::vector<int>& layers, int64_t* channels) {
+  Sequential net(ConvBnAct(3, 64, 7, 2, Act::kRelu),
+                 torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(3).stride(2).padding(1)));
+  int64_t in = 64;
+  for (size_t stage = 0; stage < layers.size(); ++stage) {
+    const int64_t planes = 64 << stage;
+    Sequential s;
+    for (int i = 0; i < layers[stage]; ++i) {
+      s->push_back(Block(in, planes, (i == 0 && stage > 0) ? 2 : 1));
+      in = planes * Block::Impl::kExpansion;
+    }
+    net->push_back(s);
+  }
+  *channels = in;
+  return net;
+}
+
+// ---- VGG16 (Simonyan & Zisserman 2015, configuration D, convolutional part) -----------------
+
+Sequential Vgg16(int64_t* channels) {
+  const int cfg[] = {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0};
+  Sequential net;
+  int64_t in = 3;
+  for (int c : cfg) {
+    if (c == 0) {
+      net->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2).stride(2)));
+    } else {
+      net->push_back(Conv(in, c, 3, 1, 1, /*bias=*/true));
+      net->push_back(torch::nn::ReLU(torch::nn::ReLUOptions(true)));
+      in = c;
+    }
+  }
+  *channels = in;
+  return net;
+}
+
+// ---- Inverted residuals: MobileNetV2 blocks and EfficientNet's MBConv ------------------------
+
+struct SqueezeExciteImpl : torch::nn::Module {
+  Conv2d reduce{nullptr}, expand{nullptr};
+  SqueezeExciteImpl(int64_t channels, int64_t squeezed) {
+    reduce = register_module("reduce", Conv(channels, squeezed, 1, 1, 1, true));
+    expand = register_module("expand", Conv(squeezed, channels, 1, 1, 1, true));
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    torch::Tensor s = F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions(1));
+    s = torch::sigmoid(expand->forward(torch::silu(reduce->forward(s))));
+    return x * s;
+  }
+};
+TORCH_MODULE(SqueezeExcite);
+
+// expand 1x1 (when expand_ratio > 1) -> depthwise kxk -> [SE] -> project 1x1 (linear), with a
+// residual connection when the shape is kept. Stochastic depth (EfficientNet) is left out.
+struct InvertedResidualImpl : torch::nn::Module {
+  Sequential body{nullptr};
+  bool residual;
+  InvertedResidualImpl(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t expand_ratio,
+                       bool se, Act act)
+      : residual(stride == 1 && in == out) {
+    const int64_t hidden = in * expand_ratio;
+    Sequential s;
+    if (expand_ratio != 1) s->push_back(ConvBnAct(in, hidden, 1, 1, act));
+    s->push_back(ConvBnAct(hidden, hidden, k, stride, act, hidden));
+    if (se) s->push_back(SqueezeExcite(hidden, std::max<int64_t>(1, in / 4)));
+    s->push_back(ConvBnAct(hidden, out, 1, 1, Act::kNone));
+    body = register_module("body", s);
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    torch::Tensor y = body->forward(x);
+    return residual ? x + y : y;
+  }
+};
+TORCH_MODULE(InvertedResidual);
+
+// EfficientNet-B0 (Tan & Le 2019): stages of (expand, kernel, stride, out channels, repeats).
+Sequential EfficientNetB0(int64_t* channels) {
+  struct Stage {
+    int expand, k, stride, out, repeats;
+  };
+  const Stage stages[] = {{1, 3, 1, 16, 1},  {6, 3, 2, 24, 2},  {6, 5, 2, 40, 2}, {6, 3, 2, 80, 3},
+                          {6, 5, 1, 112, 3}, {6, 5, 2, 192, 4}, {6, 3, 1, 320, 1}};
+  Sequential net(ConvBnAct(3, 32, 3, 2, Act::kSilu));
+  int64_t in = 32;
+  for (const Stage& st : stages) {
+    for (int i = 0; i < st.repeats; ++i) {
+      net->push_back(
+          InvertedResidual(in, st.out, st.k, i == 0 ? st.stride : 1, st.expand, true, Act::kSilu));
+      in = st.out;
+    }
+  }
+  net->push_back(ConvBnAct(in, 1280, 1, 1, Act::kSilu));
+  *channels = 1280;
+  return net;
+}
+
+// "mobile": MobileNetV2 (Sandler et al. 2018) at width 0.5 with a 512-channel head instead of
+// 1280, about 0.9M parameters (~100 MFLOPs at 224 px): fast on CPU cores at 160-224 px (see
+// bench/nn_bench.cc). Stages of (expand, stride, out, repeats).
+Sequential Mobile(int64_t* channels) {
+  struct Stage {
+    int expand, stride, out, repeats;
+  };
+  const Stage stages[] = {{1, 1, 8, 1},  {6, 2, 16, 2}, {6, 2, 16, 3}, {6, 2, 32, 4},
+                          {6, 1, 48, 3}, {6, 2, 80, 3}, {6, 1, 160, 1}};
+  Sequential net(ConvBnAct(3, 16, 3, 2, Act::kRelu6));
+  int64_t in = 16;
+  for (const Stage& st : stages) {
+    for (int i = 0; i < st.repeats; ++i) {
+      net->push_back(
+          InvertedResidual(in, st.out, 3, i == 0 ? st.stride : 1, st.expand, false, Act::kRelu6));
+      in = st.out;
+    }
+  }
+  net->push_back(ConvBnAct(in, 512, 1, 1, Act::kRelu6));
+  *channels = 512;
+  return net;
+}
+
+torch::nn::Sequential MakeBackbone(const std::string& name, int64_t* channels) {
+  Sequential net{nullptr};
+  if (name == "resnet18") {
+    net = ResNet<BasicBlock>({2, 2, 2, 2}, channels);
+  } else if (name == "resnet50") {
+    net = ResNet<Bottleneck>({3, 4, 6, 3}, channels);
+  } else if (name == "vgg16") {
+    net = Vgg16(channels);
+  } else if (name == "efficientnet_b0") {
+    net = EfficientNetB0(channels);
+  } else {
+    assert(name == "mobile");
+    net = Mobile(channels);
+  }
+  return torch::nn::Sequential(net.ptr());
+}
+
+// Kaiming-normal convs in fan_in mode, BN weight 1 / bias 0. Not torchvision's fan_out: that
+// gives a depthwise 3x3 conv of C channels a std of sqrt(2 / 9C), so activations vanish through
+// MobileNet/EfficientNet stacks in eval mode while BN still has its initial statistics (all
+// descriptors of a fresh model would be equal). fan_in keeps the forward variance.
+void InitWeights(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& m : module.modules(/*include_self=*/false)) {
+    if (auto* conv = m->as<torch::nn::Conv2d>()) {
+      torch::nn::init::kaiming_normal_(conv->weight, 0, torch::kFanIn, torch::kReLU);
+      if (conv->bias.defined()) conv->bias.zero_();
+    } else if (auto* bn = m->as<torch::nn::BatchNorm2d>()) {
+      bn->weight.fill_(1);
+      bn->bias.zero_();
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> BackboneNames() { return {std::begin(kBackbones), std::end(kBackbones)}; }
+
+bool IsKnownBackbone(std::string_view name) {
+  return std::find(std::begin(kBackbones), std::end(kBackbones), name) != std::end(kBackbones);
+}
+
+Status ValidateConfig(const ModelConfig& c) {
+  if (!IsKnownBackbone(c.backbone)) {
+    std::string known;
+    for (const char* n : kBackbones) known += (known.empty() ? "" : ", ") + std::string(n);
+    return NotFoundError("unknown backbone '" + c.backbone + "' (known: " + known + ")");
+  }
+  if (c.dim < 1) return InvalidArgumentError("descriptor dim must be >= 1");
+  if (c.input_size < 32 || c.train_size < 32) {
+    return InvalidArgumentError("input and training sizes must be >= 32 pixels");
+  }
+  for (float s : c.std) {
+    if (!(s > 0)) return InvalidArgumentError("normalisation std must be > 0");
+  }
+  return Status::Ok();
+}
+
+std::string ConfigToJson(const ModelConfig& c) {
+  nlohmann::json j = {{"backbone", c.backbone},
+                      {"stn", c.stn},
+                      {"stn_constrained", c.stn_constrained},
+                      {"dim", c.dim},
+                      {"gem", c.gem},
+                      {"input_size", c.input_size},
+                      {"train_size", c.train_size},
+                      {"mean", {c.mean[0], c.mean[1], c.mean[2]}},
+                      {"std", {c.std[0], c.std[1], c.std[2]}}};
+  return j.dump();
+}
+
+StatusOr<ModelConfig> ConfigFromJson(std::string_view text) {
+  ModelConfig c;
+  try {
+    nlohmann::json j = nlohmann::json::parse(text);
+    c.backbone = j.at("backbone").get<std::string>();
+    c.stn = j.at("stn").get<bool>();
+    c.stn_constrained = j.at("stn_constrained").get<bool>();
+    c.dim = j.at("dim").get<int>();
+    c.gem = j.at("gem").get<bool>();
+    c.input_size = j.at("input_size").get<int>();
+    c.train_size = j.at("train_size").get<int>();
+    for (int i = 0; i < 3; ++i) {
+      c.mean[i] = j.at("mean").at(i).get<float>();
+      c.std[i] = j.at("std").at(i).get<float>();
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return CorruptionError(std::string("bad model config: ") + e.what());
+  }
+  Status valid = ValidateConfig(c);
+  if (!valid.ok()) return CorruptionError("bad model config: " + valid.message());
+  return c;
+}
+
+Status TorchError(const std::exception& e, const std::string& context, StatusCode code) {
+  std::string what = e.what();
+  // c10::Error appends a C++ backtrace after the first line: keep the reason only.
+  if (size_t nl = what.find('\n'); nl != std::string::npos) what.resize(nl);
+  return Status(code, context + ": " + what);
+}
+
+// ---- SpatialTransformer -------------------------------------------------------------------
+
+SpatialTransformerImpl::SpatialTransformerImpl(bool constrained) : constrained_(constrained) {
+  auto relu = [] { return torch::nn::ReLU(torch::nn::ReLUOptions(true)); };
+  // 64 -> 32 -> 16 -> 8 -> 4 pixels.
+  features_ = register_module(
+      "features",
+      torch::nn::Sequential(ConvBnAct(3, 16, 3, 2, Act::kRelu), ConvBnAct(16, 32, 3, 2, Act::kRelu),
+                            ConvBnAct(32, 64, 3, 2, Act::kRelu),
+                            ConvBnAct(64, 64, 3, 2, Act::kRelu), torch::nn::Flatten()));
+  const int64_t params = constrained ? 4 : 6;
+  torch::nn::Linear last(128, params);
+  head_ = register_module("head",
+                          torch::nn::Sequential(torch::nn::Linear(64 * 4 * 4, 128), relu(), last));
+  InitWeights(*features_);
+  torch::NoGradGuard no_grad;
+  last->weight.zero_();
+  // Identity: 6 params [1 0 0; 0 1 0]; constrained (scale, rotation, tx, ty) = (1, 0, 0, 0).
+  if (constrained) {
+    last->bias.copy_(torch::tensor({1.f, 0.f, 0.f, 0.f}));
+  } else {
+    last->bias.copy_(torch::tensor({1.f, 0.f, 0.f, 0.f, 1.f, 0.f}));
+  }
+}
+
+torch::Tensor SpatialTransformerImpl::Theta(const torch::Tensor& x) {
+  torch::Tensor small =
+      F::interpolate(x, F::InterpolateFuncOptions()
+                            .size(std::vector<int64_t>{kStnLocalizationSize, kStnLocalizationSize})
+                            .mode(torch::kBilinear)
+                            .align_corners(false));
+  torch::Tensor p = head_->forward(features_->forward(small));
+  if (!constrained_) return p.view({-1, 2, 3});
+  torch::Tensor s = p.select(1, 0), r = p.select(1, 1), tx = p.select(1, 2), ty = p.select(1, 3);
+  torch::Tensor c = s * torch::cos(r), sn = s * torch::sin(r);
+  return torch::stack({c, -sn, tx, sn, c, ty}, 1).view({-1, 2, 3});
+}
+
+torch::Tensor SpatialTransformerImpl::forward(const torch::Tensor& x, int64_t out) {
+  const int64_t h = out > 0 ? out : x.size(2), w = out > 0 ? out : x.size(3);
+  torch::Tensor grid = F::affine_grid(Theta(x), {x.size(0), x.size(1), h, w}, false);
+  return F::grid_sample(x, grid,
+                        F::GridSampleFuncOptions()
+                            .mode(torch::kBilinear)
+                            .padding_mode(torch::kZeros)
+                            .align_corners(false));
+}
+
+// ---- NearDupNet ---------------------------------------------------------------------------
+
+NearDupNetImpl::NearDupNetImpl(const ModelConfig& config) : config_(config) {
+  assert(ValidateConfig(config).ok());
+  if (config.stn) stn_ = register_module("stn", SpatialTransformer(config.stn_constrained));
+  backbone_ = register_module("backbone", MakeBackbone(config.backbone, &backbone_channels_));
+  InitWeights(*backbone_);
+  if (config.gem) gem_p_ = register_parameter("gem_p", torch::full({1}, 3.0f));
+  proj_ = register_module("proj", torch::nn::Linear(backbone_channels_, config.dim));
+}
+
+torch::Tensor NearDupNetImpl::Align(const torch::Tensor& x) {
+  return has_stn() ? stn_->forward(x) : x;
+}
+
+torch::Tensor NearDupNetImpl::Embed(const torch::Tensor& x) {
+  torch::Tensor f = backbone_->forward(Align(x));
+  torch::Tensor pooled;
+  if (gem_p_.defined()) {
+    // GeM (Radenović et al. 2018): (mean x^p)^(1/p); p -> 1 is GAP, p -> inf max pooling.
+    torch::Tensor p = gem_p_.clamp_min(1.0);
+    pooled = f.clamp_min(1e-6).pow(p.view({1, 1, 1, 1})).mean({2, 3}).pow(1.0 / p);
+  } else {
+    pooled = f.mean({2, 3});
+  }
+  return proj_->forward(pooled);
+}
+
+torch::Tensor NearDupNetImpl::forward(const torch::Tensor& x) {
+  return F::normalize(Embed(x), F::NormalizeFuncOptions().p(2).dim(1).eps(1e-12));
+}
+
+std::vector<torch::Tensor> NearDupNetImpl::LocalizationParameters() {
+  return has_stn() ? stn_->parameters() : std::vector<torch::Tensor>{};
+}
+
+std::vector<torch::Tensor> NearDupNetImpl::OtherParameters() {
+  std::unordered_set<const void*> loc;
+  for (const torch::Tensor& t : LocalizationParameters()) loc.insert(t.unsafeGetTensorImpl());
+  std::vector<torch::Tensor> out;
+  for (const torch::Tensor& t : parameters()) {
+    if (!loc.count(t.unsafeGetTensorImpl())) out.push_back(t);
+  }
+  return out;
+}
+
+StatusOr<NearDupNet> MakeModel(const ModelConfig& config) {
+  RETURN_IF_ERROR(ValidateConfig(config));
+  try {
+    return NearDupNet(config);
+  } catch (const std::exception& e) {
+    return TorchError(e, "building " + config.backbone, StatusCode::kResourceExhausted);
+  }
+}
+
+// ---- Save / load ----------------------------------------------------------------------------
+
+namespace {
+constexpr const char* kMagicKey = "neardup_model_format";
+constexpr const char* kConfigKey = "neardup_model_config";
+}  // namespace
+
+Status SaveModel(NearDupNet& model, const std::string& path) {
+  const std::string tmp = path + ".tmp" + std::to_string(getpid());
+  try {
+    torch::serialize::OutputArchive archive;
+    archive.write(kMagicKey, c10::IValue(int64_t{kModelFormatVersion}));
+    archive.write(kConfigKey, c10::IValue(ConfigToJson(model->config())));
+    torch::serialize::OutputArchive weights;
+    model->save(weights);
+    archive.write("weights", weights);
+    archive.save_to(tmp);
+  } catch (const std::exception& e) {
+    std::remove(tmp.c_str());
+    return TorchError(e, path + ": cannot write model", StatusCode::kIOError);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    return IOError(path + ": cannot write model: " + ec.message());
+  }
+  return Status::Ok();
+}
+
+StatusOr<NearDupNet> LoadModel(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return NotFoundError(path + ": no model file");
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    c10::IValue version, config_json;
+    if (!archive.try_read(kMagicKey, version) || !version.isInt()) {
+      return CorruptionError(path + ": not a neardup model file");
+    }
+    if (version.toInt() != kModelFormatVersion) {
+      return CorruptionError(path + ": model format version " + std::to_string(version.toInt()) +
+                             ", this build reads " + std::to_string(kModelFormatVersion));
+    }
+    if (!archive.try_read(kConfigKey, config_json) || !config_json.isString()) {
+      return CorruptionError(path + ": model file without a config");
+    }
+    StatusOr<ModelConfig> config = ConfigFromJson(config_json.toStringRef());
+    if (!config.ok()) return config.status().WithPrefix(path);
+    NearDupNet model(*config);
+    torch::serialize::InputArchive weights;
+    if (!archive.try_read("weights", weights)) {
+      return CorruptionError(path + ": model file without weights");
+    }
+    model->load(weights);
+    model->eval();
+    return model;
+  } catch (const std::exception& e) {
+    return TorchError(e, path + ": bad model file", StatusCode::kCorruption);
+  }
+}
+
+// ---- Preprocessing ----------------------------------------------------------------------------
+
+torch::Tensor ImageToTensor(const Image& image, int size, const float (&mean)[3],
+                            const float (&stddev)[3]) {
+  assert(!image.empty() && size > 0);
+  const Image* src = &image;
+  Image square;
+  if (image.width != size || image.height != size) {
+    square = ResizeToSquare(image, size, SquareMode::kLetterbox);
+    src = &square;
+  }
+  // One lookup table per channel: (v / 255 - mean) / std for every uint8 v.
+  float lut[3][256];
+  for (int c = 0; c < 3; ++c) {
+    for (int v = 0; v < 256; ++v) lut[c][v] = (float(v) / 255.f - mean[c]) / stddev[c];
+  }
+  torch::Tensor t = torch::empty({3, size, size}, torch::kFloat32);
+  float* out = t.data_ptr<float>();
+  const size_t plane = size_t(size) * size;
+  const uint8_t* px = src->pixels.data();
+  if (src->channels == 3) {
+    for (size_t i = 0; i < plane; ++i) {
+      out[i] = lut[0][px[3 * i]];
+      out[plane + i] = lut[1][px[3 * i + 1]];
+      out[2 * plane + i] = lut[2][px[3 * i + 2]];
+    }
+  } else {
+    for (size_t i = 0; i < plane; ++i) {
+      for (int c = 0; c < 3; ++c) out[c * plane + i] = lut[c][px[i]];
+    }
+  }
+  return t;
+}
+
+torch::Tensor ImagesToBatch(const std::vector<Image>& images, int size, const float (&mean)[3],
+                            const float (&stddev)[3]) {
+  std::vector<torch::Tensor> ts;
+  ts.reserve(images.size());
+  for (const Image& im : images) ts.push_back(ImageToTensor(im, size, mean, stddev));
+  return torch::stack(ts);
+}
+
+Image TensorToImage(const torch::Tensor& chw, const float (&mean)[3], const float (&stddev)[3]) {
+  torch::Tensor t = chw.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  assert(t.dim() == 3 && t.size(0) == 3);
+  const int h = int(t.size(1)), w = int(t.size(2));
+  Image out(w, h, 3);
+  const float* in = t.data_ptr<float>();
+  const size_t plane = size_t(w) * h;
+  for (int c = 0; c < 3; ++c) {
+    for (size_t i = 0; i < plane; ++i) {
+      float v = (in[c * plane + i] * stddev[c] + mean[c]) * 255.f;
+      out.pixels[3 * i + c] = uint8_t(std::clamp(std::lround(v), 0L, 255L));
+    }
+  }
+  return out;
+}
+
+}  // namespace neardup::nn

@@ -1,0 +1,136 @@
+// The paper's learned descriptor as a LibTorch module, shared by inference (nn_method.cc) and
+// training (trainer.cc). Private to the nn plugin: only src/nn/ includes torch.
+//
+// NearDupNet = [SpatialTransformer] -> backbone -> pooling (GeM or GAP) -> linear -> L2 normalise.
+// Tensors: float32, NCHW, RGB, normalised per channel with the config's mean/std (images in [0,1]
+// first). forward() maps N x 3 x S x S (any S >= 32; trained at train_size, used at input_size) to
+// N x dim unit vectors, compared by cosine similarity in [-1,1].
+//
+// Thread safety: a module is not safe to use from several threads at once when one of them
+// trains; concurrent forward() calls in eval mode under torch::NoGradGuard are fine.
+#ifndef NEARDUP_SRC_NN_MODEL_H_
+#define NEARDUP_SRC_NN_MODEL_H_
+
+#include <torch/torch.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "neardup/image.h"
+#include "neardup/status.h"
+
+namespace neardup::nn {
+
+// Written into every model file; files of another version fail to load with Corruption.
+inline constexpr int kModelFormatVersion = 1;
+
+// Side of the square the localization net looks at (the input is downscaled to it first).
+inline constexpr int kStnLocalizationSize = 64;
+
+// Everything that fixes the architecture and its input; saved in the model file.
+struct ModelConfig {
+  std::string backbone = "mobile";  // see BackboneNames()
+  bool stn = true;                  // spatial transformer in front of the backbone
+  bool stn_constrained = false;     // STN predicts (scale, rotation, tx, ty) instead of 6 params
+  int dim = 256;                    // descriptor size
+  bool gem = true;                  // GeM pooling (learnable p, init 3); false = global average
+  int input_size = 224;             // inference resolution (square side, pixels)
+  int train_size = 160;             // training resolution
+  float mean[3] = {0.485f, 0.456f, 0.406f};  // of [0,1] RGB samples
+  float std[3] = {0.229f, 0.224f, 0.225f};
+};
+
+// "resnet18", "resnet50", "vgg16", "efficientnet_b0", "mobile".
+std::vector<std::string> BackboneNames();
+bool IsKnownBackbone(std::string_view name);
+
+// InvalidArgument for a non-positive dim or size (< 32), NotFound for an unknown backbone.
+Status ValidateConfig(const ModelConfig& config);
+
+// The config as a one-line JSON object and back (Corruption for malformed text).
+std::string ConfigToJson(const ModelConfig& config);
+StatusOr<ModelConfig> ConfigFromJson(std::string_view json);
+
+// Turns a LibTorch exception into a Status: "<context>: <what()>" with `code`.
+Status TorchError(const std::exception& e, const std::string& context,
+                  StatusCode code = StatusCode::kInvalidArgument);
+
+// Localization net (a light CNN on the input downscaled to kStnLocalizationSize) -> FC -> affine
+// parameters; then affine_grid + bilinear grid_sample (align_corners = false, zero padding).
+// The last layer starts with zero weights and the identity as bias, so a fresh STN is the
+// identity.
+class SpatialTransformerImpl : public torch::nn::Module {
+ public:
+  explicit SpatialTransformerImpl(bool constrained);
+  // N x 2 x 3 affine matrices (normalised coordinates, output -> input) for N x 3 x H x W input.
+  torch::Tensor Theta(const torch::Tensor& x);
+  // The aligned input, N x 3 x out x out (out = 0: H x W of the input).
+  torch::Tensor forward(const torch::Tensor& x, int64_t out = 0);
+  bool constrained() const { return constrained_; }
+
+ private:
+  bool constrained_;
+  torch::nn::Sequential features_{nullptr};
+  torch::nn::Sequential head_{nullptr};
+};
+TORCH_MODULE(SpatialTransformer);
+
+class NearDupNetImpl : public torch::nn::Module {
+ public:
+  // Asserts on an invalid config (call ValidateConfig first). Weights start random (no pretrained
+  // weights are available offline); the STN starts as the identity.
+  explicit NearDupNetImpl(const ModelConfig& config);
+
+  // N x 3 x S x S normalised input -> N x dim L2-normalised descriptors.
+  torch::Tensor forward(const torch::Tensor& x);
+  // As forward, before the L2 normalisation (N x dim).
+  torch::Tensor Embed(const torch::Tensor& x);
+  // What the backbone sees: the STN output (same size as x), or x itself without an STN.
+  torch::Tensor Align(const torch::Tensor& x);
+
+  const ModelConfig& config() const { return config_; }
+  bool has_stn() const { return !stn_.is_empty(); }
+  // Parameter groups for the optimiser: the localization net's (empty without an STN) learns
+  // with a lower learning rate; OtherParameters() is everything else. Together they are
+  // parameters(), each tensor exactly once.
+  std::vector<torch::Tensor> LocalizationParameters();
+  std::vector<torch::Tensor> OtherParameters();
+
+ private:
+  ModelConfig config_;
+  SpatialTransformer stn_{nullptr};
+  torch::nn::Sequential backbone_{nullptr};  // N x 3 x S x S -> N x C x h x w feature map
+  int64_t backbone_channels_ = 0;
+  torch::Tensor gem_p_;  // GeM exponent (1 element); undefined with GAP
+  torch::nn::Linear proj_{nullptr};
+};
+TORCH_MODULE(NearDupNet);
+
+// Builds a fresh model: ValidateConfig's errors, else a randomly initialised net (seeded by the
+// caller through torch::manual_seed).
+StatusOr<NearDupNet> MakeModel(const ModelConfig& config);
+
+// Writes config + format version + state dict (parameters and buffers) to `path` atomically
+// (temp file + rename). IOError when it cannot write.
+Status SaveModel(NearDupNet& model, const std::string& path);
+// Reads a file written by SaveModel; the model is returned in eval mode. NotFound (no file),
+// Corruption (not a model file, other format version, mismatching tensors).
+StatusOr<NearDupNet> LoadModel(const std::string& path);
+
+// ---- Preprocessing -------------------------------------------------------------------------
+// An RGB (or grey, replicated) image as a normalised 3 x size x size float tensor: letterboxed
+// to size x size when it is not already that shape (aspect kept, black bars, so nothing near a
+// border is cropped away; a copy that was itself cropped still shares all its content), then
+// [0,1] and (v - mean) / std.
+torch::Tensor ImageToTensor(const Image& image, int size, const float (&mean)[3],
+                            const float (&stddev)[3]);
+// N images stacked as N x 3 x size x size.
+torch::Tensor ImagesToBatch(const std::vector<Image>& images, int size, const float (&mean)[3],
+                            const float (&stddev)[3]);
+// The inverse: a normalised 3 x H x W tensor back to an RGB Image (clamped to [0,255]).
+Image TensorToImage(const torch::Tensor& chw, const float (&mean)[3], const float (&stddev)[3]);
+
+}  // namespace neardup::nn
+
+#endif  // NEARDUP_SRC_NN_MODEL_H_

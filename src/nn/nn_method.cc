@@ -1,0 +1,275 @@
+// The learned methods behind the Method interface: "stn-cnn:<backbone>", "cnn:<backbone>" (a
+// NearDupNet loaded from a model file) and "torchscript:<file>" (any TorchScript embedding).
+//
+// Units (kCosine): Distance = 1 - cosine similarity, in [0, 2]; Score = (cosine + 1) / 2, in
+// [0, 1]; thresholds (default_threshold, `find --threshold`) are a minimum cosine similarity in
+// [-1, 1], as src/pipeline/find.cc's CosineSelfJoin takes them.
+#include <torch/script.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "neardup/nn.h"
+#include "nn/model.h"
+#include "nn/plugin_api.h"
+
+namespace neardup {
+namespace {
+
+namespace fs = std::filesystem;
+using nn::ModelConfig;
+
+// Not calibrated: a placeholder minimum cosine until the benchmark (bench run) measures the
+// threshold of a trained model (see README.md).
+constexpr double kDefaultMinCosine = 0.8;
+// Default square input of a TorchScript model whose options give none.
+constexpr int kDefaultInputSize = 224;
+// Bumped when the preprocessing (letterbox, normalisation) changes: it is part of version().
+constexpr uint64_t kPreprocessVersion = 1;
+
+enum class Kind { kStnCnn, kCnn, kTorchScript };
+
+struct Spec {
+  Kind kind;
+  std::string arg;  // backbone or TorchScript file
+};
+
+StatusOr<Spec> ParseSpec(std::string_view spec) {
+  auto strip = [&](std::string_view prefix) -> std::optional<std::string> {
+    if (spec.substr(0, prefix.size()) != prefix) return std::nullopt;
+    return std::string(spec.substr(prefix.size()));
+  };
+  if (auto a = strip("stn-cnn:")) return Spec{Kind::kStnCnn, *a};
+  if (auto a = strip("cnn:")) return Spec{Kind::kCnn, *a};
+  if (auto a = strip("torchscript:")) {
+    if (a->empty()) return InvalidArgumentError("torchscript: needs a file, e.g. torchscript:m.pt");
+    return Spec{Kind::kTorchScript, *a};
+  }
+  return NotFoundError("'" + std::string(spec) + "' is not a learned method");
+}
+
+std::string ExeDir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : exe.parent_path().string();
+}
+
+// The model file of a "stn-cnn:"/"cnn:" method (see nn.h), or NotFound naming where it looked.
+StatusOr<std::string> FindModelFile(std::string_view spec, const NnMethodOptions& options) {
+  if (!options.model_path.empty()) {
+    if (fs::is_regular_file(options.model_path)) return options.model_path;
+    return NotFoundError(options.model_path + ": no model file");
+  }
+  std::string name(spec);
+  std::replace(name.begin(), name.end(), ':', '-');
+  name += ".pt";
+  std::vector<std::string> tried;
+  if (const char* dir = std::getenv("NEARDUP_MODEL_DIR"); dir != nullptr && *dir) {
+    tried.push_back((fs::path(dir) / name).string());
+  }
+  if (std::string exe = ExeDir(); !exe.empty()) {
+    tried.push_back((fs::path(exe) / "models" / name).string());
+    tried.push_back((fs::path(exe) / ".." / "models" / name).lexically_normal().string());
+    tried.push_back(
+        (fs::path(exe) / ".." / "share" / "neardup" / "models" / name).lexically_normal().string());
+  }
+  std::string list;
+  for (const std::string& p : tried) {
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) return p;
+    list += (list.empty() ? "" : ", ") + p;
+  }
+  return NotFoundError(
+      "no model file for " + std::string(spec) + " (looked for " + list +
+      "); train one with `neardup train` and put it there or in $NEARDUP_MODEL_DIR as " + name);
+}
+
+// FNV-1a of the file content folded to a positive int: the cache's version, so descriptors of
+// other weights are recomputed.
+StatusOr<int> ContentVersion(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IOError(path + ": cannot read");
+  uint64_t h = 1469598103934665603ull ^ kPreprocessVersion;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      h = (h ^ uint8_t(buf[i])) * 1099511628211ull;
+    }
+  }
+  return int((h ^ (h >> 32)) & 0x7fffffff);
+}
+
+void ApplyThreads(int threads) {
+  // Global to the process (LibTorch has one intra-op pool). The default is 1: the pipeline runs
+  // one Compute per worker thread, and intra-op threads under parallel callers oversubscribe the
+  // cores (bench/nn_bench.cc: 2 workers x 1 thread beat 1 worker x 2 threads by 1.3-1.6x).
+  torch::set_num_threads(threads > 0 ? threads : 1);
+}
+
+class NnMethod : public Method {
+ public:
+  // Exactly one of `net` / `script` is set.
+  NnMethod(std::string name, int version, int input_size, int dims, const float (&mean)[3],
+           const float (&stddev)[3], nn::NearDupNet net, std::unique_ptr<torch::jit::Module> script)
+      : name_(std::move(name)),
+        version_(version),
+        input_size_(input_size),
+        dims_(dims),
+        net_(std::move(net)),
+        script_(std::move(script)) {
+    std::copy(mean, mean + 3, mean_);
+    std::copy(stddev, stddev + 3, std_);
+  }
+
+  std::string name() const override { return name_; }
+  int version() const override { return version_; }
+  Metric metric() const override { return Metric::kCosine; }
+  int dims() const override { return dims_; }
+  int min_decode_side() const override { return input_size_; }
+  double default_threshold() const override { return kDefaultMinCosine; }
+
+  StatusOr<Descriptor> Compute(const Image& image) const override {
+    if (image.empty()) return InvalidArgumentError("empty image");
+    try {
+      torch::InferenceMode guard;
+      torch::Tensor x = nn::ImageToTensor(image, input_size_, mean_, std_).unsqueeze(0);
+      torch::Tensor y = Run(x);
+      Descriptor d;
+      d.values.assign(y.data_ptr<float>(), y.data_ptr<float>() + y.numel());
+      return d;
+    } catch (const std::exception& e) {
+      return nn::TorchError(e, name_ + ": inference failed");
+    }
+  }
+
+  double Distance(const Descriptor& a, const Descriptor& b) const override {
+    const size_t n = std::min(a.values.size(), b.values.size());
+    double dot = 0;
+    for (size_t i = 0; i < n; ++i) dot += double(a.values[i]) * b.values[i];
+    return 1.0 - std::clamp(dot, -1.0, 1.0);
+  }
+  double Score(double distance) const override {
+    return std::clamp(1.0 - distance / 2.0, 0.0, 1.0);
+  }
+  double DistanceForScore(double score) const override {
+    return 2.0 * (1.0 - std::clamp(score, 0.0, 1.0));
+  }
+
+  // N x 3 x S x S normalised -> N x D unit rows (float32, contiguous).
+  torch::Tensor Run(const torch::Tensor& x) const {
+    torch::Tensor y;
+    if (script_) {
+      // forward() of a loaded TorchScript module only reads it; the const_cast is for its API.
+      y = const_cast<torch::jit::Module&>(*script_).forward({x}).toTensor();
+      y = torch::nn::functional::normalize(
+          y.to(torch::kFloat32).flatten(1),
+          torch::nn::functional::NormalizeFuncOptions().p(2).dim(1).eps(1e-12));
+    } else {
+      y = net_->forward(x);
+    }
+    return y.contiguous();
+  }
+
+ private:
+  std::string name_;
+  int version_;
+  int input_size_;
+  int dims_;
+  float mean_[3];
+  float std_[3];
+  // forward() is not const in LibTorch's API, but in eval mode it only reads the module.
+  mutable nn::NearDupNet net_{nullptr};
+  std::unique_ptr<torch::jit::Module> script_;
+};
+
+StatusOr<std::unique_ptr<Method>> MakeTorchScript(std::string_view spec, const std::string& path,
+                                                  const NnMethodOptions& options) {
+  if (!fs::is_regular_file(path)) return NotFoundError(path + ": no TorchScript file");
+  ASSIGN_OR_RETURN(int version, ContentVersion(path));
+  auto module = std::make_unique<torch::jit::Module>();
+  try {
+    *module = torch::jit::load(path);
+    module->eval();
+  } catch (const std::exception& e) {
+    return nn::TorchError(e, path + ": not a TorchScript module", StatusCode::kCorruption);
+  }
+  const int size = options.input_size > 0 ? options.input_size : kDefaultInputSize;
+  int dims = 0;
+  try {
+    torch::InferenceMode guard;
+    torch::Tensor y = module->forward({torch::zeros({1, 3, size, size})}).toTensor();
+    if (y.dim() < 2 || y.size(0) != 1) {
+      return InvalidArgumentError(path + ": forward must return N x D embeddings, got shape " +
+                                  c10::str(y.sizes()));
+    }
+    dims = int(y[0].numel());
+  } catch (const std::exception& e) {
+    return nn::TorchError(e, path + ": forward on a 1 x 3 x " + std::to_string(size) + " x " +
+                                 std::to_string(size) + " input failed");
+  }
+  return std::unique_ptr<Method>(new NnMethod(std::string(spec), version, size, dims, options.mean,
+                                              options.std, nn::NearDupNet(nullptr),
+                                              std::move(module)));
+}
+
+StatusOr<nn::NearDupNet> LoadModelFor(const Spec& s, std::string_view spec,
+                                      const NnMethodOptions& options, std::string* path) {
+  if (!nn::IsKnownBackbone(s.arg)) {
+    ModelConfig probe;
+    probe.backbone = s.arg;
+    return nn::ValidateConfig(probe);  // NotFound listing the known backbones
+  }
+  ASSIGN_OR_RETURN(*path, FindModelFile(spec, options));
+  ASSIGN_OR_RETURN(nn::NearDupNet net, nn::LoadModel(*path));
+  const ModelConfig& c = net->config();
+  const bool want_stn = s.kind == Kind::kStnCnn;
+  if (c.backbone != s.arg || c.stn != want_stn) {
+    return InvalidArgumentError(*path + ": holds a " + (c.stn ? "stn-cnn:" : "cnn:") + c.backbone +
+                                " model, not " + std::string(spec));
+  }
+  return net;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Method>> MakeNnMethodImpl(std::string_view spec,
+                                                   const NnMethodOptions& options) {
+  ASSIGN_OR_RETURN(Spec s, ParseSpec(spec));
+  ApplyThreads(options.threads);
+  if (s.kind == Kind::kTorchScript) return MakeTorchScript(spec, s.arg, options);
+  std::string path;
+  ASSIGN_OR_RETURN(nn::NearDupNet net, LoadModelFor(s, spec, options, &path));
+  ASSIGN_OR_RETURN(int version, ContentVersion(path));
+  const ModelConfig& c = net->config();
+  const int size = options.input_size > 0 ? options.input_size : c.input_size;
+  return std::unique_ptr<Method>(
+      new NnMethod(std::string(spec), version, size, c.dim, c.mean, c.std, net, nullptr));
+}
+
+StatusOr<Image> AlignWithStnImpl(std::string_view spec, const NnMethodOptions& options,
+                                 const Image& image) {
+  ASSIGN_OR_RETURN(Spec s, ParseSpec(spec));
+  if (s.kind != Kind::kStnCnn) {
+    return InvalidArgumentError(std::string(spec) + " has no spatial transformer");
+  }
+  if (image.empty()) return InvalidArgumentError("empty image");
+  ApplyThreads(options.threads);
+  std::string path;
+  ASSIGN_OR_RETURN(nn::NearDupNet net, LoadModelFor(s, spec, options, &path));
+  const ModelConfig& c = net->config();
+  const int size = options.input_size > 0 ? options.input_size : c.input_size;
+  try {
+    torch::InferenceMode guard;
+    torch::Tensor x = nn::ImageToTensor(image, size, c.mean, c.std).unsqueeze(0);
+    return nn::TensorToImage(net->Align(x)[0], c.mean, c.std);
+  } catch (const std::exception& e) {
+    return nn::TorchError(e, std::string(spec) + ": STN failed");
+  }
+}
+
+}  // namespace neardup

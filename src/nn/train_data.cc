@@ -1,0 +1,269 @@
+#include "nn/train_data.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <random>
+#include <utility>
+
+#include "core/parallel.h"
+#include "neardup/decode.h"
+#include "neardup/preprocess.h"
+#include "pipeline/walk.h"
+
+namespace neardup::nn {
+namespace {
+
+// splitmix64: the seeds of orders and views are mixes of (seed, epoch, image).
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+uint64_t Mix(uint64_t a, uint64_t b) { return Mix(a ^ Mix(b ^ 0x243f6a8885a308d3ULL)); }
+
+constexpr uint64_t kOrderKey = 0x4f52444552ULL;     // "ORDER"
+constexpr uint64_t kSubsetKey = 0x535542534554ULL;  // "SUBSET"
+constexpr uint64_t kViewKey = 0x56494557ULL;        // "VIEW"
+constexpr uint64_t kStrongKey = 0x5354524f4e47ULL;  // "STRONG"
+
+// Fisher-Yates with our own unbiased draws (std::shuffle's use of the engine is unspecified).
+void Shuffle(std::vector<int>& v, uint64_t seed) {
+  std::mt19937_64 engine(seed);
+  for (size_t i = v.size(); i > 1; --i) {
+    const uint64_t range = i;
+    const uint64_t limit = UINT64_MAX - UINT64_MAX % range;
+    uint64_t r;
+    do {
+      r = engine();
+    } while (r >= limit);
+    std::swap(v[i - 1], v[r % range]);
+  }
+}
+
+// At most `long_side` on the longer side (area averaging), RGB.
+Image Shrink(Image image, int long_side) {
+  const int longer = std::max(image.width, image.height);
+  if (longer <= long_side) return image;
+  const double f = double(long_side) / longer;
+  const int w = std::max(1, int(std::lround(image.width * f)));
+  const int h = std::max(1, int(std::lround(image.height * f)));
+  return Resize(image, w, h);
+}
+
+StatusOr<Image> DecodeForTraining(const std::string& path, int long_side) {
+  DecodeOptions d;
+  d.min_side = long_side;  // the JPEG DCT scale keeps the shorter side >= long_side
+  ASSIGN_OR_RETURN(Image image, DecodeFile(path, d));
+  if (std::min(image.width, image.height) < kMinTrainImageSide) {
+    return InvalidArgumentError(path + ": " + std::to_string(image.width) + "x" +
+                                std::to_string(image.height) + " is smaller than " +
+                                std::to_string(kMinTrainImageSide) + " px");
+  }
+  return Shrink(std::move(image), long_side);
+}
+
+// Writes `image` letterboxed to size x size as 3 x size x size normalised floats at `out`.
+void WriteView(const Image& image, const ViewOptions& o, float* out) {
+  const Image sq = ResizeToSquare(image, o.size, SquareMode::kLetterbox);
+  assert(sq.width == o.size && sq.height == o.size);
+  const int channels = sq.channels;  // 3, or 1 for an unedited grey fallback (replicated)
+  const size_t plane = size_t(o.size) * o.size;
+  float scale[3], shift[3];
+  for (int c = 0; c < 3; ++c) {
+    scale[c] = 1.0f / (255.0f * o.std[c]);
+    shift[c] = -o.mean[c] / o.std[c];
+  }
+  const uint8_t* p = sq.pixels.data();
+  for (size_t i = 0; i < plane; ++i, p += channels) {
+    for (int c = 0; c < 3; ++c) {
+      out[c * plane + i] = float(p[channels == 3 ? c : 0]) * scale[c] + shift[c];
+    }
+  }
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<TrainImages>> TrainImages::Load(const TrainDataOptions& options) {
+  assert(options.long_side >= kMinTrainImageSide);
+  auto log = [&](const std::string& line) {
+    if (options.log) options.log(line);
+  };
+  if (options.folders.empty()) return InvalidArgumentError("train: no --data folder given");
+  WalkResult walk = WalkInputs(options.folders, /*recursive=*/true);
+  for (const InputError& e : walk.errors) log("skipped " + e.path + ": " + e.status.message());
+  std::vector<int> candidates(walk.files.size());
+  for (size_t i = 0; i < candidates.size(); ++i) candidates[i] = int(i);
+  // With a cap, a seeded sample of the whole list rather than its first (alphabetical) files,
+  // which would all come from one folder.
+  if (options.max_images > 0) Shuffle(candidates, Mix(options.seed, kSubsetKey));
+
+  std::unique_ptr<TrainImages> out(new TrainImages());
+  out->long_side_ = options.long_side;
+  out->skipped_ = int(walk.errors.size());
+  const size_t want = options.max_images > 0 ? size_t(options.max_images) : candidates.size();
+  constexpr int kMaxSkipLines = 20;
+  int skip_lines = 0;
+  size_t next = 0;
+  while (out->entries_.size() < want && next < candidates.size()) {
+    // Decode in chunks (bounded memory), a few more than still needed since some fail.
+    const size_t needed = want - out->entries_.size();
+    const size_t chunk =
+        std::min(candidates.size() - next, std::max<size_t>(64, needed + needed / 4));
+    std::vector<StatusOr<Image>> decoded(chunk, StatusOr<Image>(InvalidArgumentError("")));
+    ParallelFor(int64_t(chunk), options.threads, 4, [&](int64_t b, int64_t e, int) {
+      for (int64_t i = b; i < e; ++i) {
+        decoded[i] = DecodeForTraining(walk.files[candidates[next + i]].path, options.long_side);
+      }
+    });
+    for (size_t i = 0; i < chunk && out->entries_.size() < want; ++i) {
+      const std::string& path = walk.files[candidates[next + i]].path;
+      if (!decoded[i].ok()) {
+        ++out->skipped_;
+        if (skip_lines++ < kMaxSkipLines) log("skipped " + decoded[i].status().message());
+        continue;
+      }
+      Entry entry{path, {}};
+      const int64_t bytes = int64_t(decoded[i]->pixels.size());
+      if (out->cached_bytes_ + bytes <= options.memory_budget_bytes) {
+        entry.image = std::move(decoded[i]).value();
+        out->cached_bytes_ += bytes;
+        ++out->in_memory_;
+      }
+      out->entries_.push_back(std::move(entry));
+    }
+    next += chunk;
+  }
+  if (skip_lines > kMaxSkipLines) {
+    log("... and " + std::to_string(skip_lines - kMaxSkipLines) + " more files skipped");
+  }
+  if (out->entries_.size() < 2) {
+    std::string folders;
+    for (const std::string& f : options.folders) folders += (folders.empty() ? "" : ", ") + f;
+    return NotFoundError("train: fewer than 2 usable images (>= " +
+                         std::to_string(kMinTrainImageSide) + " px) in " + folders);
+  }
+  // Sorted by path, so the dataset index (and with it every epoch's order) does not depend on
+  // which chunk an image was decoded in.
+  std::sort(out->entries_.begin(), out->entries_.end(),
+            [](const Entry& a, const Entry& b) { return a.path < b.path; });
+  log("training images: " + std::to_string(out->entries_.size()) + " (" +
+      std::to_string(out->in_memory_) + " in memory, " + std::to_string(out->cached_bytes_ >> 20) +
+      " MiB), " + std::to_string(out->skipped_) + " skipped");
+  return out;
+}
+
+std::unique_ptr<TrainImages> TrainImages::FromImages(std::vector<Image> images) {
+  std::unique_ptr<TrainImages> out(new TrainImages());
+  for (size_t i = 0; i < images.size(); ++i) {
+    assert(std::min(images[i].width, images[i].height) >= kMinAugmentSide);
+    out->cached_bytes_ += int64_t(images[i].pixels.size());
+    out->entries_.push_back({"image" + std::to_string(i), std::move(images[i])});
+  }
+  out->in_memory_ = out->size();
+  return out;
+}
+
+StatusOr<Image> TrainImages::Get(int i) const {
+  assert(i >= 0 && i < size());
+  const Entry& e = entries_[i];
+  if (!e.image.empty()) return e.image;
+  return DecodeForTraining(e.path, long_side_);
+}
+
+std::vector<Family> StrongViewFamilies() {
+  std::vector<Family> f = CopyDetectionFamilies();
+  f.push_back(Family::kRotate);
+  f.push_back(Family::kScaleTranslate);
+  f.push_back(Family::kRandomCrop);
+  return f;
+}
+
+ViewPair MakeViewPair(const Image& image, uint64_t seed, bool strong) {
+  static const std::vector<Family> kStrong = StrongViewFamilies();
+  ViewPair p;
+  StatusOr<Augmented> a = MakeTrainingView(image, Mix(seed, 1));
+  p.a = a.ok() ? std::move(a->image) : image;
+  const uint64_t b_seed = Mix(seed, kStrongKey);
+  StatusOr<Augmented> b = strong ? ApplyRandomChain(image, kStrong, int(1 + b_seed % 3), b_seed)
+                                 : MakeTrainingView(image, b_seed);
+  p.b = b.ok() ? std::move(b->image) : image;
+  return p;
+}
+
+std::vector<int> EpochOrder(int count, uint64_t seed, int64_t epoch) {
+  std::vector<int> order(count);
+  for (int i = 0; i < count; ++i) order[i] = i;
+  Shuffle(order, Mix(Mix(seed, kOrderKey), uint64_t(epoch)));
+  return order;
+}
+
+StatusOr<ViewBatch> MakeViewBatch(const TrainImages& data, const std::vector<int>& order, int first,
+                                  int n, uint64_t seed, int64_t epoch, const ViewOptions& options) {
+  assert(first >= 0 && n > 0 && first + n <= int(order.size()));
+  ViewBatch batch;
+  batch.n = n;
+  batch.size = options.size;
+  batch.images.assign(order.begin() + first, order.begin() + first + n);
+  const size_t per_view = size_t(3) * options.size * options.size;
+  batch.a.resize(per_view * n);
+  batch.b.resize(per_view * n);
+  std::vector<Status> errors(n);
+  const uint64_t epoch_seed = Mix(Mix(seed, kViewKey), uint64_t(options.fixed ? 0 : epoch));
+  ParallelFor(n, options.threads, 1, [&](int64_t b, int64_t e, int) {
+    for (int64_t i = b; i < e; ++i) {
+      const int index = batch.images[i];
+      StatusOr<Image> image = data.Get(index);
+      if (!image.ok()) {
+        errors[i] = image.status();
+        continue;
+      }
+      ViewPair views = MakeViewPair(*image, Mix(epoch_seed, uint64_t(index)), options.strong);
+      WriteView(views.a, options, batch.a.data() + per_view * i);
+      WriteView(views.b, options, batch.b.data() + per_view * i);
+    }
+  });
+  for (const Status& s : errors) RETURN_IF_ERROR(s);
+  return batch;
+}
+
+BatchPrefetcher::BatchPrefetcher(const TrainImages& data, int batch, int64_t steps_per_epoch,
+                                 uint64_t seed, const ViewOptions& options, int64_t first_step,
+                                 int64_t end_step)
+    : data_(data),
+      batch_(batch),
+      steps_per_epoch_(steps_per_epoch),
+      seed_(seed),
+      options_(options),
+      next_step_(first_step),
+      end_step_(end_step) {
+  assert(batch >= 2 && steps_per_epoch >= 1 && int64_t(batch) * steps_per_epoch <= data.size());
+  if (next_step_ < end_step_) pending_ = Start(next_step_);
+}
+
+BatchPrefetcher::~BatchPrefetcher() {
+  if (pending_.valid()) pending_.wait();
+}
+
+std::future<StatusOr<ViewBatch>> BatchPrefetcher::Start(int64_t step) {
+  const int64_t epoch = step / steps_per_epoch_;
+  if (epoch != order_epoch_) {
+    order_ = std::make_shared<const std::vector<int>>(EpochOrder(data_.size(), seed_, epoch));
+    order_epoch_ = epoch;
+  }
+  const int first = int((step % steps_per_epoch_) * batch_);
+  return std::async(std::launch::async, [this, order = order_, first, epoch] {
+    return MakeViewBatch(data_, *order, first, batch_, seed_, epoch, options_);
+  });
+}
+
+StatusOr<ViewBatch> BatchPrefetcher::Next() {
+  assert(pending_.valid() && "Next() called past end_step");
+  StatusOr<ViewBatch> batch = pending_.get();
+  ++next_step_;
+  if (next_step_ < end_step_) pending_ = Start(next_step_);
+  return batch;
+}
+
+}  // namespace neardup::nn

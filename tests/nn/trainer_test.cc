@@ -1,0 +1,280 @@
+#include "nn/trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "neardup/decode.h"
+#include "nn/losses.h"
+#include "nn/model.h"
+#include "nn/train_data.h"
+#include "testutil/testutil.h"
+
+namespace neardup::nn {
+namespace {
+
+using neardup::testing::MakeTestPhoto;
+using neardup::testing::TempDir;
+
+std::unique_ptr<TrainImages> TinySet(int count) {
+  std::vector<Image> images;
+  for (int i = 0; i < count; ++i) images.push_back(MakeTestPhoto(96, 72, 100 + i));
+  return TrainImages::FromImages(std::move(images));
+}
+
+// A tiny, fast, single-threaded (so bit-reproducible) run.
+TrainOptions TinyOptions(const std::string& out) {
+  TrainOptions o;
+  o.out = out;
+  o.backbone = "mobile";
+  o.stn = true;
+  o.dim = 32;
+  o.train_size = 48;
+  o.input_size = 48;
+  o.batch = 4;
+  o.epochs = 3;
+  o.lr = 0.05;
+  o.threads = 1;
+  o.seed = 7;
+  return o;
+}
+
+bool SameParameters(NearDupNet& a, NearDupNet& b) {
+  auto pa = a->named_parameters(), pb = b->named_parameters();
+  if (pa.size() != pb.size()) return false;
+  for (const auto& item : pa) {
+    const torch::Tensor* other = pb.find(item.key());
+    if (!other || !torch::equal(item.value(), *other)) return false;
+  }
+  return true;
+}
+
+// 2N x D embeddings of a batch of views (row i and i + N are one image's two views).
+torch::Tensor EmbedViews(NearDupNet& model, const ViewBatch& b) {
+  torch::NoGradGuard no_grad;
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat32);
+  std::vector<float> a = b.a, bb = b.b;
+  torch::Tensor x = torch::cat({torch::from_blob(a.data(), {b.n, 3, b.size, b.size}, opts),
+                                torch::from_blob(bb.data(), {b.n, 3, b.size, b.size}, opts)});
+  return model->forward(x).clone();
+}
+
+TEST(ScheduleTest, WarmsUpThenDecaysToZero) {
+  const int64_t total = 200;
+  const int64_t warmup = WarmupSteps(total);
+  EXPECT_EQ(warmup, 10);
+  EXPECT_NEAR(ScheduledLr(0.1, 0, total), 0.01, 1e-12);
+  EXPECT_NEAR(ScheduledLr(0.1, warmup - 1, total), 0.1, 1e-12);
+  EXPECT_NEAR(ScheduledLr(0.1, warmup, total), 0.1, 1e-12);
+  for (int64_t s = warmup; s + 1 < total; ++s) {
+    EXPECT_LE(ScheduledLr(0.1, s + 1, total), ScheduledLr(0.1, s, total));
+  }
+  EXPECT_LT(ScheduledLr(0.1, total - 1, total), 1e-4);
+  EXPECT_EQ(WarmupSteps(3), 1);
+}
+
+TEST(TrainDataTest, EpochOrderIsASeededPermutation) {
+  std::vector<int> a = EpochOrder(50, 1, 0);
+  std::vector<int> sorted = a;
+  std::sort(sorted.begin(), sorted.end());
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(sorted[i], i);
+  EXPECT_EQ(a, EpochOrder(50, 1, 0));
+  EXPECT_NE(a, EpochOrder(50, 1, 1));
+  EXPECT_NE(a, EpochOrder(50, 2, 0));
+}
+
+TEST(TrainDataTest, BatchesAreDeterministicWhateverTheThreads) {
+  auto data = TinySet(6);
+  std::vector<int> order = EpochOrder(data->size(), 3, 0);
+  ViewOptions one;
+  one.size = 40;
+  one.threads = 1;
+  ViewOptions two = one;
+  two.threads = 2;
+  auto b1 = MakeViewBatch(*data, order, 0, 4, 3, 0, one);
+  auto b2 = MakeViewBatch(*data, order, 0, 4, 3, 0, two);
+  auto other_epoch = MakeViewBatch(*data, order, 0, 4, 3, 1, one);
+  ASSERT_TRUE(b1.ok() && b2.ok() && other_epoch.ok());
+  EXPECT_EQ(b1->a.size(), size_t(4 * 3 * 40 * 40));
+  EXPECT_EQ(b1->a, b2->a);
+  EXPECT_EQ(b1->b, b2->b);
+  EXPECT_EQ(b1->images, std::vector<int>(order.begin(), order.begin() + 4));
+  EXPECT_NE(b1->a, b1->b);  // two different views
+  EXPECT_NE(b1->b, other_epoch->b);
+  for (float v : b1->a) ASSERT_TRUE(std::isfinite(v));
+}
+
+TEST(TrainDataTest, LoadSkipsSmallAndBrokenFiles) {
+  TempDir dir;
+  ASSERT_TRUE(WriteImage(dir.Join("a.png"), MakeTestPhoto(120, 90, 1)).ok());
+  ASSERT_TRUE(WriteImage(dir.Join("sub_b.jpg"), MakeTestPhoto(400, 300, 2)).ok());
+  ASSERT_TRUE(WriteImage(dir.Join("c.png"), MakeTestPhoto(80, 70, 3)).ok());
+  ASSERT_TRUE(WriteImage(dir.Join("tiny.png"), MakeTestPhoto(40, 40, 4)).ok());
+  neardup::testing::WriteBytes(dir.Join("broken.jpg"), "not a jpeg");
+  TrainDataOptions o;
+  o.folders = {dir.path()};
+  o.long_side = 128;
+  std::vector<std::string> lines;
+  o.log = [&](const std::string& l) { lines.push_back(l); };
+  auto data = TrainImages::Load(o);
+  ASSERT_TRUE(data.ok()) << data.status().ToString();
+  EXPECT_EQ((*data)->size(), 3);
+  EXPECT_EQ((*data)->skipped(), 2);
+  auto b = (*data)->Get(2);  // sub_b.jpg, sorted last
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(std::max(b->width, b->height), 128);
+
+  o.max_images = 2;
+  auto capped = TrainImages::Load(o);
+  ASSERT_TRUE(capped.ok());
+  EXPECT_EQ((*capped)->size(), 2);
+
+  o.memory_budget_bytes = 0;  // everything decoded on the fly
+  o.max_images = 0;
+  auto lazy = TrainImages::Load(o);
+  ASSERT_TRUE(lazy.ok());
+  EXPECT_EQ((*lazy)->in_memory(), 0);
+  auto again = (*lazy)->Get(2);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->pixels, b->pixels);
+}
+
+// Overfitting one fixed batch of view pairs (mild A, strong copy-detection B) through the whole
+// pipeline: data, model with STN, loss, optimiser, schedule, save and load. Learning the
+// invariances on fresh views from a random init takes far more than a test's few dozen steps.
+TEST(TrainerTest, TinyModelOverfitsItsViews) {
+  TempDir dir;
+  auto data = TinySet(8);
+  TrainOptions o = TinyOptions(dir.Join("m.pt"));
+  o.batch = 8;
+  o.epochs = 40;  // 1 step per epoch
+  std::vector<std::string> lines;
+  o.log = [&](const std::string& l) { lines.push_back(l); };
+  TrainControl control;
+  control.images = data.get();
+  control.fixed_views = true;
+  auto summary = Train(o, control);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->steps, 40);
+  EXPECT_EQ(summary->epochs_done, 40);
+  EXPECT_GT(summary->images_per_second, 0);
+  ASSERT_FALSE(lines.empty());
+
+  // The views trained on (fixed: epoch 0's).
+  ViewOptions view;
+  view.size = o.train_size;
+  view.threads = 1;
+  auto batch = MakeViewBatch(*data, EpochOrder(8, o.seed, 0), 0, 8, o.seed, 0, view);
+  ASSERT_TRUE(batch.ok());
+
+  auto trained = LoadModel(o.out);
+  ASSERT_TRUE(trained.ok()) << trained.status().ToString();
+  ModelConfig config;
+  config.backbone = o.backbone;
+  config.dim = o.dim;
+  config.train_size = config.input_size = o.train_size;
+  torch::manual_seed(o.seed);
+  auto fresh = MakeModel(config);
+  ASSERT_TRUE(fresh.ok());
+  // Batch statistics, as in training: 40 steps from a random init do not settle BatchNorm's
+  // running averages (momentum 0.1), which eval mode would use.
+  (*trained)->train();
+  (*fresh)->train();
+
+  torch::Tensor z = EmbedViews(*trained, *batch);
+  torch::Tensor z0 = EmbedViews(*fresh, *batch);
+  const double loss = InfoNceLoss(z, o.temperature).item<double>();
+  const double loss0 = InfoNceLoss(z0, o.temperature).item<double>();
+  std::string log;
+  for (const std::string& l : lines) log += l + "\n";
+  EXPECT_LT(loss, 0.25 * loss0) << "InfoNCE before " << loss0 << ", after " << loss << "\n" << log;
+
+  // Each view's nearest other view is its pair.
+  torch::Tensor sim = torch::mm(z, z.t()).fill_diagonal_(-2);
+  torch::Tensor nearest = sim.argmax(1);
+  int matched = 0;
+  for (int i = 0; i < 16; ++i) matched += nearest[i].item<int64_t>() == (i + 8) % 16;
+  EXPECT_EQ(matched, 16) << log;
+}
+
+TEST(TrainerTest, ResumeContinuesExactlyAndRunsAreDeterministic) {
+  TempDir dir;
+  auto data = TinySet(8);  // batch 4: 2 steps per epoch, 6 steps in all
+  TrainControl control;
+  control.images = data.get();
+
+  TrainOptions straight = TinyOptions(dir.Join("straight.pt"));
+  auto s = Train(straight, control);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->steps, 6);
+
+  TrainOptions same = TinyOptions(dir.Join("same.pt"));
+  ASSERT_TRUE(Train(same, control).ok());
+
+  TrainOptions split = TinyOptions(dir.Join("split.pt"));
+  TrainControl first_part = control;
+  first_part.stop_after_epochs = 1;
+  auto part = Train(split, first_part);
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  EXPECT_EQ(part->steps, 2);
+  EXPECT_EQ(part->epochs_done, 1);
+  split.resume = true;
+  std::vector<std::string> lines;
+  split.log = [&](const std::string& l) { lines.push_back(l); };
+  auto rest = Train(split, control);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(rest->steps, 6);
+  EXPECT_EQ(rest->epochs_done, 3);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_NE(lines[0].find("resumed"), std::string::npos) << lines[0];
+
+  auto a = LoadModel(straight.out), b = LoadModel(same.out), c = LoadModel(split.out);
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_TRUE(SameParameters(*a, *b)) << "same seed, same options: same model";
+  EXPECT_TRUE(SameParameters(*a, *c)) << "resumed run differs from the uninterrupted one";
+
+  TrainOptions other_seed = TinyOptions(dir.Join("other.pt"));
+  other_seed.seed = 8;
+  ASSERT_TRUE(Train(other_seed, control).ok());
+  auto d = LoadModel(other_seed.out);
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(SameParameters(*a, *d));
+}
+
+TEST(TrainerTest, ResumeRefusesOtherOptionsAndMissingCheckpoint) {
+  TempDir dir;
+  auto data = TinySet(8);
+  TrainControl control;
+  control.images = data.get();
+  TrainOptions o = TinyOptions(dir.Join("m.pt"));
+  o.epochs = 1;
+  o.resume = true;
+  auto missing = Train(o, control);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+
+  o.resume = false;
+  ASSERT_TRUE(Train(o, control).ok());
+  o.resume = true;
+  o.dim = 16;
+  auto other = Train(o, control);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(other.status().message().find("other model options"), std::string::npos);
+}
+
+TEST(TrainerTest, BadOptionsAreInvalidArgument) {
+  TrainOptions o = TinyOptions("/nonexistent/m.pt");
+  o.batch = 1;
+  EXPECT_EQ(Train(o, {}).status().code(), StatusCode::kInvalidArgument);
+  o = TinyOptions("");
+  EXPECT_EQ(Train(o, {}).status().code(), StatusCode::kInvalidArgument);
+  o = TinyOptions("/tmp/x.pt");
+  o.backbone = "nope";
+  EXPECT_FALSE(Train(o, {}).ok());
+}
+
+}  // namespace
+}  // namespace neardup::nn

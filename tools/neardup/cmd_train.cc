@@ -1,0 +1,64 @@
+// `neardup train --data DIR... --out MODEL`: self-supervised training of a learned descriptor.
+#include <cstdio>
+
+#include "commands.h"
+#include "neardup/nn.h"
+#include "output.h"
+
+namespace neardup::cli {
+namespace {
+
+struct TrainFlags {
+  TrainOptions options;
+  bool quiet = false;
+};
+
+int Run(TrainFlags& f) {
+  TrainOptions& o = f.options;
+  if (!f.quiet) {
+    o.log = [](const std::string& line) { std::fprintf(stderr, "neardup: %s\n", line.c_str()); };
+  }
+  StatusOr<TrainSummary> s = TrainModel(o);
+  if (!s.ok()) {
+    std::fprintf(stderr, "neardup: %s\n", s.status().message().c_str());
+    return s.status().code() == StatusCode::kIOError ? kExitSomeFailed : kExitUsage;
+  }
+  std::printf("%s: %d epochs, %lld steps, final loss %.4f, %.1f views/s, %.1f s\n", o.out.c_str(),
+              s->epochs_done, static_cast<long long>(s->steps), s->final_loss, s->images_per_second,
+              s->seconds);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddTrainCommand(CLI::App& root, std::vector<Command>* out) {
+  auto f = std::make_shared<TrainFlags>();
+  TrainOptions& o = f->options;
+  CLI::App* cmd = root.add_subcommand(
+      "train", "Train a learned descriptor (STN + CNN) self-supervised on folders of images");
+  cmd->add_option("--data", o.data, "Folders of training images (searched recursively)")
+      ->required();
+  cmd->add_option("--out", o.out, "Model file to write (checkpoints: MODEL.ckpt)")->required();
+  cmd->add_option("--backbone", o.backbone, "resnet18, resnet50, vgg16, efficientnet_b0 or mobile")
+      ->capture_default_str();
+  cmd->add_flag("--stn,!--no-stn", o.stn, "Spatial transformer in front of the backbone")
+      ->capture_default_str();
+  cmd->add_option("--epochs", o.epochs, "Passes over the images")->capture_default_str();
+  cmd->add_option("--batch", o.batch, "Images per step (two views each)")->capture_default_str();
+  cmd->add_option("--dim", o.dim, "Descriptor size")->capture_default_str();
+  cmd->add_option("--train-size", o.train_size, "Training resolution (square side, px)")
+      ->capture_default_str();
+  cmd->add_option("--input-size", o.input_size, "Inference resolution stored in the model")
+      ->capture_default_str();
+  cmd->add_option("--lr", o.lr, "Peak learning rate (SGD, warm-up then cosine)")
+      ->capture_default_str();
+  cmd->add_option("--max-images", o.max_images, "Use at most this many images (0 = all)")
+      ->capture_default_str();
+  cmd->add_option("--seed", o.seed, "Random seed")->capture_default_str();
+  cmd->add_option("-j,--threads", o.threads, "Threads (0 = all cores)")->capture_default_str();
+  cmd->add_flag("--resume", o.resume, "Continue from MODEL.ckpt");
+  cmd->add_flag("-q,--quiet", f->quiet, "No progress lines");
+  out->push_back({cmd, [f] { return Run(*f); }});
+}
+
+}  // namespace neardup::cli
