@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
-#include "neardup/preprocess.h"
 #include "nn/backbones.h"
+#include "nn/input.h"
 
 namespace neardup::nn {
 namespace {
@@ -247,33 +247,8 @@ StatusOr<NearDupNet> LoadModel(const std::string& path) {
 
 torch::Tensor ImageToTensor(const Image& image, int size, const float (&mean)[3],
                             const float (&stddev)[3]) {
-  assert(!image.empty() && size > 0);
-  const Image* src = &image;
-  Image square;
-  if (image.width != size || image.height != size) {
-    square = ResizeToSquare(image, size, SquareMode::kLetterbox);
-    src = &square;
-  }
-  // One lookup table per channel: (v / 255 - mean) / std for every uint8 v.
-  float lut[3][256];
-  for (int c = 0; c < 3; ++c) {
-    for (int v = 0; v < 256; ++v) lut[c][v] = (float(v) / 255.f - mean[c]) / stddev[c];
-  }
   torch::Tensor t = torch::empty({3, size, size}, torch::kFloat32);
-  float* out = t.data_ptr<float>();
-  const size_t plane = size_t(size) * size;
-  const uint8_t* px = src->pixels.data();
-  if (src->channels == 3) {
-    for (size_t i = 0; i < plane; ++i) {
-      out[i] = lut[0][px[3 * i]];
-      out[plane + i] = lut[1][px[3 * i + 1]];
-      out[2 * plane + i] = lut[2][px[3 * i + 2]];
-    }
-  } else {
-    for (size_t i = 0; i < plane; ++i) {
-      for (int c = 0; c < 3; ++c) out[c * plane + i] = lut[c][px[i]];
-    }
-  }
+  WriteModelInput(image, size, mean, stddev, t.data_ptr<float>());
   return t;
 }
 

@@ -119,10 +119,9 @@ Status SaveModel(NearDupNet& model, const std::string& path);
 StatusOr<NearDupNet> LoadModel(const std::string& path);
 
 // ---- Preprocessing -------------------------------------------------------------------------
-// An RGB (or grey, replicated) image as a normalised 3 x size x size float tensor: letterboxed
-// to size x size when it is not already that shape (aspect kept, black bars, so nothing near a
-// border is cropped away; a copy that was itself cropped still shares all its content), then
-// [0,1] and (v - mean) / std.
+// An RGB (or grey, replicated) image as a normalised 3 x size x size float tensor, by input.h's
+// WriteModelInput (letterboxed, so a copy that was itself cropped still shares all its content;
+// the same numbers as the training views).
 torch::Tensor ImageToTensor(const Image& image, int size, const float (&mean)[3],
                             const float (&stddev)[3]);
 // N images stacked as N x 3 x size x size.

@@ -9,6 +9,7 @@
 #include "core/parallel.h"
 #include "neardup/decode.h"
 #include "neardup/preprocess.h"
+#include "nn/input.h"
 #include "pipeline/walk.h"
 
 namespace neardup::nn {
@@ -62,25 +63,6 @@ StatusOr<Image> DecodeForTraining(const std::string& path, int long_side) {
                                 std::to_string(kMinTrainImageSide) + " px");
   }
   return Shrink(std::move(image), long_side);
-}
-
-// Writes `image` letterboxed to size x size as 3 x size x size normalised floats at `out`.
-void WriteView(const Image& image, const ViewOptions& o, float* out) {
-  const Image sq = ResizeToSquare(image, o.size, SquareMode::kLetterbox);
-  assert(sq.width == o.size && sq.height == o.size);
-  const int channels = sq.channels;  // 3, or 1 for an unedited grey fallback (replicated)
-  const size_t plane = size_t(o.size) * o.size;
-  float scale[3], shift[3];
-  for (int c = 0; c < 3; ++c) {
-    scale[c] = 1.0f / (255.0f * o.std[c]);
-    shift[c] = -o.mean[c] / o.std[c];
-  }
-  const uint8_t* p = sq.pixels.data();
-  for (size_t i = 0; i < plane; ++i, p += channels) {
-    for (int c = 0; c < 3; ++c) {
-      out[c * plane + i] = float(p[channels == 3 ? c : 0]) * scale[c] + shift[c];
-    }
-  }
 }
 
 }  // namespace
@@ -220,8 +202,10 @@ StatusOr<ViewBatch> MakeViewBatch(const TrainImages& data, const std::vector<int
         continue;
       }
       ViewPair views = MakeViewPair(*image, Mix(epoch_seed, uint64_t(index)), options.strong);
-      WriteView(views.a, options, batch.a.data() + per_view * i);
-      WriteView(views.b, options, batch.b.data() + per_view * i);
+      WriteModelInput(views.a, options.size, options.mean, options.std,
+                      batch.a.data() + per_view * i);
+      WriteModelInput(views.b, options.size, options.mean, options.std,
+                      batch.b.data() + per_view * i);
     }
   });
   for (const Status& s : errors) RETURN_IF_ERROR(s);

@@ -77,7 +77,7 @@ class TrainImages {
 
 // How one view is made and handed to the model.
 struct ViewOptions {
-  int size = 160;  // square side of each view (letterboxed, black bars, as model.h's ImageToTensor)
+  int size = 160;  // square side of each view (made by input.h's WriteModelInput, as inference)
   float mean[3] = {0.485f, 0.456f, 0.406f};  // normalisation of [0,1] RGB
   float std[3] = {0.229f, 0.224f, 0.225f};
   int threads = 0;     // augmentation threads per batch; 0 = all cores
