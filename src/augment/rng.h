@@ -1,4 +1,5 @@
-// Private to src/augment/: the seeded random source behind every edit.
+// Private to the library: the seeded random source behind every edit (src/augment/), also used
+// for the trainer's draws (src/nn/), and the stable FNV-1a hash of names and bytes.
 //
 // Only std::mt19937_64 (whose output sequence the C++ standard fixes) and our own arithmetic on its
 // 64-bit words are used: std::uniform_*_distribution and std::normal_distribution differ between
@@ -27,12 +28,15 @@ inline uint64_t DeriveSeed(uint64_t seed, uint64_t key) {
   return SplitMix64(seed ^ SplitMix64(key ^ 0x6a09e667f3bcc909ULL));
 }
 
-// 64-bit FNV-1a: a stable key from a name (family names never change; enum values might).
-inline uint64_t NameKey(std::string_view name) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : name) h = (h ^ c) * 0x100000001b3ULL;
+// 64-bit FNV-1a of `bytes`, continuing from `h` (so a long input can be hashed in pieces).
+inline constexpr uint64_t kFnv1aOffset = 0xcbf29ce484222325ULL;
+inline uint64_t Fnv1a64(std::string_view bytes, uint64_t h = kFnv1aOffset) {
+  for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ULL;
   return h;
 }
+
+// A stable key from a name (family names never change; enum values might).
+inline uint64_t NameKey(std::string_view name) { return Fnv1a64(name); }
 
 // Rounds to 3 decimals: parameters are logged and used at this precision.
 inline double Round3(double v) { return std::round(v * 1000.0) / 1000.0; }

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdint>
 
+#include "augment/rng.h"
+
 namespace neardup {
 
 std::string FamilyKey(std::string_view path) {
@@ -17,12 +19,10 @@ std::string FamilyKey(std::string_view path) {
 }
 
 bool IsHeldOut(std::string_view path) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-  for (unsigned char c : FamilyKey(path)) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h % kHoldoutModulus == 0;
+  // FNV-1a from this start value rather than FNV's standard offset basis (it is that number with
+  // its last digit dropped): it fixes which families are held out, so it never changes.
+  constexpr uint64_t kSplitHashStart = 1469598103934665603ull;
+  return augment_internal::Fnv1a64(FamilyKey(path), kSplitHashStart) % kHoldoutModulus == 0;
 }
 
 }  // namespace neardup

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "augment/rng.h"
 #include "neardup/nn.h"
 #include "nn/model.h"
 #include "nn/plugin_api.h"
@@ -94,12 +95,10 @@ StatusOr<std::string> FindModelFile(std::string_view spec, const NnMethodOptions
 StatusOr<int> ContentVersion(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return IOError(path + ": cannot read");
-  uint64_t h = 1469598103934665603ull ^ kPreprocessVersion;
+  uint64_t h = augment_internal::kFnv1aOffset ^ kPreprocessVersion;
   char buf[1 << 16];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      h = (h ^ uint8_t(buf[i])) * 1099511628211ull;
-    }
+    h = augment_internal::Fnv1a64(std::string_view(buf, size_t(in.gcount())), h);
   }
   return int((h ^ (h >> 32)) & 0x7fffffff);
 }

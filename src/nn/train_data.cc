@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
-#include <random>
 #include <utility>
 
+#include "augment/rng.h"
 #include "core/parallel.h"
 #include "neardup/decode.h"
 #include "neardup/preprocess.h"
@@ -15,32 +15,19 @@
 namespace neardup::nn {
 namespace {
 
-// splitmix64: the seeds of orders and views are mixes of (seed, epoch, image).
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-uint64_t Mix(uint64_t a, uint64_t b) { return Mix(a ^ Mix(b ^ 0x243f6a8885a308d3ULL)); }
+using augment_internal::DeriveSeed;
 
+// Sub-stream keys: the seeds of subsets, orders and views are derived from (seed, key, ...).
 constexpr uint64_t kOrderKey = 0x4f52444552ULL;     // "ORDER"
 constexpr uint64_t kSubsetKey = 0x535542534554ULL;  // "SUBSET"
 constexpr uint64_t kViewKey = 0x56494557ULL;        // "VIEW"
 constexpr uint64_t kStrongKey = 0x5354524f4e47ULL;  // "STRONG"
 
-// Fisher-Yates with our own unbiased draws (std::shuffle's use of the engine is unspecified).
+// Fisher-Yates with the augment Rng's unbiased draws (std::shuffle's use of the engine is
+// unspecified).
 void Shuffle(std::vector<int>& v, uint64_t seed) {
-  std::mt19937_64 engine(seed);
-  for (size_t i = v.size(); i > 1; --i) {
-    const uint64_t range = i;
-    const uint64_t limit = UINT64_MAX - UINT64_MAX % range;
-    uint64_t r;
-    do {
-      r = engine();
-    } while (r >= limit);
-    std::swap(v[i - 1], v[r % range]);
-  }
+  augment_internal::Rng rng(seed);
+  for (int i = int(v.size()); i > 1; --i) std::swap(v[i - 1], v[rng.UniformInt(0, i - 1)]);
 }
 
 // At most `long_side` on the longer side (area averaging), RGB.
@@ -79,7 +66,7 @@ StatusOr<std::unique_ptr<TrainImages>> TrainImages::Load(const TrainDataOptions&
   for (size_t i = 0; i < candidates.size(); ++i) candidates[i] = int(i);
   // With a cap, a seeded sample of the whole list rather than its first (alphabetical) files,
   // which would all come from one folder.
-  if (options.max_images > 0) Shuffle(candidates, Mix(options.seed, kSubsetKey));
+  if (options.max_images > 0) Shuffle(candidates, DeriveSeed(options.seed, kSubsetKey));
 
   std::unique_ptr<TrainImages> out(new TrainImages());
   out->long_side_ = options.long_side;
@@ -165,9 +152,9 @@ std::vector<Family> StrongViewFamilies() {
 ViewPair MakeViewPair(const Image& image, uint64_t seed, bool strong) {
   static const std::vector<Family> kStrong = StrongViewFamilies();
   ViewPair p;
-  StatusOr<Augmented> a = MakeTrainingView(image, Mix(seed, 1));
+  StatusOr<Augmented> a = MakeTrainingView(image, DeriveSeed(seed, 1));
   p.a = a.ok() ? std::move(a->image) : image;
-  const uint64_t b_seed = Mix(seed, kStrongKey);
+  const uint64_t b_seed = DeriveSeed(seed, kStrongKey);
   StatusOr<Augmented> b = strong ? ApplyRandomChain(image, kStrong, int(1 + b_seed % 3), b_seed)
                                  : MakeTrainingView(image, b_seed);
   p.b = b.ok() ? std::move(b->image) : image;
@@ -177,7 +164,7 @@ ViewPair MakeViewPair(const Image& image, uint64_t seed, bool strong) {
 std::vector<int> EpochOrder(int count, uint64_t seed, int64_t epoch) {
   std::vector<int> order(count);
   for (int i = 0; i < count; ++i) order[i] = i;
-  Shuffle(order, Mix(Mix(seed, kOrderKey), uint64_t(epoch)));
+  Shuffle(order, DeriveSeed(DeriveSeed(seed, kOrderKey), uint64_t(epoch)));
   return order;
 }
 
@@ -192,7 +179,8 @@ StatusOr<ViewBatch> MakeViewBatch(const TrainImages& data, const std::vector<int
   batch.a.resize(per_view * n);
   batch.b.resize(per_view * n);
   std::vector<Status> errors(n);
-  const uint64_t epoch_seed = Mix(Mix(seed, kViewKey), uint64_t(options.fixed ? 0 : epoch));
+  const uint64_t epoch_seed =
+      DeriveSeed(DeriveSeed(seed, kViewKey), uint64_t(options.fixed ? 0 : epoch));
   ParallelFor(n, options.threads, 1, [&](int64_t b, int64_t e, int) {
     for (int64_t i = b; i < e; ++i) {
       const int index = batch.images[i];
@@ -201,7 +189,8 @@ StatusOr<ViewBatch> MakeViewBatch(const TrainImages& data, const std::vector<int
         errors[i] = image.status();
         continue;
       }
-      ViewPair views = MakeViewPair(*image, Mix(epoch_seed, uint64_t(index)), options.strong);
+      ViewPair views =
+          MakeViewPair(*image, DeriveSeed(epoch_seed, uint64_t(index)), options.strong);
       WriteModelInput(views.a, options.size, options.mean, options.std,
                       batch.a.data() + per_view * i);
       WriteModelInput(views.b, options.size, options.mean, options.std,

@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "augment/rng.h"
 #include "core/parallel.h"
 #include "nn/losses.h"
 #include "nn/model.h"
@@ -19,11 +20,14 @@ namespace {
 // Written into every checkpoint; a checkpoint of another version is refused.
 constexpr int64_t kCheckpointVersion = 1;
 
+constexpr uint64_t kStepKey = 0x5452414eULL;  // "TRAN"
+
+// The torch seed of a step: every random draw of the step follows from (seed, step).
 uint64_t StepSeed(uint64_t seed, int64_t step) {
-  uint64_t x = seed ^ (uint64_t(step) * 0x9e3779b97f4a7c15ULL) ^ 0x5452414eULL;  // "TRAN"
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return (x ^ (x >> 31)) >> 1;  // torch::manual_seed takes any uint64; keep it printable
+  // >> 1: torch::manual_seed takes any uint64; keep it printable as a signed value.
+  return augment_internal::DeriveSeed(augment_internal::DeriveSeed(seed, kStepKey),
+                                      uint64_t(step)) >>
+         1;
 }
 
 std::string Fmt(const char* format, double v) {
