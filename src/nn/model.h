@@ -91,6 +91,8 @@ class NearDupNetImpl : public torch::nn::Module {
 
   const ModelConfig& config() const { return config_; }
   bool has_stn() const { return !stn_.is_empty(); }
+  // The spatial transformer (owned by this module), or nullptr without one.
+  SpatialTransformerImpl* stn() { return has_stn() ? stn_.get() : nullptr; }
   // Parameter groups for the optimiser: the localization net's (empty without an STN) learns
   // with a lower learning rate; OtherParameters() is everything else. Together they are
   // parameters(), each tensor exactly once.

@@ -59,15 +59,6 @@ Status CheckOptions(const TrainOptions& o) {
   return ValidateConfig(ConfigFromOptions(o));
 }
 
-// The model's spatial transformer, found among its children whatever it is registered as
-// (nullptr without one).
-std::shared_ptr<SpatialTransformerImpl> FindStn(NearDupNet& model) {
-  for (const auto& child : model->children()) {
-    if (auto stn = std::dynamic_pointer_cast<SpatialTransformerImpl>(child)) return stn;
-  }
-  return nullptr;
-}
-
 // Squared hinge on the affine's per-axis scale and its translation (see trainer.h).
 torch::Tensor StnPenalty(const torch::Tensor& theta) {
   torch::Tensor a = theta.narrow(2, 0, 2);                  // N x 2 x 2
@@ -85,13 +76,12 @@ struct Checkpoint {
 };
 
 // Sizes of the run, stored in the checkpoint so a resume with other data or options is refused
-// instead of silently training something else.
+// instead of silently training something else (steps per epoch follow from images and batch).
 struct RunShape {
   std::string config_json;
   int64_t seed = 0;
   int64_t images = 0;
   int64_t batch = 0;
-  int64_t steps_per_epoch = 0;
 };
 
 Status SaveCheckpoint(const std::string& path, NearDupNet& model, torch::optim::SGD& optimizer,
@@ -104,7 +94,6 @@ Status SaveCheckpoint(const std::string& path, NearDupNet& model, torch::optim::
     archive.write("seed", c10::IValue(shape.seed));
     archive.write("images", c10::IValue(shape.images));
     archive.write("batch", c10::IValue(shape.batch));
-    archive.write("steps_per_epoch", c10::IValue(shape.steps_per_epoch));
     archive.write("step", c10::IValue(ck.step));
     archive.write("epoch", c10::IValue(ck.epoch));
     torch::serialize::OutputArchive model_archive;
@@ -154,8 +143,6 @@ StatusOr<Checkpoint> LoadCheckpoint(const std::string& path, NearDupNet& model,
     if (v.toInt() != shape.images) return mismatch("training images");
     archive.read("batch", v);
     if (v.toInt() != shape.batch) return mismatch("batch size");
-    archive.read("steps_per_epoch", v);
-    if (v.toInt() != shape.steps_per_epoch) return mismatch("batch size");
     archive.read("step", v);
     ck.step = v.toInt();
     archive.read("epoch", v);
@@ -213,14 +200,13 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
   const std::vector<torch::Tensor> loc_params = model->LocalizationParameters();
   if (!loc_params.empty()) groups.emplace_back(loc_params, sgd(options.lr * options.loc_lr_scale));
   torch::optim::SGD optimizer(groups, torch::optim::SGDOptions(options.lr));
-  const std::shared_ptr<SpatialTransformerImpl> stn = FindStn(model);
+  SpatialTransformerImpl* const stn = model->stn();
 
   RunShape shape;
   shape.config_json = ConfigToJson(config);
   shape.seed = int64_t(options.seed);
   shape.images = images->size();
   shape.batch = batch;
-  shape.steps_per_epoch = steps_per_epoch;
   const std::string ckpt_path = options.out + ".ckpt";
   Checkpoint ck;
   if (options.resume) {
