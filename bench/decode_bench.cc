@@ -7,7 +7,6 @@
 //   (bench/find_vs_decode.sh uses it); each line also prints the seconds taken.
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,27 +19,14 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "neardup/decode.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-bool IsJpegName(const fs::path& p) {
-  std::string ext = p.extension().string();
-  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return ext == ".jpg" || ext == ".jpeg";
-}
-
-std::vector<std::string> ListJpegs(const std::string& folder, size_t max_images) {
-  std::vector<std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
-    if (entry.is_regular_file() && IsJpegName(entry.path())) files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  if (max_images > 0 && files.size() > max_images) files.resize(max_images);
-  return files;
-}
+using neardup::bench::ListJpegs;
 
 // Photo-sized JPEGs with smooth structure and noise, so they compress like photos.
 std::string MakeSynthetic(int count) {

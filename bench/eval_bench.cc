@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,15 +18,14 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "neardup/eval.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+using neardup::bench::NowSeconds;
 
 struct Synthetic {
   std::vector<std::string> paths;  // relative to images/
@@ -135,11 +133,11 @@ int main(int argc, char** argv) {
   }
   const std::string dir = tmpl;
   fs::create_directories(dir + "/images");
-  const double t0 = Now();
+  const double t0 = NowSeconds();
   const Synthetic s = WriteTruth(dir, num_images);
   const std::string pairs_path = dir + "/pairs.csv";
   WritePairs(pairs_path, dir + "/images", s, lines);
-  const double t1 = Now();
+  const double t1 = NowSeconds();
   std::printf("generated %d images, %lld lines (%.0f MB) in %.1f s\n", num_images, (long long)lines,
               double(fs::file_size(pairs_path)) / 1e6, t1 - t0);
 
@@ -154,26 +152,26 @@ int main(int argc, char** argv) {
 
   int rc = 0;
   for (int run = 0; run < 3; ++run) {
-    const double a = Now();
+    const double a = NowSeconds();
     auto bench = neardup::LoadBenchmark(dir);
     if (!bench.ok()) {
       std::fprintf(stderr, "%s\n", bench.status().ToString().c_str());
       rc = 1;
       break;
     }
-    const double b = Now();
+    const double b = NowSeconds();
     auto input = neardup::ReadPairsCsv(pairs_path, *bench);
     if (!input.ok()) {
       std::fprintf(stderr, "%s\n", input.status().ToString().c_str());
       rc = 1;
       break;
     }
-    const double c = Now();
+    const double c = NowSeconds();
     const int64_t read = input->lines;
     neardup::EvalOptions options;
     options.threshold = 0.8;
     const neardup::EvalReport r = neardup::Evaluate(*bench, std::move(*input), options);
-    const double d = Now();
+    const double d = NowSeconds();
     std::printf(
         "run %d: %.2f s total (truth %.3f s, parse %.2f s, metrics %.2f s), %.1f M pairs/s; "
         "%lld unique pairs, µAP %.4f, R@P0.99 %.4f\n",

@@ -85,11 +85,11 @@ struct Options {
   int closest = 5;  // closest negative pairs to print
   // The large negative set (section "Thresholds on a large negative set"); off when empty.
   std::vector<ListSpec> neg_lists;
-  int neg_n = 5000;          // images shared among the --negatives-list files without a count
-  int neg_max_side = 512;    // negatives are downscaled to this long side
-  int neg_min_side = 64;     // and skipped when their short side is smaller
-  int sweep_closest = 20;    // closest negative pairs listed per method
-  std::string closest_dir;   // where to write contact sheets of them (none when empty)
+  int neg_n = 5000;         // images shared among the --negatives-list files without a count
+  int neg_max_side = 512;   // negatives are downscaled to this long side
+  int neg_min_side = 64;    // and skipped when their short side is smaller
+  int sweep_closest = 20;   // closest negative pairs listed per method
+  std::string closest_dir;  // where to write contact sheets of them (none when empty)
 };
 
 [[noreturn]] void Usage(const char* msg) {
@@ -575,8 +575,8 @@ struct SweepPositives {
 
 struct PoolImage {
   std::string path;
-  int list = -1;  // index into --negatives-list; -1 for an original
-  Hashes hashes;  // dihedral filled
+  int list = -1;       // index into --negatives-list; -1 for an original
+  Hashes hashes;       // dihedral filled
   int short_side = 0;  // of the decoded, downscaled image
 };
 
@@ -740,19 +740,34 @@ std::vector<NegListStats> SelectNegatives(const Options& opt, std::vector<PoolIm
     std::fprintf(stderr,
                  "%s: %d negatives (skipped %d under %d px, %d flat, %d of a family in the pool, "
                  "%d near-copies, %d undecodable)\n",
-                 spec.path.c_str(), st.got, st.small, opt.neg_min_side, st.flat, st.family,
-                 st.near, st.bad);
+                 spec.path.c_str(), st.got, st.small, opt.neg_min_side, st.flat, st.family, st.near,
+                 st.bad);
   }
   return stats;
 }
 
 // Variants of the sweep: the six methods on all pairs, and pdq/pdq8 with find's quality rule.
-enum Variant { kVAhash, kVDhash, kVPhash, kVWhash, kVPdq, kVPdqRule, kVPdq8, kVPdq8Rule, kVariants };
-const char* const kVariantNames[kVariants] = {
-    "ahash", "dhash", "phash", "whash", "pdq (all pairs)", "pdq (find's quality rule)",
-    "pdq8 (all pairs)", "pdq8 (find's quality rule)"};
-const char* const kVariantFiles[kVariants] = {"ahash", "dhash", "phash", "whash",
-                                               "pdq-all", "pdq-rule", "pdq8-all", "pdq8-rule"};
+enum Variant {
+  kVAhash,
+  kVDhash,
+  kVPhash,
+  kVWhash,
+  kVPdq,
+  kVPdqRule,
+  kVPdq8,
+  kVPdq8Rule,
+  kVariants
+};
+const char* const kVariantNames[kVariants] = {"ahash",
+                                              "dhash",
+                                              "phash",
+                                              "whash",
+                                              "pdq (all pairs)",
+                                              "pdq (find's quality rule)",
+                                              "pdq8 (all pairs)",
+                                              "pdq8 (find's quality rule)"};
+const char* const kVariantFiles[kVariants] = {"ahash",   "dhash",    "phash",    "whash",
+                                              "pdq-all", "pdq-rule", "pdq8-all", "pdq8-rule"};
 const int kVariantMethod[kVariants] = {kAhash, kDhash, kPhash, kWhash, kPdq, kPdq, kPdq8, kPdq8};
 constexpr bool VariantHasRule(int v) { return v == kVPdqRule || v == kVPdq8Rule; }
 
@@ -815,13 +830,12 @@ void WriteSheet(const std::string& file, const std::vector<Close>& pairs,
       if (m.empty()) continue;
       const double s = std::min(double(kCell) / m.cols, double(kCell) / m.rows);
       cv::Mat t;
-      cv::resize(m, t, cv::Size(std::max(1, int(m.cols * s)), std::max(1, int(m.rows * s))), 0,
-                 0, s < 1 ? cv::INTER_AREA : cv::INTER_NEAREST);
-      t.copyTo(sheet(cv::Rect(cell.x + (kCell - t.cols) / 2, cell.y + (kCell - t.rows) / 2,
-                              t.cols, t.rows)));
+      cv::resize(m, t, cv::Size(std::max(1, int(m.cols * s)), std::max(1, int(m.rows * s))), 0, 0,
+                 s < 1 ? cv::INTER_AREA : cv::INTER_NEAREST);
+      t.copyTo(sheet(
+          cv::Rect(cell.x + (kCell - t.cols) / 2, cell.y + (kCell - t.rows) / 2, t.cols, t.rows)));
     }
-    const std::string label = "#" + std::to_string(r + 1) + "  d=" +
-                              std::to_string(pairs[r].d);
+    const std::string label = "#" + std::to_string(r + 1) + "  d=" + std::to_string(pairs[r].d);
     cv::putText(sheet, label, cv::Point(x0, y0 + kCell + 12), cv::FONT_HERSHEY_SIMPLEX, 0.4,
                 cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
   }
@@ -877,8 +891,7 @@ void LargeNegatives(const Options& opt, const SweepPositives& P, std::vector<Poo
         const Hashes& hj = pool[j].hashes;
         const std::array<int, kMethods> d = FindDistances(hi, hj);
         const bool low = std::min(hi.pdq.quality, hj.pdq.quality) < kMinQuality;
-        const bool large =
-            std::min(pool[i].short_side, pool[j].short_side) >= kLargeSide;
+        const bool large = std::min(pool[i].short_side, pool[j].short_side) >= kLargeSide;
         for (int sub = 0; sub < (large ? 2 : 1); ++sub) {
           auto& hist = low ? a.hist_lq[sub] : a.hist_hq[sub];
           for (int k = 0; k < kMethods; ++k) ++hist[k][d[k]];
@@ -909,8 +922,7 @@ void LargeNegatives(const Options& opt, const SweepPositives& P, std::vector<Poo
         }
       }
       for (int v = 0; v < kVariants; ++v) {
-        closest[sub][v].insert(closest[sub][v].end(), a.heap[sub][v].begin(),
-                               a.heap[sub][v].end());
+        closest[sub][v].insert(closest[sub][v].end(), a.heap[sub][v].begin(), a.heap[sub][v].end());
       }
     }
   }
@@ -957,9 +969,9 @@ void LargeNegatives(const Options& opt, const SweepPositives& P, std::vector<Poo
     const char* name;
     std::vector<int> edits;
   };
-  const std::vector<Family> fams = {{"resize", {0, 1}}, {"JPEG", {2, 3}},   {"crop", {4, 5, 6, 7}},
-                                    {"rot90", {8}},     {"rot5", {9}},      {"mirror", {10}},
-                                    {"grey", {11}},     {"gamma", {12}},    {"caption", {13}},
+  const std::vector<Family> fams = {{"resize", {0, 1}}, {"JPEG", {2, 3}}, {"crop", {4, 5, 6, 7}},
+                                    {"rot90", {8}},     {"rot5", {9}},    {"mirror", {10}},
+                                    {"grey", {11}},     {"gamma", {12}},  {"caption", {13}},
                                     {"blur", {14}}};
   auto easy_edits = [&](int v) {
     std::vector<int> e = {0, 1, 2, 3, 11, 12, 13, 14};
@@ -1000,8 +1012,8 @@ void LargeNegatives(const Options& opt, const SweepPositives& P, std::vector<Poo
   for (size_t li = 0; li < opt.neg_lists.size(); ++li) {
     const std::string& p = opt.neg_lists[li].path;
     const NegListStats& s = stats[li];
-    std::printf("| %s | %d | %d | %d | %d | %d | %d |\n", p.substr(p.rfind('/') + 1).c_str(),
-                s.got, s.small, s.flat, s.family, s.near, s.bad);
+    std::printf("| %s | %d | %d | %d | %d | %d | %d |\n", p.substr(p.rfind('/') + 1).c_str(), s.got,
+                s.small, s.flat, s.family, s.near, s.bad);
   }
   std::printf(
       "\nPositives: the %d originals x %d edits above. \"easy\" recall is the mean over resize "
@@ -1055,17 +1067,17 @@ void LargeNegatives(const Options& opt, const SweepPositives& P, std::vector<Poo
         } else {
           for (int t = 0; t <= 16; t += 2) grid.push_back(t);
         }
-        std::printf("\n### %s, large images\n\n| T | FP pairs | FPR | easy recall | all-edit "
-                    "recall | precision | prec. (FP 95%% up) |\n| ---: | ---: | ---: | ---: | ---: "
-                    "| ---: | ---: |\n",
-                    kVariantNames[v]);
+        std::printf(
+            "\n### %s, large images\n\n| T | FP pairs | FPR | easy recall | all-edit "
+            "recall | precision | prec. (FP 95%% up) |\n| ---: | ---: | ---: | ---: | ---: "
+            "| ---: | ---: |\n",
+            kVariantNames[v]);
         for (int t : grid) {
           const int64_t f = fp_sub(1, v, t);
           const double easy = mean_recall(v, easy_edits(v), t);
           std::printf("| %d | %lld | %.2e | %.3f | %.3f | %.4f | %.4f |\n", t, (long long)f,
                       double(f) / double(sub_pairs[1]), easy, mean_recall(v, all_edits, t),
-                      precision_sub(1, easy, double(f)),
-                      precision_sub(1, easy, PoissonUpper95(f)));
+                      precision_sub(1, easy, double(f)), precision_sub(1, easy, PoissonUpper95(f)));
         }
       }
     }
@@ -1097,9 +1109,9 @@ void LargeNegatives(const Options& opt, const SweepPositives& P, std::vector<Poo
       } else {
         const int64_t f = fp_sub(sub, v, best);
         const double easy = mean_recall(v, easy_edits(v), best);
-        std::printf(" %d | %s | %lld | %.2e | %.3f | %.3f | %.4f |", best,
-                    monotone ? "yes" : "no", (long long)f, double(f) / double(sub_pairs[sub]),
-                    easy, mean_recall(v, all_edits, best), precision_sub(sub, easy, double(f)));
+        std::printf(" %d | %s | %lld | %.2e | %.3f | %.3f | %.4f |", best, monotone ? "yes" : "no",
+                    (long long)f, double(f) / double(sub_pairs[sub]), easy,
+                    mean_recall(v, all_edits, best), precision_sub(sub, easy, double(f)));
       }
       if (best_up < 0) {
         std::printf(" none | - | - |\n");
@@ -1116,11 +1128,11 @@ void LargeNegatives(const Options& opt, const SweepPositives& P, std::vector<Poo
       std::printf(
           "Per variant the %d closest pairs (ties by pool order); for the rule variants only "
           "pairs find would report. q: PDQ quality. %s\n",
-          K, opt.closest_dir.empty()
-                 ? ""
-                 : ("Contact sheets: " + opt.closest_dir + "/VARIANT" + (sub ? "-large" : "") +
-                    ".jpg.")
-                       .c_str());
+          K,
+          opt.closest_dir.empty() ? ""
+                                  : ("Contact sheets: " + opt.closest_dir + "/VARIANT" +
+                                     (sub ? "-large" : "") + ".jpg.")
+                                        .c_str());
       for (int v = 0; v < kVariants; ++v) {
         if (sub == 1 && v != kVPdqRule && v != kVPdq8Rule && v != kVPhash) continue;
         std::printf("\n#### %s%s\n\n", kVariantNames[v], sub == 1 ? ", large images" : "");
@@ -1133,8 +1145,8 @@ void LargeNegatives(const Options& opt, const SweepPositives& P, std::vector<Poo
         if (!opt.closest_dir.empty()) {
           std::error_code ec;
           std::filesystem::create_directories(opt.closest_dir, ec);
-          const std::string title = std::string(kVariantNames[v]) +
-                                    (sub ? ", large images" : "") + ": closest negative pairs";
+          const std::string title = std::string(kVariantNames[v]) + (sub ? ", large images" : "") +
+                                    ": closest negative pairs";
           WriteSheet(opt.closest_dir + "/" + kVariantFiles[v] + (sub ? "-large" : "") + ".jpg",
                      closest[sub][v], pool, title.c_str());
         }
@@ -1154,8 +1166,7 @@ int main(int argc, char** argv) {
 
   std::vector<Thumb> original_thumbs;
   std::set<std::string> original_families;
-  std::vector<Original> originals =
-      SelectOriginals(opt, rng, &original_thumbs, &original_families);
+  std::vector<Original> originals = SelectOriginals(opt, rng, &original_thumbs, &original_families);
   const int n = int(originals.size());
   if (n < 2) {
     std::fprintf(stderr, "error: fewer than 2 usable originals\n");

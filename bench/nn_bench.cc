@@ -8,14 +8,13 @@
 // 1 worker with T LibTorch threads.
 #include <algorithm>
 #include <atomic>
-#include <cctype>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "core/parallel.h"
 #include "neardup/decode.h"
 #include "neardup/nn.h"
@@ -23,27 +22,8 @@
 
 namespace fs = std::filesystem;
 
-namespace {
-
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-std::vector<std::string> ListJpegs(const std::string& folder, size_t max_images) {
-  std::vector<std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
-    std::string ext = entry.path().extension().string();
-    for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
-    if (entry.is_regular_file() && (ext == ".jpg" || ext == ".jpeg")) {
-      files.push_back(entry.path());
-    }
-  }
-  std::sort(files.begin(), files.end());
-  if (max_images > 0 && files.size() > max_images) files.resize(max_images);
-  return files;
-}
-
-}  // namespace
+using neardup::bench::ListJpegs;
+using neardup::bench::NowSeconds;
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -95,7 +75,7 @@ int main(int argc, char** argv) {
   auto run = [&](const char* label, int workers, int torch_threads, bool describe) {
     torch::set_num_threads(torch_threads);
     std::atomic<int> failed{0};
-    const double t0 = Now();
+    const double t0 = NowSeconds();
     neardup::ParallelFor(int64_t(files.size()), workers, 1, [&](int64_t b, int64_t e, int) {
       for (int64_t i = b; i < e; ++i) {
         auto img = neardup::DecodeFile(files[i], dopt);
@@ -106,7 +86,7 @@ int main(int argc, char** argv) {
         if (describe && !(*method)->Compute(*img).ok()) ++failed;
       }
     });
-    const double s = Now() - t0;
+    const double s = NowSeconds() - t0;
     std::printf("%-44s %7.1f images/s  (%.2f s, %d failed)\n", label, files.size() / s, s,
                 failed.load());
   };
@@ -126,9 +106,9 @@ int main(int argc, char** argv) {
     torch::Tensor x = torch::randn({batch, 3, size, size});
     (*net)->forward(x);  // warm-up
     const int reps = std::max(2, 64 / batch);
-    const double t0 = Now();
+    const double t0 = NowSeconds();
     for (int r = 0; r < reps; ++r) (*net)->forward(x);
-    const double s = Now() - t0;
+    const double s = NowSeconds() - t0;
     std::printf("network only, batch %2d, %d torch threads       %7.1f images/s\n", batch, threads,
                 reps * batch / s);
   }
