@@ -61,6 +61,14 @@ class Method {
   // Computes the descriptor of an upright RGB or grey image.
   virtual StatusOr<Descriptor> Compute(const Image& image) const = 0;
 
+  // How many images ComputeBatch handles best at once: a learned method runs its network on a
+  // whole batch (several times the images/s of one at a time on a CPU); 1 = no gain.
+  virtual int preferred_batch() const { return 1; }
+  // Compute for each image: out[i] is Compute(*images[i]) up to float rounding, and an image that
+  // fails gets its own error without failing the others. The default calls Compute in turn.
+  virtual std::vector<StatusOr<Descriptor>> ComputeBatch(
+      const std::vector<const Image*>& images) const;
+
   // Distance in the method's unit: for hashes the smallest Hamming distance between any variant of
   // `a` and variant 0 of `b` (and vice versa, so it is symmetric).
   virtual double Distance(const Descriptor& a, const Descriptor& b) const = 0;

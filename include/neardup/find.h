@@ -18,7 +18,8 @@
 
 namespace neardup {
 
-// Called from worker threads (serialised by the caller's pipeline) as files complete.
+// Called from worker threads (serialised by the caller's pipeline) as files complete: after each
+// file, or after each batch of Method::preferred_batch() files.
 using ProgressFn = std::function<void(int64_t done, int64_t total)>;
 
 struct ScanOptions {

@@ -66,6 +66,9 @@ struct TrainOptions {
   int epochs = 10;
   int batch = 64;              // images per batch; each gives two augmented views
   int max_images = 0;          // use at most this many training images (0 = all)
+  // Train on the held-out split too (split.h). Off by default: `bench make --held-out` draws
+  // from it, and a model must not be scored on pictures it was trained on.
+  bool use_held_out = false;
   double lr = 0.05;            // peak learning rate (SGD momentum 0.9 or AdamW; cosine schedule)
   double loc_lr_scale = 0.1;   // the localization net learns this much slower (STNs diverge)
   double temperature = 0.05;   // InfoNCE temperature

@@ -1,10 +1,19 @@
 #include <string>
+#include <vector>
 
 #include "descriptor/hash_methods.h"
 #include "neardup/descriptor.h"
 #include "neardup/nn.h"
 
 namespace neardup {
+
+std::vector<StatusOr<Descriptor>> Method::ComputeBatch(
+    const std::vector<const Image*>& images) const {
+  std::vector<StatusOr<Descriptor>> out;
+  out.reserve(images.size());
+  for (const Image* image : images) out.push_back(Compute(*image));
+  return out;
+}
 
 std::vector<std::string> MethodNames() { return HashMethodNames(); }
 

@@ -21,7 +21,7 @@
 namespace neardup {
 
 // Bumped whenever NnPluginApi or a type it passes changes layout.
-inline constexpr int kNnPluginAbiVersion = 1;
+inline constexpr int kNnPluginAbiVersion = 2;
 
 struct NnPluginApi {
   int abi_version = kNnPluginAbiVersion;

@@ -9,6 +9,7 @@
 #include "core/parallel.h"
 #include "neardup/decode.h"
 #include "neardup/preprocess.h"
+#include "neardup/split.h"
 #include "nn/input.h"
 #include "pipeline/walk.h"
 
@@ -62,8 +63,18 @@ StatusOr<std::unique_ptr<TrainImages>> TrainImages::Load(const TrainDataOptions&
   if (options.folders.empty()) return InvalidArgumentError("train: no --data folder given");
   WalkResult walk = WalkInputs(options.folders, /*recursive=*/true);
   for (const InputError& e : walk.errors) log("skipped " + e.path + ": " + e.status.message());
-  std::vector<int> candidates(walk.files.size());
-  for (size_t i = 0; i < candidates.size(); ++i) candidates[i] = int(i);
+  std::vector<int> candidates;
+  int held_out = 0;
+  for (size_t i = 0; i < walk.files.size(); ++i) {
+    if (options.skip_held_out && IsHeldOut(walk.files[i].path)) {
+      ++held_out;
+    } else {
+      candidates.push_back(int(i));
+    }
+  }
+  if (held_out > 0) {
+    log("left out " + std::to_string(held_out) + " files of the held-out split (benchmarks)");
+  }
   // With a cap, a seeded sample of the whole list rather than its first (alphabetical) files,
   // which would all come from one folder.
   if (options.max_images > 0) Shuffle(candidates, DeriveSeed(options.seed, kSubsetKey));

@@ -32,6 +32,9 @@ inline constexpr int kMaxCachedLongSide = 256;
 struct TrainDataOptions {
   std::vector<std::string> folders;    // searched recursively, as `find -r`
   int max_images = 0;                  // at most this many usable images (0 = all)
+  // Leave out the files of the held-out split (split.h), which `neardup bench make --held-out`
+  // draws from, so a model is never scored on families it was trained on.
+  bool skip_held_out = true;
   uint64_t seed = 1;                   // chooses which images when max_images < available
   int long_side = kMaxCachedLongSide;  // keep images at most this long (>= kMinTrainImageSide)
   // Decoded pixels kept in memory at most this many bytes; images beyond it are decoded again

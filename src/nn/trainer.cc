@@ -173,6 +173,7 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
     TrainDataOptions d;
     d.folders = options.data;
     d.max_images = options.max_images;
+    d.skip_held_out = !options.use_held_out;
     d.seed = options.seed;
     d.long_side = std::clamp(2 * options.train_size, kMinTrainImageSide, kMaxCachedLongSide);
     d.threads = threads;

@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <vector>
 
 #include "core/parallel.h"
 #include "neardup/cache.h"
@@ -56,14 +58,26 @@ StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
   const int64_t n = int64_t(walk.files.size());
   std::vector<ScannedFile> files(n);
   std::vector<Status> status(n);
-  std::atomic<int64_t> done{0}, decoded{0}, cached{0};
-  std::mutex progress_mu;  // serialises calls of options.progress
+  std::atomic<int64_t> decoded{0}, cached{0};
+  std::mutex progress_mu;  // guards `done` and serialises calls of options.progress
+  int64_t done = 0;
 
   DecodeOptions dopt;
   dopt.min_side = method.min_decode_side();
   dopt.max_pixels = options.max_pixels;
 
-  ParallelFor(n, options.threads, 1, [&](int64_t begin, int64_t end, int) {
+  // Chunks of the method's preferred batch: cache hits are taken as they are, the misses of a
+  // chunk are decoded one by one and described together (one network call for learned methods).
+  const int batch = std::max(1, method.preferred_batch());
+  ParallelFor(n, options.threads, batch, [&](int64_t begin, int64_t end, int) {
+    struct Miss {
+      int64_t i;
+      FileStamp stamp;
+      CacheEntry entry;
+      Image image;
+    };
+    std::vector<Miss> misses;
+    int64_t finished = 0;
     for (int64_t i = begin; i < end; ++i) {
       const Candidate& c = walk.files[i];
       ScannedFile& f = files[i];
@@ -77,43 +91,64 @@ StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
       std::optional<CacheEntry> hit = cache ? cache->Lookup(stamp) : std::nullopt;
       if (hit) {
         ++cached;
+        ++finished;
         f.from_cache = true;
         status[i] = hit->error;
         f.descriptor = std::move(hit->descriptor);
         f.facts.width = hit->width;
         f.facts.height = hit->height;
         f.facts.format = hit->format;
-      } else {
-        ++decoded;
-        ImageInfo info;
-        StatusOr<Image> img = DecodeFile(c.path, dopt, &info);
-        CacheEntry entry;
-        if (img.ok()) {
-          StatusOr<Descriptor> d = method.Compute(*img);
-          if (d.ok()) {
-            entry.descriptor = std::move(d).value();
-          } else {
-            entry.error = d.status();
-          }
-          entry.width = info.original_width;
-          entry.height = info.original_height;
-          entry.format = info.format;
-        } else {
-          entry.error = StripPath(img.status(), c.path);
-        }
-        status[i] = entry.error;
-        if (cache && (entry.error.ok() || IsContentError(entry.error))) cache->Put(stamp, entry);
-        f.descriptor = std::move(entry.descriptor);
-        f.facts.width = entry.width;
-        f.facts.height = entry.height;
-        f.facts.format = entry.format;
+        continue;
       }
-      int64_t now = ++done;
-      if (options.progress) {
-        std::lock_guard<std::mutex> lock(progress_mu);
-        options.progress(now, n);
+      ++decoded;
+      Miss m{i, std::move(stamp), {}, {}};
+      ImageInfo info;
+      StatusOr<Image> img = DecodeFile(c.path, dopt, &info);
+      if (img.ok()) {
+        m.image = std::move(img).value();
+        m.entry.width = info.original_width;
+        m.entry.height = info.original_height;
+        m.entry.format = info.format;
+      } else {
+        m.entry.error = StripPath(img.status(), c.path);
+      }
+      misses.push_back(std::move(m));
+    }
+    std::vector<const Image*> images;
+    std::vector<Miss*> described;
+    for (Miss& m : misses) {
+      if (m.entry.error.ok()) {
+        images.push_back(&m.image);
+        described.push_back(&m);
       }
     }
+    if (!images.empty()) {
+      std::vector<StatusOr<Descriptor>> d = method.ComputeBatch(images);
+      for (size_t k = 0; k < described.size(); ++k) {
+        if (d[k].ok()) {
+          described[k]->entry.descriptor = std::move(d[k]).value();
+        } else {
+          described[k]->entry.error = d[k].status();
+        }
+        described[k]->image = Image();  // free the pixels before the next chunk
+      }
+    }
+    for (Miss& m : misses) {
+      ScannedFile& f = files[m.i];
+      status[m.i] = m.entry.error;
+      if (cache && (m.entry.error.ok() || IsContentError(m.entry.error))) {
+        cache->Put(m.stamp, m.entry);
+      }
+      f.descriptor = std::move(m.entry.descriptor);
+      f.facts.width = m.entry.width;
+      f.facts.height = m.entry.height;
+      f.facts.format = m.entry.format;
+    }
+    finished += int64_t(misses.size());
+    // Counted under the lock, so progress sees `done` only grow.
+    std::lock_guard<std::mutex> lock(progress_mu);
+    done += finished;
+    if (options.progress) options.progress(done, n);
   });
   if (cache) {
     Status s = cache->Flush();

@@ -54,6 +54,8 @@ void AddTrainCommand(CLI::App& root, std::vector<Command>* out) {
       ->capture_default_str();
   cmd->add_option("--max-images", o.max_images, "Use at most this many images (0 = all)")
       ->capture_default_str();
+  cmd->add_flag("--use-held-out", o.use_held_out,
+                "Train on the held-out split too (by default left out for `bench make --held-out`)");
   cmd->add_option("--seed", o.seed, "Random seed")->capture_default_str();
   cmd->add_option("-j,--threads", o.threads, "Threads (0 = all cores)")->capture_default_str();
   cmd->add_flag("--resume", o.resume, "Continue from MODEL.ckpt");
