@@ -78,6 +78,11 @@ class Method {
   virtual double DistanceForScore(double score) const = 0;
 };
 
+// True when two descriptors at `distance` (Method::Distance) are near-duplicates under
+// `threshold` in the method's own unit: distance <= threshold bits for Hamming methods,
+// cosine similarity (1 - distance) >= threshold for cosine methods.
+bool IsMatch(const Method& method, double distance, double threshold);
+
 // Makes the method named by `spec`. NotFound for an unknown name (the message lists the known).
 StatusOr<std::unique_ptr<Method>> MakeMethod(std::string_view spec);
 

@@ -50,6 +50,14 @@ StatusOr<std::unique_ptr<Method>> MakeNnMethod(std::string_view spec,
 // Needs no plugin.
 bool IsNnMethod(std::string_view spec);
 
+// The folders searched for model files, in order: $NEARDUP_MODEL_DIR, then models/ beside the
+// binary, in its parent folder, and in ../share/neardup/.
+std::vector<std::string> ModelSearchDirs();
+
+// The "stn-cnn:"/"cnn:" methods with a model file in ModelSearchDirs() (files named
+// stn-cnn-<backbone>.pt or cnn-<backbone>.pt), sorted. Needs no plugin; the files are not opened.
+std::vector<std::string> InstalledNnMethods();
+
 // Examples of learned method strings for help texts ("stn-cnn:mobile", ..., "torchscript:<file>");
 // MethodNames() lists only the hash methods, which need no model file.
 std::vector<std::string> NnMethodExamples();

@@ -15,6 +15,11 @@ std::vector<StatusOr<Descriptor>> Method::ComputeBatch(
   return out;
 }
 
+bool IsMatch(const Method& method, double distance, double threshold) {
+  if (method.metric() == Metric::kCosine) return 1.0 - distance >= threshold;
+  return distance <= threshold;
+}
+
 std::vector<std::string> MethodNames() { return HashMethodNames(); }
 
 StatusOr<std::unique_ptr<Method>> MakeMethod(std::string_view spec) {

@@ -5,7 +5,6 @@
 // [0, 1]; thresholds (default_threshold, `find --threshold`) are a minimum cosine similarity in
 // [-1, 1], as src/pipeline/find.cc's CosineSelfJoin takes them.
 #include <torch/script.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -15,6 +14,7 @@
 #include <sstream>
 
 #include "augment/rng.h"
+#include "descriptor/model_files.h"
 #include "neardup/nn.h"
 #include "nn/model.h"
 #include "nn/plugin_api.h"
@@ -55,42 +55,6 @@ StatusOr<Spec> ParseSpec(std::string_view spec) {
     return Spec{Kind::kTorchScript, *a};
   }
   return NotFoundError("'" + std::string(spec) + "' is not a learned method");
-}
-
-std::string ExeDir() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string() : exe.parent_path().string();
-}
-
-// The model file of a "stn-cnn:"/"cnn:" method (see nn.h), or NotFound naming where it looked.
-StatusOr<std::string> FindModelFile(std::string_view spec, const NnMethodOptions& options) {
-  if (!options.model_path.empty()) {
-    if (fs::is_regular_file(options.model_path)) return options.model_path;
-    return NotFoundError(options.model_path + ": no model file");
-  }
-  std::string name(spec);
-  std::replace(name.begin(), name.end(), ':', '-');
-  name += ".pt";
-  std::vector<std::string> tried;
-  if (const char* dir = std::getenv("NEARDUP_MODEL_DIR"); dir != nullptr && *dir) {
-    tried.push_back((fs::path(dir) / name).string());
-  }
-  if (std::string exe = ExeDir(); !exe.empty()) {
-    tried.push_back((fs::path(exe) / "models" / name).string());
-    tried.push_back((fs::path(exe) / ".." / "models" / name).lexically_normal().string());
-    tried.push_back(
-        (fs::path(exe) / ".." / "share" / "neardup" / "models" / name).lexically_normal().string());
-  }
-  std::string list;
-  for (const std::string& p : tried) {
-    std::error_code ec;
-    if (fs::is_regular_file(p, ec)) return p;
-    list += (list.empty() ? "" : ", ") + p;
-  }
-  return NotFoundError(
-      "no model file for " + std::string(spec) + " (looked for " + list +
-      "); train one with `neardup train` and put it there or in $NEARDUP_MODEL_DIR as " + name);
 }
 
 // FNV-1a of the file content folded to a positive int: the cache's version, so descriptors of

@@ -98,6 +98,36 @@ TEST_F(CliTest, HashAndCompare) {
   EXPECT_NE(diff.out.find("different images"), std::string::npos) << diff.out;
 }
 
+TEST_F(CliTest, ExplainWritesThePictureAndEveryVerdict) {
+  testing::TempDir out;
+  // Hash methods only (no model is needed): the copy matches, the unrelated image does not.
+  auto r = RunCli({"explain", dir_.Join("orig.png"), dir_.Join("small.jpg"), "--out",
+                   out.Join("pair"), "-m", "pdq8", "-m", "phash", "-m", "nope", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["methods"].size(), 2u);
+  EXPECT_EQ(j["methods"][0]["method"], "pdq8");
+  EXPECT_TRUE(j["methods"][0]["match"].get<bool>());
+  EXPECT_TRUE(j["near_duplicate"].get<bool>());
+  ASSERT_EQ(j["not_run"].size(), 1u);
+  EXPECT_NE(j["not_run"][0].get<std::string>().find("nope"), std::string::npos);
+  ASSERT_EQ(j["files"].size(), 1u);
+  StatusOr<Image> picture = DecodeFile(out.Join("pair/explain.png"), DecodeOptions{});
+  ASSERT_TRUE(picture.ok()) << picture.status().ToString();
+  EXPECT_GT(picture->width, 300);  // both images side by side
+  EXPECT_GT(picture->height, 256);
+
+  auto diff = RunCli({"explain", dir_.Join("orig.png"), dir_.Join("other.png"), "-m", "pdq8"});
+  ASSERT_EQ(diff.exit_code, 0) << diff.err;
+  EXPECT_NE(diff.out.find("different images"), std::string::npos) << diff.out;
+  auto none = RunCli({"explain", dir_.Join("orig.png"), dir_.Join("other.png"), "-m", "nope"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("no method could run"), std::string::npos) << none.err;
+  auto missing = RunCli({"explain", dir_.Join("orig.png"), dir_.Join("gone.png")});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("gone.png"), std::string::npos) << missing.err;
+}
+
 TEST_F(CliTest, UsageErrorsExitOne) {
   EXPECT_EQ(RunCli({"find"}).exit_code, 1);
   EXPECT_EQ(RunCli({"find", dir_.path(), "--method", "nope"}).exit_code, 1);

@@ -24,6 +24,7 @@ void AddFindCommand(CLI::App& root, std::vector<Command>* out);
 void AddPairsCommand(CLI::App& root, std::vector<Command>* out);
 void AddHashCommand(CLI::App& root, std::vector<Command>* out);
 void AddCompareCommand(CLI::App& root, std::vector<Command>* out);
+void AddExplainCommand(CLI::App& root, std::vector<Command>* out);
 void AddBenchCommand(CLI::App& root, std::vector<Command>* out);  // and its subcommands
 void AddTrainCommand(CLI::App& root, std::vector<Command>* out);
 

@@ -1,4 +1,4 @@
-// Every hash method's descriptor of one file, for `hash` and `compare`.
+// Every hash method's descriptor of one file, for `hash`.
 #ifndef NEARDUP_TOOLS_DESCRIBE_ALL_H_
 #define NEARDUP_TOOLS_DESCRIBE_ALL_H_
 

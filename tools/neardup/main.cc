@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   AddPairsCommand(app, &commands);
   AddHashCommand(app, &commands);
   AddCompareCommand(app, &commands);
+  AddExplainCommand(app, &commands);
   AddBenchCommand(app, &commands);
   AddTrainCommand(app, &commands);
   try {

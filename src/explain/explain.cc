@@ -1,0 +1,79 @@
+#include "neardup/explain.h"
+
+#include <cstdio>
+#include <memory>
+
+#include "image/montage.h"
+#include "neardup/descriptor.h"
+#include "neardup/nn.h"
+
+namespace neardup {
+
+StatusOr<Explanation> ExplainPair(const Image& a, const Image& b, const ExplainOptions& options) {
+  if (a.empty() || b.empty()) return InvalidArgumentError("explain: an image is empty");
+  std::vector<std::string> methods = options.methods;
+  if (methods.empty()) {
+    methods = MethodNames();
+    for (const std::string& m : InstalledNnMethods()) methods.push_back(m);
+  }
+  Explanation out;
+  for (const std::string& spec : methods) {
+    StatusOr<std::unique_ptr<Method>> m = MakeMethod(spec);
+    if (!m.ok()) {
+      out.notes.push_back(spec + ": " + m.status().message());
+      continue;
+    }
+    StatusOr<Descriptor> da = (*m)->Compute(a);
+    StatusOr<Descriptor> db = (*m)->Compute(b);
+    if (!da.ok() || !db.ok()) {
+      out.notes.push_back(spec + ": " + (da.ok() ? db : da).status().message());
+      continue;
+    }
+    MethodVerdict v;
+    v.method = (*m)->name();
+    v.distance = (*m)->Distance(*da, *db);
+    v.score = (*m)->Score(v.distance);
+    v.threshold = (*m)->default_threshold();
+    v.match = IsMatch(**m, v.distance, v.threshold);
+    out.verdicts.push_back(v);
+    if (spec.rfind("stn-cnn:", 0) == 0) {
+      StatusOr<Image> aa = AlignWithStn(spec, NnMethodOptions{}, a);
+      StatusOr<Image> ab = AlignWithStn(spec, NnMethodOptions{}, b);
+      if (aa.ok() && ab.ok()) {
+        out.aligned.push_back({spec, std::move(aa).value(), std::move(ab).value()});
+      } else {
+        out.notes.push_back(spec + ": no aligned images: " +
+                            (aa.ok() ? ab : aa).status().message());
+      }
+    }
+  }
+  if (out.verdicts.empty()) {
+    std::string why;
+    for (const std::string& n : out.notes) why += "\n  " + n;
+    return InvalidArgumentError("explain: no method could run:" + why);
+  }
+  return out;
+}
+
+std::string FormatVerdict(const MethodVerdict& v) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%-16s distance %-8.4g score %.3f  threshold %-6g %s",
+                v.method.c_str(), v.distance, v.score, v.threshold, v.match ? "match" : "no match");
+  return buf;
+}
+
+Image RenderExplanation(const Image& a, const Image& b, const Explanation& e,
+                        const std::string& name_a, const std::string& name_b) {
+  std::vector<std::vector<MontageCell>> rows;
+  rows.push_back({{&a, "A: " + name_a}, {&b, "B: " + name_b}});
+  for (const AlignedPair& p : e.aligned) {
+    rows.push_back({{&p.a, "A as " + p.method + " aligned it"},
+                    {&p.b, "B as " + p.method + " aligned it"}});
+  }
+  std::vector<std::string> lines;
+  for (const MethodVerdict& v : e.verdicts) lines.push_back(FormatVerdict(v));
+  for (const std::string& n : e.notes) lines.push_back("not run: " + n);
+  return Montage(rows, lines);
+}
+
+}  // namespace neardup
