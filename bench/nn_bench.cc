@@ -4,8 +4,8 @@
 //
 //   nn_bench <folder of JPEGs> [backbone=mobile] [input_size=224] [threads=2] [max_images=0]
 //
-// Thread layouts compared: T workers each running batch-1 inference with 1 LibTorch thread, and
-// 1 worker with T LibTorch threads.
+// Thread layouts compared: T workers each running inference with 1 LibTorch thread, and 1 worker
+// with T LibTorch threads; each one image at a time and in batches (Method::ComputeBatch).
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -71,32 +71,45 @@ int main(int argc, char** argv) {
   neardup::DecodeOptions dopt;
   dopt.min_side = (*method)->min_decode_side();
 
-  // Decode only, then decode + describe under both thread layouts.
-  auto run = [&](const char* label, int workers, int torch_threads, bool describe) {
+  // Decode only, then decode + describe under both thread layouts, one image at a time
+  // (Compute) and in batches of the method's preferred size (ComputeBatch, as Scan runs it).
+  auto run = [&](const char* label, int workers, int torch_threads, bool describe, int batch) {
     torch::set_num_threads(torch_threads);
     std::atomic<int> failed{0};
     const double t0 = NowSeconds();
-    neardup::ParallelFor(int64_t(files.size()), workers, 1, [&](int64_t b, int64_t e, int) {
+    neardup::ParallelFor(int64_t(files.size()), workers, batch, [&](int64_t b, int64_t e, int) {
+      std::vector<neardup::Image> images;
       for (int64_t i = b; i < e; ++i) {
         auto img = neardup::DecodeFile(files[i], dopt);
         if (!img.ok()) {
           ++failed;
           continue;
         }
-        if (describe && !(*method)->Compute(*img).ok()) ++failed;
+        images.push_back(std::move(img).value());
       }
+      if (!describe) return;
+      std::vector<const neardup::Image*> ptrs;
+      for (const neardup::Image& im : images) ptrs.push_back(&im);
+      for (const auto& d : (*method)->ComputeBatch(ptrs)) failed += d.ok() ? 0 : 1;
     });
     const double s = NowSeconds() - t0;
-    std::printf("%-44s %7.1f images/s  (%.2f s, %d failed)\n", label, files.size() / s, s,
+    std::printf("%-52s %7.1f images/s  (%.2f s, %d failed)\n", label, files.size() / s, s,
                 failed.load());
   };
+  const int batch = (*method)->preferred_batch();
   char label[128];
   std::snprintf(label, sizeof label, "decode only, %d workers", threads);
-  run(label, threads, 1, false);
+  run(label, threads, 1, false, 1);
   std::snprintf(label, sizeof label, "decode+describe, %d workers x 1 torch thread", threads);
-  run(label, threads, 1, true);
+  run(label, threads, 1, true, 1);
   std::snprintf(label, sizeof label, "decode+describe, 1 worker x %d torch threads", threads);
-  run(label, 1, threads, true);
+  run(label, 1, threads, true, 1);
+  std::snprintf(label, sizeof label, "decode+describe batch %d, %d workers x 1 thread", batch,
+                threads);
+  run(label, threads, 1, true, batch);
+  std::snprintf(label, sizeof label, "decode+describe batch %d, 1 worker x %d threads", batch,
+                threads);
+  run(label, 1, threads, true, batch);
 
   // The network alone, batched (what a batching pipeline could reach).
   (*net)->eval();

@@ -6,18 +6,23 @@
 #   3. neardup bench run ... --out data-cache/report   (HTML report, report.json, summary.md)
 #   4. copies summary.md to bench/results/benchmark.md (numbers only; the report's thumbnails show
 #      package images and stay in data-cache/, which git ignores).
-# Usage: scripts/run_benchmark.sh [--originals N] [--seed S] [--methods M,...]
+# Usage: scripts/run_benchmark.sh [--originals N] [--seed S] [--methods M,...] [--held-out]
+#   --held-out  draw originals and distractors from the held-out split only (files `neardup train`
+#               never uses), for scoring learned methods; results go to benchmark-heldout.md.
+#               Learned methods find their models as usual ($NEARDUP_MODEL_DIR, models/).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 originals=150
 seed=1
 methods=""
+held_out=""
 while (($#)); do
   case "$1" in
     --originals) originals=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --methods) methods=$2; shift 2 ;;
+    --held-out) held_out=1; shift ;;
     *) echo "run_benchmark.sh: unknown option $1" >&2; exit 1 ;;
   esac
 done
@@ -26,14 +31,16 @@ bin="${BUILD_DIR:-build}/neardup"
 
 scripts/fetch_training_images.sh data-cache >/dev/null
 pkgs=data-cache/pkgs
-bench=data-cache/bench-o${originals}-s${seed}
-report=data-cache/report-o${originals}-s${seed}
+suffix=o${originals}-s${seed}${held_out:+-heldout}
+bench=data-cache/bench-$suffix
+report=data-cache/report-$suffix
+results=bench/results/benchmark${held_out:+-heldout}.md
 if [[ ! -f "$bench/truth.csv" ]]; then
   rm -rf "$bench"
   /usr/bin/time -f "bench make: %e s wall, %M KB peak" \
     "$bin" bench make "$pkgs/stellarium-data" "$pkgs/freedroidrpg-data" "$pkgs/gnome-backgrounds" \
     "$pkgs/desktop-base" "$pkgs/wesnoth-1.16-data" "$pkgs/tuxpaint-stamps-default" "$bench" \
-    --originals "$originals" --seed "$seed" -q
+    --originals "$originals" --seed "$seed" ${held_out:+--held-out} -q
 fi
 rm -rf "$report"
 /usr/bin/time -f "bench run: %e s wall, %M KB peak" \
@@ -41,9 +48,10 @@ rm -rf "$report"
 {
   echo "# Development benchmark"
   echo
-  echo "Made by \`scripts/run_benchmark.sh --originals $originals --seed $seed\` on $(date -u +%Y-%m-%d)"
+  echo "Made by \`scripts/run_benchmark.sh --originals $originals --seed $seed${held_out:+ --held-out}${methods:+ --methods $methods}\`"
+  echo "on $(date -u +%Y-%m-%d)"
   echo "($(nproc) cores). Sources: the six training packages; report: \`$report/index.html\`."
   echo
   cat "$report/summary.md"
-} > bench/results/benchmark.md
-echo "wrote bench/results/benchmark.md and $report/index.html"
+} > "$results"
+echo "wrote $results and $report/index.html"
