@@ -67,6 +67,9 @@ struct TrainOptions {
   std::string out;                // model file to write (checkpoints go to out + ".ckpt")
   std::string backbone = "mobile";
   bool stn = true;
+  // The STN predicts a similarity (scale, rotation, translation: 4 numbers) instead of a full
+  // affine (6): it cannot shear or squash the image.
+  bool stn_similarity = false;
   int dim = 256;         // descriptor size
   bool gem = true;       // GeM pooling (false: global average pooling)
   int train_size = 160;  // training resolution (SSCD trains below inference resolution)

@@ -40,6 +40,7 @@ ModelConfig ConfigFromOptions(const TrainOptions& o) {
   ModelConfig c;
   c.backbone = o.backbone;
   c.stn = o.stn;
+  c.stn_constrained = o.stn_similarity;
   c.dim = o.dim;
   c.gem = o.gem;
   c.input_size = o.input_size;

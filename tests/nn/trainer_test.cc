@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "neardup/decode.h"
+#include "neardup/split.h"
 #include "nn/losses.h"
 #include "nn/model.h"
 #include "nn/train_data.h"
@@ -116,6 +118,7 @@ TEST(TrainDataTest, LoadSkipsSmallAndBrokenFiles) {
   TrainDataOptions o;
   o.folders = {dir.path()};
   o.long_side = 128;
+  o.skip_held_out = false;  // the temp folder's random name decides the split (see below)
   std::vector<std::string> lines;
   o.log = [&](const std::string& l) { lines.push_back(l); };
   auto data = TrainImages::Load(o);
@@ -139,6 +142,55 @@ TEST(TrainDataTest, LoadSkipsSmallAndBrokenFiles) {
   auto again = (*lazy)->Get(2);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->pixels, b->pixels);
+}
+
+TEST(TrainDataTest, HeldOutFilesAreLeftOut) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.Join("photos"));
+  // Families are named by the folder and the letters of the file name (split.h); enough of them
+  // that both sides of the split occur.
+  std::vector<std::string> kept, held;
+  for (char a = 'a'; a <= 'z'; ++a) {
+    const std::string path = dir.Join(std::string("photos/") + a + "x.png");
+    ASSERT_TRUE(WriteImage(path, MakeTestPhoto(96, 72, uint32_t(a))).ok());
+    (IsHeldOut(path) ? held : kept).push_back(path);
+  }
+  ASSERT_FALSE(held.empty());
+  ASSERT_FALSE(kept.empty());
+  TrainDataOptions o;
+  o.folders = {dir.Join("photos")};
+  o.long_side = 96;
+  auto data = TrainImages::Load(o);
+  ASSERT_TRUE(data.ok()) << data.status().ToString();
+  std::vector<std::string> loaded;
+  for (int i = 0; i < (*data)->size(); ++i) loaded.push_back((*data)->path(i));
+  EXPECT_EQ(loaded, kept);  // both sorted by path
+  o.skip_held_out = false;
+  auto all = TrainImages::Load(o);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ((*all)->size(), 26);
+}
+
+TEST(TrainerTest, SimilarityStnIsStoredInTheModel) {
+  TempDir dir;
+  auto data = TinySet(8);
+  TrainControl control;
+  control.images = data.get();
+  TrainOptions o = TinyOptions(dir.Join("m.pt"));
+  o.epochs = 1;
+  o.stn_similarity = true;
+  ASSERT_TRUE(Train(o, control).ok());
+  auto model = LoadModel(dir.Join("m.pt"));
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_TRUE((*model)->config().stn_constrained);
+  ASSERT_NE((*model)->stn(), nullptr);
+  torch::NoGradGuard no_grad;
+  torch::Tensor theta = (*model)->stn()->Theta(torch::rand({2, 3, 48, 48}));
+  // A similarity: equal column norms, orthogonal columns.
+  torch::Tensor a = theta.narrow(2, 0, 2);
+  EXPECT_LT((a.select(2, 0).norm(2, 1) - a.select(2, 1).norm(2, 1)).abs().max().item<double>(),
+            1e-5);
+  EXPECT_LT((a.select(2, 0) * a.select(2, 1)).sum(1).abs().max().item<double>(), 1e-5);
 }
 
 // Overfitting one fixed batch of view pairs (mild A, strong copy-detection B) through the whole

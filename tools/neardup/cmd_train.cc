@@ -43,6 +43,8 @@ void AddTrainCommand(CLI::App& root, std::vector<Command>* out) {
       ->capture_default_str();
   cmd->add_flag("--stn,!--no-stn", o.stn, "Spatial transformer in front of the backbone")
       ->capture_default_str();
+  cmd->add_flag("--stn-similarity", o.stn_similarity,
+                "The STN predicts scale, rotation and translation only (no shear)");
   cmd->add_option("--epochs", o.epochs, "Passes over the images")->capture_default_str();
   cmd->add_option("--batch", o.batch, "Images per step (two views each)")->capture_default_str();
   cmd->add_option("--dim", o.dim, "Descriptor size")->capture_default_str();
