@@ -54,6 +54,10 @@ void AddTrainCommand(CLI::App& root, std::vector<Command>* out) {
       ->capture_default_str();
   cmd->add_option("--lr", o.lr, "Peak learning rate (SGD, warm-up then cosine)")
       ->capture_default_str();
+  cmd->add_option("--temperature", o.temperature, "InfoNCE temperature")->capture_default_str();
+  cmd->add_option("--entropy-weight", o.entropy_weight,
+                  "Weight of the entropy (spreading) regulariser")
+      ->capture_default_str();
   cmd->add_option("--max-images", o.max_images, "Use at most this many images (0 = all)")
       ->capture_default_str();
   cmd->add_flag("--use-held-out", o.use_held_out,

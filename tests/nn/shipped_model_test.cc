@@ -1,0 +1,74 @@
+// The models shipped in models/ (models/README.md): they load through the default lookup of the
+// CLI, and rank a mildly edited copy above unrelated pictures.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "neardup/decode.h"
+#include "neardup/descriptor.h"
+#include "neardup/nn.h"
+#include "neardup/preprocess.h"
+#include "testutil/run_cli.h"
+#include "testutil/testutil.h"
+
+namespace neardup {
+namespace {
+
+using testing::MakeTestPhoto;
+using testing::RunCli;
+using testing::TempDir;
+
+const char* const kShipped[] = {"stn-cnn:mobile", "cnn:mobile"};
+
+std::string ShippedPath(const std::string& method) {
+  std::string name = method;
+  std::replace(name.begin(), name.end(), ':', '-');
+  return std::string(NEARDUP_TEST_DATA) + "/../../models/" + name + ".pt";
+}
+
+TEST(ShippedModelTest, CopiesOutrankUnrelatedPictures) {
+  const Image photo = MakeTestPhoto(480, 360, 11);
+  const Image copy = Resize(photo, 240, 180);
+  for (const char* spec : kShipped) {
+    NnMethodOptions o;
+    o.model_path = ShippedPath(spec);
+    StatusOr<std::unique_ptr<Method>> m = MakeNnMethod(spec, o);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    StatusOr<Descriptor> a = (*m)->Compute(photo);
+    StatusOr<Descriptor> b = (*m)->Compute(copy);
+    ASSERT_TRUE(a.ok() && b.ok());
+    const double copy_cos = 1 - (*m)->Distance(*a, *b);
+    EXPECT_TRUE(IsMatch(**m, (*m)->Distance(*a, *b), (*m)->default_threshold()))
+        << spec << " cos " << copy_cos;
+    for (uint32_t seed = 20; seed < 26; ++seed) {
+      StatusOr<Descriptor> other = (*m)->Compute(MakeTestPhoto(480, 360, seed));
+      ASSERT_TRUE(other.ok());
+      const double cos = 1 - (*m)->Distance(*a, *other);
+      EXPECT_LT(cos, copy_cos) << spec << " seed " << seed;
+    }
+  }
+}
+
+TEST(ShippedModelTest, CliFindsThemBesideTheBinary) {
+  TempDir dir;
+  const Image photo = MakeTestPhoto(480, 360, 12);
+  ASSERT_TRUE(WriteImage(dir.Join("photo.png"), photo).ok());
+  ASSERT_TRUE(WriteImage(dir.Join("copy.jpg"), Resize(photo, 240, 180), 90).ok());
+  ASSERT_TRUE(WriteImage(dir.Join("other.png"), MakeTestPhoto(480, 360, 13)).ok());
+  for (const char* spec : kShipped) {
+    testing::CliResult r = RunCli({"find", dir.path(), "--method", spec, "--no-cache", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    nlohmann::json j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["groups"].size(), 1u) << r.out;
+    std::vector<std::string> names;
+    for (const auto& f : j["groups"][0]["files"]) {
+      names.push_back(std::filesystem::path(f["path"].get<std::string>()).filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"copy.jpg", "photo.png"})) << spec;
+  }
+}
+
+}  // namespace
+}  // namespace neardup
