@@ -9,7 +9,7 @@
 #include "neardup/descriptor.h"
 #include "neardup/find.h"
 #include "neardup/nn.h"
-#include "nn/model.h"
+#include "nn/random_model.h"
 #include "testutil/testutil.h"
 
 namespace neardup::nn {
@@ -19,16 +19,7 @@ using neardup::testing::MakeTestPhoto;
 using neardup::testing::TempDir;
 
 std::unique_ptr<Method> SmallMethod(const TempDir& dir) {
-  ModelConfig c;
-  c.backbone = "mobile";
-  c.stn = true;
-  c.dim = 16;
-  c.input_size = 64;
-  c.train_size = 64;
-  torch::manual_seed(7);
-  StatusOr<NearDupNet> net = MakeModel(c);
-  EXPECT_TRUE(net.ok());
-  EXPECT_TRUE(SaveModel(*net, dir.Join("m.pt")).ok());
+  EXPECT_TRUE(WriteRandomStnModel(dir.Join("m.pt"), 7));
   NnMethodOptions opt;
   opt.model_path = dir.Join("m.pt");
   StatusOr<std::unique_ptr<Method>> m = MakeNnMethod("stn-cnn:mobile", opt);

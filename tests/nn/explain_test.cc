@@ -8,7 +8,7 @@
 #include "neardup/explain.h"
 #include "neardup/nn.h"
 #include "neardup/preprocess.h"
-#include "nn/model.h"
+#include "nn/random_model.h"
 #include "testutil/run_cli.h"
 #include "testutil/testutil.h"
 
@@ -21,16 +21,7 @@ using neardup::testing::TempDir;
 
 TEST(ExplainTest, StnMethodsShowTheirAlignedImages) {
   TempDir dir;
-  ModelConfig c;
-  c.backbone = "mobile";
-  c.stn = true;
-  c.dim = 16;
-  c.input_size = 64;
-  c.train_size = 64;
-  torch::manual_seed(3);
-  StatusOr<NearDupNet> net = MakeModel(c);
-  ASSERT_TRUE(net.ok());
-  ASSERT_TRUE(SaveModel(*net, dir.Join("stn-cnn-mobile.pt")).ok());
+  ASSERT_TRUE(WriteRandomStnModel(dir.Join("stn-cnn-mobile.pt"), 3));
   const Image photo = MakeTestPhoto(160, 120, 5);
   ASSERT_TRUE(WriteImage(dir.Join("a.png"), photo).ok());
   ASSERT_TRUE(WriteImage(dir.Join("b.png"), FlipHorizontal(photo)).ok());

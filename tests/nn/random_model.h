@@ -1,0 +1,28 @@
+// A small random-weight model written to a file, for the tests of what consumes model files.
+#ifndef NEARDUP_TESTS_NN_RANDOM_MODEL_H_
+#define NEARDUP_TESTS_NN_RANDOM_MODEL_H_
+
+#include <cstdint>
+#include <string>
+
+#include "nn/model.h"
+
+namespace neardup::nn {
+
+// Saves a "mobile" model with an identity-initialised STN, 16-d descriptors and 64 px input,
+// with weights drawn from `seed`, to `path`. False when it cannot be made or written.
+inline bool WriteRandomStnModel(const std::string& path, uint64_t seed) {
+  ModelConfig c;
+  c.backbone = "mobile";
+  c.stn = true;
+  c.dim = 16;
+  c.input_size = 64;
+  c.train_size = 64;
+  torch::manual_seed(seed);
+  StatusOr<NearDupNet> net = MakeModel(c);
+  return net.ok() && SaveModel(*net, path).ok();
+}
+
+}  // namespace neardup::nn
+
+#endif  // NEARDUP_TESTS_NN_RANDOM_MODEL_H_
