@@ -5,55 +5,15 @@
 #include <queue>
 
 #include "core/parallel.h"
+#include "index/hamming.h"
+#include "index/mih.h"
 #include "neardup/search.h"
 
 namespace neardup {
 namespace {
 
-template <int W>
-inline int Popcount(const uint64_t* x, const uint64_t* y) {
-  int d = 0;
-  for (int i = 0; i < W; ++i) d += __builtin_popcountll(x[i] ^ y[i]);
-  return d;
-}
-
-inline int PopcountN(const uint64_t* x, const uint64_t* y, int words) {
-  int d = 0;
-  for (int i = 0; i < words; ++i) d += __builtin_popcountll(x[i] ^ y[i]);
-  return d;
-}
-
-// Distance between item i of `a` and item j of `b` (see search.h); W = words (0: runtime).
-template <int W>
-inline int ItemDistance(const CodeSet& a, int64_t i, const CodeSet& b, int64_t j) {
-  const int words = W > 0 ? W : a.words;
-  const uint64_t* x = a.codes + i * a.variants * words;
-  const uint64_t* y = b.codes + j * b.variants * words;
-  auto pc = [words](const uint64_t* p, const uint64_t* q) {
-    if constexpr (W > 0) {
-      return Popcount<W>(p, q);
-    } else {
-      return PopcountN(p, q, words);
-    }
-  };
-  int best = pc(x, y);
-  for (int v = 1; v < a.variants && best > 0; ++v) best = std::min(best, pc(x + v * words, y));
-  for (int v = 1; v < b.variants && best > 0; ++v) best = std::min(best, pc(x, y + v * words));
-  return best;
-}
-
-using DistFn = int (*)(const CodeSet&, int64_t, const CodeSet&, int64_t);
-
-DistFn PickDistance(int words) {
-  switch (words) {
-    case 1:
-      return &ItemDistance<1>;
-    case 4:
-      return &ItemDistance<4>;
-    default:
-      return &ItemDistance<0>;
-  }
-}
+using index_internal::DistFn;
+using index_internal::PickDistance;
 
 // Keeps the k best neighbours seen so far (max-heap on (distance, id)).
 class TopK {
@@ -96,12 +56,21 @@ std::vector<ScoredPair> MergeSorted(std::vector<std::vector<ScoredPair>>& parts)
   return all;
 }
 
+// Below this many items the brute-force join is fast anyway (and needs no tables).
+constexpr int64_t kMihMinItems = 4096;
+
 // Rows near the start of a triangular loop carry more work: small chunks keep threads balanced.
 constexpr int64_t kRowChunk = 16;
 
 }  // namespace
 
 std::vector<ScoredPair> HammingSelfJoin(const CodeSet& set, int max_distance, int threads) {
+  // Multi-index hashing when it checks fewer candidates than all n^2 / 2 pairs (index/mih.h):
+  // on large sets at the usual thresholds, O(n) memory and far less work; the result is the same.
+  if (set.n >= kMihMinItems &&
+      index_internal::MihCost(set, max_distance) < 0.5 * double(set.n) * double(set.n)) {
+    return index_internal::MihSelfJoin(set, max_distance, threads);
+  }
   const DistFn dist = PickDistance(set.words);
   threads = ResolveThreads(threads);
   std::vector<std::vector<ScoredPair>> parts(threads);

@@ -1,0 +1,38 @@
+// Multi-index hashing (Norouzi, Punjani and Fleet, "Fast Search in Hamming Space with
+// Multi-Index Hashing", CVPR 2012) for the Hamming self-join: private to src/index/.
+//
+// A code of B bits is cut into m = B / 16 chunks of 16 bits. If two codes differ in at most r
+// bits, some chunk differs in at most floor(r / m) bits (pigeonhole), so every pair within r is
+// found by comparing, chunk by chunk, the items of buckets whose 16-bit values are within
+// floor(r / m) bits. One table per chunk maps a value to the items holding it (a counting sort:
+// 4 bytes per item and chunk plus 256 KiB; with one variant per code also a copy of the codes in
+// bucket order, 8 bytes per word), so memory is O(n) (576 bytes per 256-bit code) and, on codes
+// spread over the buckets, the work is about n * m * (probes per chunk) * (n / 65536) / 2
+// candidate checks instead of n^2 / 2.
+#ifndef NEARDUP_SRC_INDEX_MIH_H_
+#define NEARDUP_SRC_INDEX_MIH_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "neardup/search.h"
+
+namespace neardup::index_internal {
+
+inline constexpr int kMihChunkBits = 16;
+
+// Number of 16-bit values within `radius` bits of a value (the probes per chunk and code).
+int64_t MihProbes(int radius);
+
+// Estimated candidate checks of MihSelfJoin on `set` at `max_distance` (for uniformly spread
+// codes), to compare with the n^2 / 2 of the brute-force join.
+double MihCost(const CodeSet& set, int max_distance);
+
+// Exactly HammingSelfJoin's result (all pairs a < b with distance <= max_distance, distance as in
+// search.h, variants included, sorted by (a, b)), for any set; fast when floor(max_distance / m)
+// is small (m = 16 * words / 16 chunks). n must be < 2^31.
+std::vector<ScoredPair> MihSelfJoin(const CodeSet& set, int max_distance, int threads);
+
+}  // namespace neardup::index_internal
+
+#endif  // NEARDUP_SRC_INDEX_MIH_H_
