@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
       if (p.b < head.n) mih.insert({p.a, p.b});
     }
     std::printf("check on the first %lld items: brute force %zu pairs, join %zu, %s\n",
-                (long long)head.n, brute.size(), mih.size(), brute == mih ? "identical" : "DIFFERENT");
+                (long long)head.n, brute.size(), mih.size(),
+                brute == mih ? "identical" : "DIFFERENT");
   }
   return 0;
 }
