@@ -106,10 +106,11 @@ struct TrainSummary {
 // writes it to options.out. Deterministic for a seed and thread count.
 StatusOr<TrainSummary> TrainModel(const TrainOptions& options);
 
-// What the STN does to one image: the aligned input the backbone sees (RGB, input_size square)
-// for `path`. InvalidArgument for a method without an STN.
-StatusOr<Image> AlignWithStn(std::string_view spec, const NnMethodOptions& options,
-                             const Image& image);
+// What the STN does to each image: the aligned input the backbone sees (RGB, input_size
+// square), out[i] for images[i]; the model is loaded once for all of them. InvalidArgument for a
+// method without an STN or an empty image.
+StatusOr<std::vector<Image>> AlignWithStn(std::string_view spec, const NnMethodOptions& options,
+                                          const std::vector<const Image*>& images);
 
 }  // namespace neardup
 

@@ -60,7 +60,6 @@ std::vector<std::string> InstalledNnMethods() {
   for (const std::string& dir : ModelSearchDirs()) {
     std::error_code ec;
     for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
-      const std::string file = e.path().filename().string();
       if (e.path().extension() != ".pt" || !e.is_regular_file(ec)) continue;
       const std::string stem = e.path().stem().string();
       for (std::string_view prefix : {"stn-cnn-", "cnn-"}) {

@@ -107,11 +107,11 @@ StatusOr<TrainSummary> TrainModel(const TrainOptions& options) {
   return p.api->train(options);
 }
 
-StatusOr<Image> AlignWithStn(std::string_view spec, const NnMethodOptions& options,
-                             const Image& image) {
+StatusOr<std::vector<Image>> AlignWithStn(std::string_view spec, const NnMethodOptions& options,
+                                          const std::vector<const Image*>& images) {
   const Plugin& p = LoadPlugin();
   if (p.api == nullptr) return UnimplementedError(std::string(spec) + ": " + p.error);
-  return p.api->align_with_stn(spec, options, image);
+  return p.api->align_with_stn(spec, options, images);
 }
 
 }  // namespace neardup

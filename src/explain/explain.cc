@@ -37,13 +37,11 @@ StatusOr<Explanation> ExplainPair(const Image& a, const Image& b, const ExplainO
     v.match = IsMatch(**m, v.distance, v.threshold);
     out.verdicts.push_back(v);
     if (spec.rfind("stn-cnn:", 0) == 0) {
-      StatusOr<Image> aa = AlignWithStn(spec, NnMethodOptions{}, a);
-      StatusOr<Image> ab = AlignWithStn(spec, NnMethodOptions{}, b);
-      if (aa.ok() && ab.ok()) {
-        out.aligned.push_back({spec, std::move(aa).value(), std::move(ab).value()});
+      StatusOr<std::vector<Image>> aligned = AlignWithStn(spec, NnMethodOptions{}, {&a, &b});
+      if (aligned.ok()) {
+        out.aligned.push_back({spec, std::move((*aligned)[0]), std::move((*aligned)[1])});
       } else {
-        out.notes.push_back(spec + ": no aligned images: " +
-                            (aa.ok() ? ab : aa).status().message());
+        out.notes.push_back(spec + ": no aligned images: " + aligned.status().message());
       }
     }
   }

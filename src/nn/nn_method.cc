@@ -71,6 +71,15 @@ StatusOr<int> ContentVersion(const std::string& path) {
   return int((h ^ (h >> 32)) & 0x7fffffff);
 }
 
+// The images as one N x 3 x size x size batch of model inputs (each letterboxed, normalised).
+torch::Tensor StackInputs(const std::vector<const Image*>& images, int size,
+                          const float (&mean)[3], const float (&stddev)[3]) {
+  std::vector<torch::Tensor> inputs;
+  inputs.reserve(images.size());
+  for (const Image* image : images) inputs.push_back(nn::ImageToTensor(*image, size, mean, stddev));
+  return torch::stack(inputs);
+}
+
 void ApplyThreads(int threads) {
   // Global to the process (LibTorch has one intra-op pool). The default is 1: the pipeline runs
   // one Compute per worker thread, and intra-op threads under parallel callers oversubscribe the
@@ -101,36 +110,26 @@ class NnMethod : public Method {
   double default_threshold() const override { return kDefaultMinCosine; }
 
   StatusOr<Descriptor> Compute(const Image& image) const override {
-    if (image.empty()) return InvalidArgumentError("empty image");
-    try {
-      torch::InferenceMode guard;
-      torch::Tensor x = nn::ImageToTensor(image, input_size_, mean_, std_).unsqueeze(0);
-      torch::Tensor y = Run(x);
-      Descriptor d;
-      d.values.assign(y.data_ptr<float>(), y.data_ptr<float>() + y.numel());
-      return d;
-    } catch (const std::exception& e) {
-      return nn::TorchError(e, name_ + ": inference failed");
-    }
+    return std::move(ComputeBatch({&image})[0]);
   }
 
   int preferred_batch() const override { return kPreferredBatch; }
 
   std::vector<StatusOr<Descriptor>> ComputeBatch(
       const std::vector<const Image*>& images) const override {
-    std::vector<StatusOr<Descriptor>> out(images.size(),
-                                          StatusOr<Descriptor>(InvalidArgumentError("empty image")));
+    const StatusOr<Descriptor> empty(InvalidArgumentError("empty image"));
+    std::vector<StatusOr<Descriptor>> out(images.size(), empty);
     std::vector<size_t> rows;  // images[rows[r]] is row r of the batch
+    std::vector<const Image*> batch;
     for (size_t i = 0; i < images.size(); ++i) {
-      if (!images[i]->empty()) rows.push_back(i);
+      if (images[i]->empty()) continue;
+      rows.push_back(i);
+      batch.push_back(images[i]);
     }
     if (rows.empty()) return out;
     try {
       torch::InferenceMode guard;
-      std::vector<torch::Tensor> inputs;
-      inputs.reserve(rows.size());
-      for (size_t i : rows) inputs.push_back(nn::ImageToTensor(*images[i], input_size_, mean_, std_));
-      torch::Tensor y = Run(torch::stack(inputs));
+      torch::Tensor y = Run(StackInputs(batch, input_size_, mean_, std_));
       const float* p = y.data_ptr<float>();
       const int64_t d = y.size(1);
       for (size_t r = 0; r < rows.size(); ++r) {
@@ -249,13 +248,17 @@ StatusOr<std::unique_ptr<Method>> MakeNnMethodImpl(std::string_view spec,
       new NnMethod(std::string(spec), version, size, c.dim, c.mean, c.std, net, nullptr));
 }
 
-StatusOr<Image> AlignWithStnImpl(std::string_view spec, const NnMethodOptions& options,
-                                 const Image& image) {
+StatusOr<std::vector<Image>> AlignWithStnImpl(std::string_view spec,
+                                              const NnMethodOptions& options,
+                                              const std::vector<const Image*>& images) {
   ASSIGN_OR_RETURN(Spec s, ParseSpec(spec));
   if (s.kind != Kind::kStnCnn) {
     return InvalidArgumentError(std::string(spec) + " has no spatial transformer");
   }
-  if (image.empty()) return InvalidArgumentError("empty image");
+  for (size_t i = 0; i < images.size(); ++i) {
+    if (images[i]->empty()) return InvalidArgumentError("image " + std::to_string(i) + " is empty");
+  }
+  if (images.empty()) return std::vector<Image>();
   ApplyThreads(options.threads);
   std::string path;
   ASSIGN_OR_RETURN(nn::NearDupNet net, LoadModelFor(s, spec, options, &path));
@@ -263,8 +266,12 @@ StatusOr<Image> AlignWithStnImpl(std::string_view spec, const NnMethodOptions& o
   const int size = options.input_size > 0 ? options.input_size : c.input_size;
   try {
     torch::InferenceMode guard;
-    torch::Tensor x = nn::ImageToTensor(image, size, c.mean, c.std).unsqueeze(0);
-    return nn::TensorToImage(net->Align(x)[0], c.mean, c.std);
+    torch::Tensor aligned = net->Align(StackInputs(images, size, c.mean, c.std));
+    std::vector<Image> out;
+    for (int64_t i = 0; i < aligned.size(0); ++i) {
+      out.push_back(nn::TensorToImage(aligned[i], c.mean, c.std));
+    }
+    return out;
   } catch (const std::exception& e) {
     return nn::TorchError(e, std::string(spec) + ": STN failed");
   }

@@ -21,15 +21,16 @@
 namespace neardup {
 
 // Bumped whenever NnPluginApi or a type it passes changes layout.
-inline constexpr int kNnPluginAbiVersion = 2;
+inline constexpr int kNnPluginAbiVersion = 3;
 
 struct NnPluginApi {
   int abi_version = kNnPluginAbiVersion;
   StatusOr<std::unique_ptr<Method>> (*make_method)(std::string_view spec,
                                                    const NnMethodOptions& options) = nullptr;
   StatusOr<TrainSummary> (*train)(const TrainOptions& options) = nullptr;
-  StatusOr<Image> (*align_with_stn)(std::string_view spec, const NnMethodOptions& options,
-                                    const Image& image) = nullptr;
+  StatusOr<std::vector<Image>> (*align_with_stn)(std::string_view spec,
+                                                 const NnMethodOptions& options,
+                                                 const std::vector<const Image*>& images) = nullptr;
 };
 
 // Implemented inside the plugin (src/nn/trainer.cc): nn.h's TrainModel.
@@ -38,8 +39,9 @@ StatusOr<TrainSummary> TrainModelImpl(const TrainOptions& options);
 // Implemented inside the plugin (src/nn/nn_method.cc): nn.h's MakeNnMethod and AlignWithStn.
 StatusOr<std::unique_ptr<Method>> MakeNnMethodImpl(std::string_view spec,
                                                    const NnMethodOptions& options);
-StatusOr<Image> AlignWithStnImpl(std::string_view spec, const NnMethodOptions& options,
-                                 const Image& image);
+StatusOr<std::vector<Image>> AlignWithStnImpl(std::string_view spec,
+                                              const NnMethodOptions& options,
+                                              const std::vector<const Image*>& images);
 
 // Where the main library looks for the plugin, in order (nn_loader.cc): $NEARDUP_NN_PLUGIN, the
 // folder of /proc/self/exe, <exe dir>/../lib/neardup/, the build folder. Exposed for tests.

@@ -46,6 +46,15 @@ std::unique_ptr<DescriptorCache> OpenCache(const ScanOptions& options, const Met
   return std::move(cache).value();
 }
 
+// A file's outcome, from the cache or just computed, into its ScannedFile and status slot.
+void TakeEntry(CacheEntry&& entry, ScannedFile& f, Status& status) {
+  status = entry.error;
+  f.descriptor = std::move(entry.descriptor);
+  f.facts.width = entry.width;
+  f.facts.height = entry.height;
+  f.facts.format = entry.format;
+}
+
 }  // namespace
 
 StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
@@ -93,11 +102,7 @@ StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
         ++cached;
         ++finished;
         f.from_cache = true;
-        status[i] = hit->error;
-        f.descriptor = std::move(hit->descriptor);
-        f.facts.width = hit->width;
-        f.facts.height = hit->height;
-        f.facts.format = hit->format;
+        TakeEntry(std::move(*hit), f, status[i]);
         continue;
       }
       ++decoded;
@@ -134,15 +139,10 @@ StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
       }
     }
     for (Miss& m : misses) {
-      ScannedFile& f = files[m.i];
-      status[m.i] = m.entry.error;
       if (cache && (m.entry.error.ok() || IsContentError(m.entry.error))) {
         cache->Put(m.stamp, m.entry);
       }
-      f.descriptor = std::move(m.entry.descriptor);
-      f.facts.width = m.entry.width;
-      f.facts.height = m.entry.height;
-      f.facts.format = m.entry.format;
+      TakeEntry(std::move(m.entry), files[m.i], status[m.i]);
     }
     finished += int64_t(misses.size());
     // Counted under the lock, so progress sees `done` only grow.

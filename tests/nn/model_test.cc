@@ -189,8 +189,10 @@ TEST(NnMethodTest, TrainedModelMethod) {
 
   // The STN of a fresh model is the identity: the aligned image is the letterboxed input.
   Image photo = MakeTestPhoto(64, 64, 3);
-  StatusOr<Image> aligned = AlignWithStn("stn-cnn:mobile", opt, photo);
-  ASSERT_TRUE(aligned.ok()) << aligned.status().ToString();
+  StatusOr<std::vector<Image>> aligned_all = AlignWithStn("stn-cnn:mobile", opt, {&photo});
+  ASSERT_TRUE(aligned_all.ok()) << aligned_all.status().ToString();
+  ASSERT_EQ(aligned_all->size(), 1u);
+  const Image* aligned = &(*aligned_all)[0];
   ASSERT_EQ(aligned->pixels.size(), photo.pixels.size());
   int worst = 0;
   for (size_t i = 0; i < photo.pixels.size(); ++i) {
