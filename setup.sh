@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libopencv-dev libopencv-contrib-dev libturbojpeg0-dev libpng-dev libgif-dev libheif-dev
-  libsqlite3-dev nlohmann-json3-dev libcli11-dev libtorch-dev
+  libsqlite3-dev nlohmann-json3-dev libcli11-dev libtorch-dev libfaiss-dev
   libgtest-dev libgmock-dev
 )
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "neardup/cache.h"
 #include "neardup/decode.h"
 #include "neardup/descriptor.h"
 #include "neardup/group.h"
@@ -29,6 +30,9 @@ struct ScanOptions {
   int threads = 0;  // 0 = one per hardware thread
   bool use_cache = true;
   std::string cache_path;  // empty = DefaultCachePath()
+  // When set, used instead of the cache above (use_cache and cache_path are ignored); the caller
+  // keeps it alive. ImageIndex passes its catalog here.
+  DescriptorCache* cache = nullptr;
   int64_t max_pixels = kDefaultMaxPixels;
   ProgressFn progress;  // optional
 };

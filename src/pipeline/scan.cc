@@ -62,7 +62,9 @@ StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
   ScanResult out;
   out.errors = std::move(walk.errors);
   out.skipped_non_images = walk.skipped_non_images;
-  std::unique_ptr<DescriptorCache> cache = OpenCache(options, method, &out.warnings);
+  std::unique_ptr<DescriptorCache> owned_cache =
+      options.cache ? nullptr : OpenCache(options, method, &out.warnings);
+  DescriptorCache* cache = options.cache ? options.cache : owned_cache.get();
 
   const int64_t n = int64_t(walk.files.size());
   std::vector<ScannedFile> files(n);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "neardup/cache.h"
+#include "store/half.h"
 
 namespace neardup {
 namespace {
@@ -17,17 +18,6 @@ namespace {
 // only holds what can be computed again.
 constexpr int kSchemaVersion = 2;
 
-// Float descriptors (L2-normalised embeddings, components in [-1, 1]) are stored as IEEE
-// binary16: half the bytes, and a 10-bit mantissa moves a unit vector's components by at most
-// 2^-11 relative, so a cosine similarity changes by less than 1e-3 (typically ~1e-4).
-using Half = _Float16;
-static_assert(sizeof(Half) == 2, "binary16 must be 2 bytes: it is written to disk");
-
-std::vector<Half> ToHalf(const std::vector<float>& v) {
-  std::vector<Half> out(v.size());
-  for (size_t i = 0; i < v.size(); ++i) out[i] = Half(v[i]);
-  return out;
-}
 constexpr size_t kFlushEvery = 512;  // bounds memory and work lost on a crash
 
 const char* kSchema = R"sql(
@@ -110,9 +100,8 @@ class SqliteCache : public DescriptorCache {
     e.format = reinterpret_cast<const char*>(sqlite3_column_text(lookup_, 2));
     e.descriptor.quality = sqlite3_column_int(lookup_, 3);
     ReadBlob(4, &e.descriptor.bits);
-    std::vector<Half> half;
-    ReadBlob(5, &half);
-    e.descriptor.values.assign(half.begin(), half.end());
+    e.descriptor.values = FromHalfBytes(sqlite3_column_blob(lookup_, 5),
+                                        size_t(sqlite3_column_bytes(lookup_, 5)));
     int code = sqlite3_column_int(lookup_, 6);
     if (code != 0) {
       e.error = Status(static_cast<StatusCode>(code),

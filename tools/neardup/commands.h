@@ -27,6 +27,7 @@ void AddCompareCommand(CLI::App& root, std::vector<Command>* out);
 void AddExplainCommand(CLI::App& root, std::vector<Command>* out);
 void AddBenchCommand(CLI::App& root, std::vector<Command>* out);  // and its subcommands
 void AddTrainCommand(CLI::App& root, std::vector<Command>* out);
+void AddIndexCommand(CLI::App& root, std::vector<Command>* out);  // and its subcommands
 
 }  // namespace neardup::cli
 

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   AddExplainCommand(app, &commands);
   AddBenchCommand(app, &commands);
   AddTrainCommand(app, &commands);
+  AddIndexCommand(app, &commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

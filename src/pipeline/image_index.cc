@@ -1,0 +1,462 @@
+// ImageIndex: the SQLite catalog (src/store/catalog.h) plus a Faiss index
+// (src/index/vector_index.h) kept in step with it.
+#include <algorithm>
+#include <filesystem>
+#include <mutex>
+#include <unordered_set>
+
+#include "index/vector_index.h"
+#include "neardup/cache.h"
+#include "neardup/index.h"
+#include "store/catalog.h"
+
+namespace neardup {
+namespace {
+
+using index_internal::VectorIndex;
+using store::Catalog;
+using store::CatalogRow;
+
+constexpr const char* kCatalogFile = "catalog.sqlite";
+constexpr const char* kVectorFile = "vectors.faiss";
+constexpr int64_t kMaxTrainVectors = 1 << 18;  // training sample of IVF/PQ indexes
+constexpr int64_t kCatchUpBatch = 1 << 16;      // rows handed to Faiss at once
+
+int64_t FileBytes(const std::string& path) {
+  std::error_code ec;
+  auto n = std::filesystem::file_size(path, ec);
+  return ec ? 0 : int64_t(n);
+}
+
+std::string AbsolutePath(const std::string& p) {
+  std::error_code ec;
+  return std::filesystem::absolute(p, ec).lexically_normal().string();
+}
+
+// The descriptors of `rows` packed for the vector index.
+struct Packed {
+  std::vector<uint64_t> codes;
+  std::vector<float> values;
+  std::vector<int64_t> ids;
+  int words = 0;
+  int variants = 1;
+  int dim = 0;
+
+  void Push(const Method& m, const CatalogRow& r) {
+    ids.push_back(r.id);
+    if (m.metric() == Metric::kHamming) {
+      words = m.dims() / 64;
+      variants = m.variants();
+      codes.insert(codes.end(), r.descriptor.bits.begin(), r.descriptor.bits.end());
+    } else {
+      dim = m.dims();
+      values.insert(values.end(), r.descriptor.values.begin(), r.descriptor.values.end());
+    }
+  }
+  int64_t n() const { return int64_t(ids.size()); }
+  CodeSet code_set() const { return {codes.data(), n(), words, variants}; }
+  VectorSet vector_set() const { return {values.data(), n(), dim}; }
+  void Clear() {
+    codes.clear();
+    values.clear();
+    ids.clear();
+  }
+};
+
+// Whether `d` has the shape of `m`'s descriptors.
+bool Fits(const Method& m, const Descriptor& d) {
+  if (m.metric() == Metric::kHamming) {
+    return d.bits.size() == size_t(m.dims() / 64 * m.variants()) && d.values.empty();
+  }
+  return d.values.size() == size_t(m.dims()) && d.bits.empty();
+}
+
+// The catalog seen as Scan's descriptor cache: a file already indexed with the same size and
+// mtime is a hit; each newly described file becomes a catalog row.
+class CatalogCache : public DescriptorCache {
+ public:
+  explicit CatalogCache(Catalog* catalog) : catalog_(catalog) {}
+
+  std::optional<CacheEntry> Lookup(const FileStamp& stamp) override {
+    std::optional<CatalogRow> row = catalog_->Find(stamp.path);
+    if (!row || row->size != stamp.size || row->mtime_ns != stamp.mtime_ns) return std::nullopt;
+    CacheEntry e;
+    e.descriptor = std::move(row->descriptor);
+    e.width = row->width;
+    e.height = row->height;
+    e.format = row->format;
+    return e;
+  }
+  void Put(const FileStamp& stamp, const CacheEntry& entry) override {
+    if (!entry.error.ok()) return;  // failures are reported, not indexed
+    CatalogRow r;
+    r.path = stamp.path;
+    r.size = stamp.size;
+    r.mtime_ns = stamp.mtime_ns;
+    r.width = entry.width;
+    r.height = entry.height;
+    r.format = entry.format;
+    r.descriptor = entry.descriptor;
+    Status s = catalog_->Put(std::move(r));
+    std::lock_guard<std::mutex> lock(mu_);
+    ++added_;
+    if (!s.ok() && first_error_.ok()) first_error_ = s;
+  }
+  Status Flush() override {
+    Status s = catalog_->Commit();
+    std::lock_guard<std::mutex> lock(mu_);
+    return first_error_.ok() ? s : first_error_;
+  }
+  int64_t added() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return added_;
+  }
+
+ private:
+  Catalog* catalog_;
+  std::mutex mu_;
+  int64_t added_ = 0;
+  Status first_error_;
+};
+
+class IndexImpl : public ImageIndex {
+ public:
+  IndexImpl(std::string dir, std::unique_ptr<Catalog> catalog, std::unique_ptr<Method> method)
+      : dir_(std::move(dir)), catalog_(std::move(catalog)), method_(std::move(method)) {}
+
+  // Loads (or creates) the vector index and brings it up to the catalog.
+  Status Init() {
+    int64_t applied = 0;
+    auto loaded = VectorIndex::Load(VectorPath(), &applied);
+    if (loaded.ok()) {
+      vectors_ = std::move(loaded).value();
+      applied_ = applied;
+    } else if (loaded.status().code() == StatusCode::kNotFound) {
+      ASSIGN_OR_RETURN(vectors_, NewVectorIndex());
+      applied_ = 0;
+    } else {
+      return loaded.status();
+    }
+    return CatchUp();
+  }
+
+  const Method& method() const override { return *method_; }
+
+  StatusOr<IndexAddResult> Add(ScanOptions options) override {
+    CatalogCache cache(catalog_.get());
+    options.method = method_->name();
+    options.cache = &cache;
+    ASSIGN_OR_RETURN(ScanResult scan, Scan(options, *method_));
+    IndexAddResult out;
+    out.added = cache.added();
+    out.unchanged = scan.cached;
+    out.errors = std::move(scan.errors);
+    out.warnings = std::move(scan.warnings);
+    out.skipped_non_images = scan.skipped_non_images;
+    // Scan reports a failed Flush as a warning; for an index it is an error.
+    RETURN_IF_ERROR(cache.Flush());
+    RETURN_IF_ERROR(CatchUp());
+    RETURN_IF_ERROR(SaveVectors());
+    return out;
+  }
+
+  StatusOr<int64_t> AddHashes(const std::vector<ImportedHash>& hashes) override {
+    int64_t added = 0;
+    for (const ImportedHash& h : hashes) {
+      CatalogRow r;
+      r.path = h.id;
+      r.descriptor = h.descriptor;
+      // A single PDQ hash in a pdq8 index: its only orientation stands for all eight, so the
+      // symmetric variant distance (search.h) compares the other item's eight with it.
+      const size_t words = size_t(method_->dims() / 64);
+      if (method_->variants() > 1 && r.descriptor.bits.size() == words) {
+        for (int v = 1; v < method_->variants(); ++v) {
+          r.descriptor.bits.insert(r.descriptor.bits.end(), h.descriptor.bits.begin(),
+                                   h.descriptor.bits.begin() + words);
+        }
+      }
+      if (!Fits(*method_, r.descriptor)) {
+        return InvalidArgumentError(h.id + ": not a descriptor of method " + method_->name());
+      }
+      std::optional<CatalogRow> old = catalog_->Find(r.path);
+      if (old && old->size == -1 && old->descriptor.bits == r.descriptor.bits &&
+          old->descriptor.values == r.descriptor.values) {
+        continue;  // imported before
+      }
+      RETURN_IF_ERROR(catalog_->Put(std::move(r)));
+      ++added;
+    }
+    RETURN_IF_ERROR(catalog_->Commit());
+    RETURN_IF_ERROR(CatchUp());
+    RETURN_IF_ERROR(SaveVectors());
+    return added;
+  }
+
+  StatusOr<std::vector<std::string>> Remove(const std::vector<std::string>& paths) override {
+    std::vector<std::string> missing;
+    ASSIGN_OR_RETURN(std::vector<std::string> first, catalog_->Remove(paths));
+    std::vector<std::string> absolute;
+    for (const std::string& p : first) absolute.push_back(AbsolutePath(p));
+    ASSIGN_OR_RETURN(std::vector<std::string> second, catalog_->Remove(absolute));
+    std::unordered_set<std::string> still(second.begin(), second.end());
+    for (size_t i = 0; i < first.size(); ++i) {
+      if (still.count(absolute[i])) missing.push_back(first[i]);
+    }
+    RETURN_IF_ERROR(CatchUp());
+    RETURN_IF_ERROR(SaveVectors());
+    return missing;
+  }
+
+  StatusOr<std::vector<std::vector<IndexHit>>> Query(const std::vector<Descriptor>& queries,
+                                                     int k) override {
+    if (k <= 0) return InvalidArgumentError("k must be at least 1");
+    for (const Descriptor& d : queries) {
+      if (!Fits(*method_, d)) return InvalidArgumentError("query is not a " + method_->name());
+    }
+    // Removed rows whose vectors the index could not drop are skipped: ask for that many more,
+    // and more again when a query still lacks k (a vector file older than the catalog's log).
+    ASSIGN_OR_RETURN(std::vector<int64_t> removed, catalog_->RemovedIds());
+    std::vector<std::vector<IndexHit>> out(queries.size());
+    std::vector<size_t> todo(queries.size());
+    for (size_t i = 0; i < todo.size(); ++i) todo[i] = i;
+    const VectorIndex& vi = searchable();
+    for (int64_t kk = k + int64_t(removed.size()); !todo.empty(); kk *= 2) {
+      Packed q;
+      CatalogRow tmp;
+      for (size_t i : todo) {
+        tmp.descriptor = queries[i];
+        q.Push(*method_, tmp);
+      }
+      const int kq = int(std::min<int64_t>(kk, std::max<int64_t>(1, vi.size())));
+      StatusOr<std::vector<std::vector<Neighbor>>> found =
+          method_->metric() == Metric::kHamming ? vi.Search(q.code_set(), kq)
+                                                : vi.Search(q.vector_set(), kq);
+      if (!found.ok()) return found.status();
+      std::vector<size_t> again;
+      for (size_t t = 0; t < todo.size(); ++t) {
+        const std::vector<Neighbor>& nbs = (*found)[t];
+        std::vector<int64_t> ids;
+        for (const Neighbor& nb : nbs) ids.push_back(nb.id);
+        ASSIGN_OR_RETURN(auto paths, catalog_->Paths(ids));
+        std::vector<IndexHit>& hits = out[todo[t]];
+        hits.clear();
+        for (size_t j = 0; j < ids.size() && int(hits.size()) < k; ++j) {
+          if (!paths[j]) continue;
+          hits.push_back({ids[j], *paths[j], nbs[j].distance, method_->Score(nbs[j].distance)});
+        }
+        if (int(hits.size()) < k && int64_t(nbs.size()) == kq && kq < vi.size()) {
+          again.push_back(todo[t]);
+        }
+      }
+      todo = std::move(again);
+    }
+    return out;
+  }
+
+  StatusOr<std::vector<IndexPair>> Dups(double threshold, int threads) override {
+    Packed all;
+    std::vector<std::string> paths;
+    RETURN_IF_ERROR(catalog_->ForEach(0, [&](CatalogRow&& r) {
+      all.Push(*method_, r);
+      paths.push_back(std::move(r.path));
+    }));
+    std::vector<ScoredPair> pairs;
+    if (method_->metric() == Metric::kHamming) {
+      pairs = HammingSelfJoin(all.code_set(), int(threshold), threads);
+    } else if (catalog_->meta().factory == "Flat" || !vectors_->trained()) {
+      pairs = CosineSelfJoin(all.vector_set(), float(threshold), threads);
+    } else {
+      ASSIGN_OR_RETURN(pairs, ApproximateCosineJoin(all, threshold));
+    }
+    std::vector<IndexPair> out;
+    out.reserve(pairs.size());
+    for (const ScoredPair& p : pairs) out.push_back({paths[p.a], paths[p.b], p.distance});
+    return out;
+  }
+
+  StatusOr<IndexStats> Stats() override {
+    IndexStats s;
+    s.path = dir_;
+    s.method = method_->name();
+    s.factory = catalog_->meta().factory;
+    s.dims = method_->dims();
+    ASSIGN_OR_RETURN(s.images, catalog_->Count());
+    s.vectors = vectors_->trained() ? vectors_->size() : 0;
+    s.trained = vectors_->trained();
+    const std::string cat = dir_ + "/" + kCatalogFile;
+    s.catalog_bytes = FileBytes(cat) + FileBytes(cat + "-wal");
+    s.vector_bytes = FileBytes(VectorPath());
+    return s;
+  }
+
+  Status ForEach(
+      const std::function<void(const std::string&, const Descriptor&)>& fn) override {
+    return catalog_->ForEach(0, [&](CatalogRow&& r) { fn(r.path, r.descriptor); });
+  }
+
+  void SetEffort(int effort) override {
+    vectors_->SetEffort(effort);
+    if (exact_) exact_->SetEffort(effort);
+  }
+
+ private:
+  std::string VectorPath() const { return dir_ + "/" + kVectorFile; }
+
+  StatusOr<std::unique_ptr<VectorIndex>> NewVectorIndex() const {
+    return VectorIndex::Create(catalog_->meta().factory, method_->metric(), method_->dims());
+  }
+
+  // The index to search: the Faiss index, or while an IVF/PQ index has too few vectors to train,
+  // an exact one over everything in the catalog.
+  const VectorIndex& searchable() const { return vectors_->trained() ? *vectors_ : *exact_; }
+
+  Status AddTo(VectorIndex* vi, const Packed& p) {
+    if (p.n() == 0) return Status::Ok();
+    return method_->metric() == Metric::kHamming ? vi->Add(p.code_set(), p.ids.data())
+                                                 : vi->Add(p.vector_set(), p.ids.data());
+  }
+
+  // Feeds the rows with ids above `after` to `vi` in batches; returns the highest id fed.
+  StatusOr<int64_t> Feed(VectorIndex* vi, int64_t after) {
+    Packed batch;
+    int64_t last = after;
+    Status s;
+    RETURN_IF_ERROR(catalog_->ForEach(after, [&](CatalogRow&& r) {
+      if (!s.ok()) return;
+      batch.Push(*method_, r);
+      last = r.id;
+      if (batch.n() >= kCatchUpBatch) {
+        s = AddTo(vi, batch);
+        batch.Clear();
+      }
+    }));
+    RETURN_IF_ERROR(s);
+    RETURN_IF_ERROR(AddTo(vi, batch));
+    return last;
+  }
+
+  // Brings the vector index up to the catalog: trains it once enough vectors exist, adds the rows
+  // it has not seen, drops removed rows where the index type can.
+  Status CatchUp() {
+    ASSIGN_OR_RETURN(int64_t max_id, catalog_->MaxId());
+    if (!vectors_->trained()) {
+      ASSIGN_OR_RETURN(int64_t count, catalog_->Count());
+      if (count < std::max<int64_t>(1, vectors_->min_train())) {
+        // Too few to train: search everything exactly until there are enough.
+        ASSIGN_OR_RETURN(exact_, VectorIndex::Create(index_internal::DefaultFactory(
+                                                         method_->metric()),
+                                                     method_->metric(), method_->dims()));
+        return Feed(exact_.get(), 0).status();
+      }
+      Packed sample;
+      RETURN_IF_ERROR(catalog_->ForEach(0, [&](CatalogRow&& r) {
+        if (sample.n() < kMaxTrainVectors) sample.Push(*method_, r);
+      }));
+      RETURN_IF_ERROR(method_->metric() == Metric::kHamming
+                          ? vectors_->Train(sample.code_set())
+                          : vectors_->Train(sample.vector_set()));
+      exact_.reset();
+      applied_ = 0;
+      dirty_ = true;
+    }
+    if (max_id > applied_) {
+      ASSIGN_OR_RETURN(int64_t last, Feed(vectors_.get(), applied_));
+      if (last > applied_) dirty_ = true;
+      applied_ = max_id;
+    }
+    ASSIGN_OR_RETURN(std::vector<int64_t> removed, catalog_->RemovedIds());
+    if (!removed.empty() && vectors_->supports_remove()) {
+      RETURN_IF_ERROR(vectors_->Remove(removed).status());
+      purged_ = std::move(removed);
+      dirty_ = true;
+    }
+    return Status::Ok();
+  }
+
+  // Writes the Faiss file when it changed, then forgets the removals it now holds.
+  Status SaveVectors() {
+    if (!dirty_ || !vectors_->trained()) return Status::Ok();
+    RETURN_IF_ERROR(vectors_->Save(VectorPath(), applied_));
+    dirty_ = false;
+    if (!purged_.empty()) RETURN_IF_ERROR(catalog_->ClearRemoved(purged_));
+    purged_.clear();
+    return Status::Ok();
+  }
+
+  StatusOr<std::vector<ScoredPair>> ApproximateCosineJoin(const Packed& all, double threshold) {
+    ASSIGN_OR_RETURN(auto found, vectors_->Search(all.vector_set(), kDupsNeighbors + 1));
+    std::unordered_map<int64_t, int64_t> pos;  // catalog id -> index in `all`
+    for (int64_t i = 0; i < all.n(); ++i) pos[all.ids[i]] = i;
+    std::vector<ScoredPair> pairs;
+    for (int64_t i = 0; i < all.n(); ++i) {
+      for (const Neighbor& nb : found[i]) {
+        auto it = pos.find(nb.id);
+        if (it == pos.end() || it->second == i || 1.0 - nb.distance < threshold) continue;
+        pairs.push_back({std::min(i, it->second), std::max(i, it->second), nb.distance});
+      }
+    }
+    std::sort(pairs.begin(), pairs.end(), [](const ScoredPair& x, const ScoredPair& y) {
+      return x.a != y.a ? x.a < y.a : x.b < y.b;
+    });
+    pairs.erase(std::unique(pairs.begin(), pairs.end(),
+                            [](const ScoredPair& x, const ScoredPair& y) {
+                              return x.a == y.a && x.b == y.b;
+                            }),
+                pairs.end());
+    return pairs;
+  }
+
+  std::string dir_;
+  std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<Method> method_;
+  std::unique_ptr<VectorIndex> vectors_;
+  std::unique_ptr<VectorIndex> exact_;  // set while vectors_ is untrained
+  int64_t applied_ = 0;                 // the highest catalog id vectors_ holds
+  bool dirty_ = false;                  // vectors_ differs from its file
+  std::vector<int64_t> purged_;         // removed ids vectors_ dropped since the last save
+};
+
+StatusOr<std::unique_ptr<ImageIndex>> Make(const std::string& dir,
+                                           std::unique_ptr<Catalog> catalog) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Method> method, MakeMethod(catalog->meta().method));
+  if (method->version() != catalog->meta().method_version) {
+    return InvalidArgumentError(dir + ": made by version " +
+                                std::to_string(catalog->meta().method_version) + " of " +
+                                method->name() + ", this neardup computes version " +
+                                std::to_string(method->version()) +
+                                "; create a new index and add the images again");
+  }
+  auto index = std::make_unique<IndexImpl>(dir, std::move(catalog), std::move(method));
+  RETURN_IF_ERROR(index->Init());
+  return std::unique_ptr<ImageIndex>(std::move(index));
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<ImageIndex>> ImageIndex::Create(const std::string& dir,
+                                                         const std::string& method,
+                                                         const std::string& factory) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Method> m, MakeMethod(method));
+  store::CatalogMeta meta{m->name(), m->version(),
+                          factory.empty() ? index_internal::DefaultFactory(m->metric()) : factory};
+  // Check the factory before anything is written.
+  RETURN_IF_ERROR(VectorIndex::Create(meta.factory, m->metric(), m->dims()).status());
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec) && !std::filesystem::is_empty(dir, ec)) {
+    return InvalidArgumentError(dir + ": exists and is not empty");
+  }
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return IOError(dir + ": cannot create: " + ec.message());
+  ASSIGN_OR_RETURN(std::unique_ptr<Catalog> catalog,
+                   Catalog::Create(dir + "/" + kCatalogFile, meta));
+  return Make(dir, std::move(catalog));
+}
+
+StatusOr<std::unique_ptr<ImageIndex>> ImageIndex::Open(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return NotFoundError(dir + ": no index here");
+  ASSIGN_OR_RETURN(std::unique_ptr<Catalog> catalog, Catalog::Open(dir + "/" + kCatalogFile));
+  return Make(dir, std::move(catalog));
+}
+
+}  // namespace neardup

@@ -1,0 +1,171 @@
+// `neardup index query DB IMAGE...` (copy detection: the nearest indexed images of each upload)
+// and `neardup index dups DB` (every near-duplicate pair inside the index).
+#include <cstdio>
+
+#include "cmd_index.h"
+#include "output.h"
+
+namespace neardup::cli {
+namespace {
+
+struct QueryFlags {
+  std::string dir;
+  ScanFlags scan;
+  int k = 10;
+  double threshold = -1;  // < 0: the method's default
+  bool matches_only = false;
+  bool json = false;
+  int effort = 0;
+};
+
+void PrintHitsJson(const ScanResult& scan, const std::vector<std::vector<IndexHit>>& hits,
+                   const Method& m, double threshold, bool matches_only) {
+  nlohmann::ordered_json out;
+  out["method"] = m.name();
+  out["threshold"] = threshold;
+  out["threshold_unit"] = m.metric() == Metric::kHamming ? "bits" : "cosine";
+  nlohmann::ordered_json queries = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < hits.size(); ++i) {
+    nlohmann::ordered_json q;
+    SetJsonPath(q, scan.files[i].path, "query");
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const IndexHit& h : hits[i]) {
+      bool match = IsMatch(m, h.distance, threshold);
+      if (matches_only && !match) continue;
+      nlohmann::ordered_json j;
+      SetJsonPath(j, h.path);
+      j["id"] = h.id;
+      j["distance"] = h.distance;
+      j["score"] = h.score;
+      j["match"] = match;
+      list.push_back(std::move(j));
+    }
+    q["hits"] = std::move(list);
+    queries.push_back(std::move(q));
+  }
+  out["queries"] = std::move(queries);
+  nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+  for (const InputError& e : scan.errors) {
+    nlohmann::ordered_json je;
+    SetJsonPath(je, e.path);
+    je["error"] = e.status.message();
+    errors.push_back(std::move(je));
+  }
+  out["errors"] = std::move(errors);
+  std::printf("%s\n", DumpJson(out).c_str());
+}
+
+void PrintHitsTable(const ScanResult& scan, const std::vector<std::vector<IndexHit>>& hits,
+                    const Method& m, double threshold, bool matches_only) {
+  const bool bits = m.metric() == Metric::kHamming;
+  for (size_t i = 0; i < hits.size(); ++i) {
+    std::printf("%s\n", DisplayPath(scan.files[i].path).c_str());
+    int rank = 0, shown = 0;
+    for (const IndexHit& h : hits[i]) {
+      ++rank;
+      bool match = IsMatch(m, h.distance, threshold);
+      if (matches_only && !match) continue;
+      ++shown;
+      if (bits) {
+        std::printf("  %3d  %3.0f bits  %5.1f%%  %-5s  %s\n", rank, h.distance, 100 * h.score,
+                    match ? "MATCH" : "", DisplayPath(h.path).c_str());
+      } else {
+        std::printf("  %3d  cos %.4f  %-5s  %s\n", rank, 1 - h.distance, match ? "MATCH" : "",
+                    DisplayPath(h.path).c_str());
+      }
+    }
+    if (shown == 0) std::printf("  (no %s)\n", matches_only ? "match" : "indexed image");
+  }
+}
+
+int RunQuery(const QueryFlags& f) {
+  std::unique_ptr<ImageIndex> index = OpenIndexOrReport(f.dir);
+  if (!index) return kExitUsage;
+  if (f.effort > 0) index->SetEffort(f.effort);
+  const Method& m = index->method();
+  ScanFlags scan = f.scan;
+  scan.method = m.name();
+  StatusOr<ScanResult> described = Scan(MakeScanOptions(scan), m);
+  if (!described.ok()) {
+    std::fprintf(stderr, "neardup: %s\n", described.status().message().c_str());
+    return kExitUsage;
+  }
+  PrintProblems(*described);
+  std::vector<Descriptor> queries;
+  for (const ScannedFile& file : described->files) queries.push_back(file.descriptor);
+  auto hits = index->Query(queries, f.k);
+  if (!hits.ok()) {
+    std::fprintf(stderr, "neardup: %s\n", hits.status().message().c_str());
+    return kExitUsage;
+  }
+  const double threshold = f.threshold >= 0 ? f.threshold : m.default_threshold();
+  if (f.json) {
+    PrintHitsJson(*described, *hits, m, threshold, f.matches_only);
+  } else {
+    PrintHitsTable(*described, *hits, m, threshold, f.matches_only);
+  }
+  return described->errors.empty() ? kExitOk : kExitSomeFailed;
+}
+
+struct DupsFlags {
+  std::string dir;
+  double threshold = -1;
+  int threads = 0;
+};
+
+int RunDups(const DupsFlags& f) {
+  std::unique_ptr<ImageIndex> index = OpenIndexOrReport(f.dir);
+  if (!index) return kExitUsage;
+  const Method& m = index->method();
+  const double threshold = f.threshold >= 0 ? f.threshold : m.default_threshold();
+  auto pairs = index->Dups(threshold, f.threads);
+  if (!pairs.ok()) {
+    std::fprintf(stderr, "neardup: %s\n", pairs.status().message().c_str());
+    return kExitUsage;
+  }
+  const bool bits = m.metric() == Metric::kHamming;
+  std::printf("a,b,score\n");
+  for (const IndexPair& p : *pairs) {
+    if (bits) {
+      std::printf("%s,%s,%.0f\n", CsvField(p.a).c_str(), CsvField(p.b).c_str(), p.distance);
+    } else {
+      std::printf("%s,%s,%.6f\n", CsvField(p.a).c_str(), CsvField(p.b).c_str(), 1 - p.distance);
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddIndexSearchCommands(CLI::App* index, std::vector<Command>* out) {
+  auto query = std::make_shared<QueryFlags>();
+  CLI::App* q = index->add_subcommand("query", "The nearest indexed images of each image");
+  q->add_option("dir", query->dir, "Index folder")->required();
+  q->add_option("inputs", query->scan.inputs, "Query images and folders")->required();
+  q->add_flag("-r,--recursive", query->scan.recursive, "Descend into sub-folders");
+  q->add_option("-k,--k", query->k, "Neighbours per query")->capture_default_str();
+  q->add_option("-t,--threshold", query->threshold,
+                "Match threshold in the method's unit (bits for hashes, cosine for embeddings); "
+                "default: the method's");
+  q->add_flag("--matches", query->matches_only, "Only list neighbours within the threshold");
+  q->add_flag("--json", query->json, "JSON output");
+  q->add_option("--effort", query->effort,
+                "Search effort of approximate indexes (efSearch of HNSW, nprobe of IVF)");
+  q->add_option("-j,--threads", query->scan.threads, "Threads (0 = all cores)");
+  q->add_option("--cache", query->scan.cache, "Descriptor cache of the query images");
+  q->add_flag("--no-cache", query->scan.no_cache, "Do not cache the query images' descriptors");
+  query->scan.quiet = true;
+  out->push_back({q, [query] { return RunQuery(*query); }});
+
+  auto dups = std::make_shared<DupsFlags>();
+  CLI::App* d = index->add_subcommand(
+      "dups", "Every near-duplicate pair in the index, as CSV lines a,b,score");
+  d->add_option("dir", dups->dir, "Index folder")->required();
+  d->add_option("-t,--threshold", dups->threshold,
+                "Bits (hashes: distance <= T) or cosine (embeddings: similarity >= T); score is "
+                "printed in the same unit. Default: the method's");
+  d->add_option("-j,--threads", dups->threads, "Threads (0 = all cores)");
+  out->push_back({d, [dups] { return RunDups(*dups); }});
+}
+
+}  // namespace neardup::cli
