@@ -33,6 +33,10 @@ struct ScanOptions {
   // When set, used instead of the cache above (use_cache and cache_path are ignored); the caller
   // keeps it alive. ImageIndex passes its catalog here.
   DescriptorCache* cache = nullptr;
+  // Describe only slice `shard` of `shards` contiguous slices of the listed files (a process of
+  // a distributed run, src/dist/); the listing's errors and skip count go to shard 0 only.
+  int shard = 0;
+  int shards = 1;
   int64_t max_pixels = kDefaultMaxPixels;
   ProgressFn progress;  // optional
 };

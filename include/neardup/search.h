@@ -41,8 +41,16 @@ struct VectorSet {
   int dim = 0;
 };
 
+// One process's share of a self-join split over `parts` processes: the union over part = 0 ..
+// parts - 1 of the pairs each returns is the whole join (src/dist/ gathers them).
+struct JoinShard {
+  int part = 0;
+  int parts = 1;
+};
+
 // All pairs (a < b) with distance <= max_distance, sorted by (a, b).
-std::vector<ScoredPair> HammingSelfJoin(const CodeSet& set, int max_distance, int threads);
+std::vector<ScoredPair> HammingSelfJoin(const CodeSet& set, int max_distance, int threads,
+                                        JoinShard shard = {});
 // For each item, its k nearest other items (ascending distance, ties by id).
 std::vector<std::vector<Neighbor>> HammingSelfKnn(const CodeSet& set, int k, int threads);
 // For each query (its variants as in `queries`), the k nearest items of `base`.
@@ -54,7 +62,8 @@ std::vector<std::vector<Neighbor>> HammingRadius(const CodeSet& base, const Code
                                                  int max_distance, int threads);
 
 // All pairs (a < b) with cosine similarity >= min_cosine, sorted by (a, b).
-std::vector<ScoredPair> CosineSelfJoin(const VectorSet& set, float min_cosine, int threads);
+std::vector<ScoredPair> CosineSelfJoin(const VectorSet& set, float min_cosine, int threads,
+                                       JoinShard shard = {});
 // For each item, its k nearest other items by cosine (distance = 1 - cosine).
 std::vector<std::vector<Neighbor>> CosineSelfKnn(const VectorSet& set, int k, int threads);
 // For each item, its k nearest other items by Euclidean distance (distance = ||a - b||).

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "core/plugin_path.h"
 #include "neardup/nn.h"
 #include "nn/plugin_api.h"
 
@@ -61,22 +62,11 @@ const Plugin& LoadPlugin() {
 }  // namespace
 
 std::vector<std::string> NnPluginCandidates() {
-  std::vector<std::string> out;
-  if (const char* env = std::getenv("NEARDUP_NN_PLUGIN"); env != nullptr && *env) {
-    out.push_back(env);  // an explicit choice: nothing else is tried
-    return out;
-  }
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    out.push_back((exe.parent_path() / kPluginFile).string());
-    out.push_back(
-        (exe.parent_path() / ".." / "lib" / "neardup" / kPluginFile).lexically_normal().string());
-  }
 #ifdef NEARDUP_NN_PLUGIN_BUILD_PATH
-  out.push_back(NEARDUP_NN_PLUGIN_BUILD_PATH);
+  return PluginCandidates(kPluginFile, "NEARDUP_NN_PLUGIN", NEARDUP_NN_PLUGIN_BUILD_PATH);
+#else
+  return PluginCandidates(kPluginFile, "NEARDUP_NN_PLUGIN", nullptr);
 #endif
-  return out;
 }
 
 bool IsNnMethod(std::string_view spec) {

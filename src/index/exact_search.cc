@@ -64,18 +64,20 @@ constexpr int64_t kRowChunk = 16;
 
 }  // namespace
 
-std::vector<ScoredPair> HammingSelfJoin(const CodeSet& set, int max_distance, int threads) {
+std::vector<ScoredPair> HammingSelfJoin(const CodeSet& set, int max_distance, int threads,
+                                        JoinShard shard) {
   // Multi-index hashing when it checks fewer candidates than all n^2 / 2 pairs (index/mih.h):
   // on large sets at the usual thresholds, O(n) memory and far less work; the result is the same.
   if (set.n >= kMihMinItems &&
       index_internal::MihCost(set, max_distance) < 0.5 * double(set.n) * double(set.n)) {
-    return index_internal::MihSelfJoin(set, max_distance, threads);
+    return index_internal::MihSelfJoin(set, max_distance, threads, shard);
   }
   const DistFn dist = PickDistance(set.words);
   threads = ResolveThreads(threads);
   std::vector<std::vector<ScoredPair>> parts(threads);
   ParallelFor(set.n, threads, kRowChunk, [&](int64_t begin, int64_t end, int worker) {
     for (int64_t i = begin; i < end; ++i) {
+      if (i % shard.parts != shard.part) continue;  // rows interleaved: balanced work
       for (int64_t j = i + 1; j < set.n; ++j) {
         int d = dist(set, i, set, j);
         if (d <= max_distance) parts[worker].push_back({i, j, double(d)});
@@ -149,11 +151,13 @@ float SquaredL2(const float* a, const float* b, int dim) {
   return s;
 }
 
-std::vector<ScoredPair> CosineSelfJoin(const VectorSet& set, float min_cosine, int threads) {
+std::vector<ScoredPair> CosineSelfJoin(const VectorSet& set, float min_cosine, int threads,
+                                       JoinShard shard) {
   threads = ResolveThreads(threads);
   std::vector<std::vector<ScoredPair>> parts(threads);
   ParallelFor(set.n, threads, kRowChunk, [&](int64_t begin, int64_t end, int worker) {
     for (int64_t i = begin; i < end; ++i) {
+      if (i % shard.parts != shard.part) continue;  // rows interleaved: balanced work
       const float* x = set.data + i * set.dim;
       for (int64_t j = i + 1; j < set.n; ++j) {
         float c = Dot(x, set.data + j * set.dim, set.dim);

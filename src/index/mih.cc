@@ -10,6 +10,7 @@ namespace neardup::index_internal {
 namespace {
 
 constexpr int kValues = 1 << kMihChunkBits;
+constexpr int64_t kRange = 256;  // buckets per unit of parallel (and distributed) work
 
 // Chunk c (0-based) of a code: bits [16c, 16c + 16) of its words.
 inline uint32_t Chunk(const uint64_t* code, int c) {
@@ -135,7 +136,8 @@ double MihCost(const CodeSet& set, int max_distance) {
          double(chunks) * (set.n * set.variants + kValues);
 }
 
-std::vector<ScoredPair> MihSelfJoin(const CodeSet& set, int max_distance, int threads) {
+std::vector<ScoredPair> MihSelfJoin(const CodeSet& set, int max_distance, int threads,
+                                    JoinShard shard) {
   assert(set.n * set.variants < (int64_t{1} << 31));
   if (set.n < 2 || max_distance < 0) return {};
   const int chunks = set.words * 64 / kMihChunkBits;
@@ -160,7 +162,8 @@ std::vector<ScoredPair> MihSelfJoin(const CodeSet& set, int max_distance, int th
     for (int k = 0; k < count; ++k) {
       const Buckets& q = variants ? queries[k] : base[k];
       const JoinArgs args{&set, first + k, chunk_radius, max_distance, PickDistance(set.words)};
-      ParallelFor(kValues, threads, 256, [&](int64_t begin, int64_t end, int worker) {
+      ParallelFor(kValues, threads, kRange, [&](int64_t begin, int64_t end, int worker) {
+        if ((begin / kRange) % shard.parts != shard.part) return;
         JoinRange(args, q, base[k], masks, begin, end, &parts[worker]);
       });
     }

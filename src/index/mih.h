@@ -32,8 +32,11 @@ double MihCost(const CodeSet& set, int max_distance);
 
 // Exactly HammingSelfJoin's result (all pairs a < b with distance <= max_distance, distance as in
 // search.h, variants included, sorted by (a, b)), for any set; fast when floor(max_distance / m)
-// is small (m = 16 * words / 16 chunks). n must be < 2^31.
-std::vector<ScoredPair> MihSelfJoin(const CodeSet& set, int max_distance, int threads);
+// is small (m = 16 * words / 16 chunks). n must be < 2^31. With a shard, only the query buckets
+// of ranges r with r % parts == part are joined (every process still builds every chunk's
+// buckets, O(n) each; the join, the bulk of the work, is split).
+std::vector<ScoredPair> MihSelfJoin(const CodeSet& set, int max_distance, int threads,
+                                    JoinShard shard = {});
 
 }  // namespace neardup::index_internal
 

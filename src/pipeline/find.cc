@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dist/distributed.h"
 #include "pipeline/knn.h"
 
 namespace neardup {
@@ -13,13 +14,18 @@ StatusOr<FindResult> Find(const FindOptions& options) {
   if (!(threshold >= 0)) return InvalidArgumentError("threshold must be >= 0");
   FindResult out;
   out.threshold = threshold;
-  ASSIGN_OR_RETURN(out.scan, Scan(options.scan, *method));
+  // Under mpirun every process describes a slice of the files and joins a share of the pairs;
+  // all of them end with the whole result (include/neardup/cluster.h).
+  ASSIGN_OR_RETURN(ClusterInfo cluster, JoinCluster());
+  const JoinShard shard{cluster.rank, cluster.size};
+  ASSIGN_OR_RETURN(out.scan, dist::ScanAll(options.scan, *method, cluster));
   const ScanResult& scan = out.scan;
 
   if (method->metric() == Metric::kHamming) {
     PackedCodes packed;
     PackCodes(scan.files, *method, &packed);
-    out.pairs = HammingSelfJoin(packed.set, int(std::floor(threshold)), options.scan.threads);
+    out.pairs =
+        HammingSelfJoin(packed.set, int(std::floor(threshold)), options.scan.threads, shard);
     // Unreliable (low-quality) hashes only match near-exact copies.
     std::erase_if(out.pairs, [&](const ScoredPair& p) {
       int q = std::min(scan.files[p.a].descriptor.quality, scan.files[p.b].descriptor.quality);
@@ -28,8 +34,9 @@ StatusOr<FindResult> Find(const FindOptions& options) {
   } else {
     std::vector<float> vectors = PackVectors(scan.files);
     VectorSet set{vectors.data(), int64_t(scan.files.size()), method->dims()};
-    out.pairs = CosineSelfJoin(set, float(threshold), options.scan.threads);
+    out.pairs = CosineSelfJoin(set, float(threshold), options.scan.threads, shard);
   }
+  ASSIGN_OR_RETURN(out.pairs, dist::GatherPairs(out.pairs));
 
   std::vector<FileFacts> facts;
   facts.reserve(scan.files.size());

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <mutex>
+#include <unordered_map>
 #include <unordered_set>
 
+#include "dist/distributed.h"
 #include "index/vector_index.h"
 #include "neardup/cache.h"
 #include "neardup/index.h"
@@ -260,14 +262,18 @@ class IndexImpl : public ImageIndex {
       all.Push(*method_, r);
       paths.push_back(std::move(r.path));
     }));
+    // Under mpirun each process joins a share and the shares are gathered (cluster.h).
+    ASSIGN_OR_RETURN(ClusterInfo cluster, JoinCluster());
+    const JoinShard shard{cluster.rank, cluster.size};
     std::vector<ScoredPair> pairs;
     if (method_->metric() == Metric::kHamming) {
-      pairs = HammingSelfJoin(all.code_set(), int(threshold), threads);
+      pairs = HammingSelfJoin(all.code_set(), int(threshold), threads, shard);
     } else if (catalog_->meta().factory == "Flat" || !vectors_->trained()) {
-      pairs = CosineSelfJoin(all.vector_set(), float(threshold), threads);
+      pairs = CosineSelfJoin(all.vector_set(), float(threshold), threads, shard);
     } else {
-      ASSIGN_OR_RETURN(pairs, ApproximateCosineJoin(all, threshold));
+      ASSIGN_OR_RETURN(pairs, ApproximateCosineJoin(all, threshold, shard));
     }
+    ASSIGN_OR_RETURN(pairs, dist::GatherPairs(pairs));
     std::vector<IndexPair> out;
     out.reserve(pairs.size());
     for (const ScoredPair& p : pairs) out.push_back({paths[p.a], paths[p.b], p.distance});
@@ -383,13 +389,25 @@ class IndexImpl : public ImageIndex {
     return Status::Ok();
   }
 
-  StatusOr<std::vector<ScoredPair>> ApproximateCosineJoin(const Packed& all, double threshold) {
-    ASSIGN_OR_RETURN(auto found, vectors_->Search(all.vector_set(), kDupsNeighbors + 1));
+  // Each of this shard's vectors against its kDupsNeighbors nearest (rows interleaved).
+  StatusOr<std::vector<ScoredPair>> ApproximateCosineJoin(const Packed& all, double threshold,
+                                                          JoinShard shard) {
+    std::vector<float> mine;
+    std::vector<int64_t> rows;
+    for (int64_t i = shard.part; i < all.n(); i += shard.parts) {
+      rows.push_back(i);
+      mine.insert(mine.end(), all.values.begin() + i * all.dim,
+                  all.values.begin() + (i + 1) * all.dim);
+    }
+    ASSIGN_OR_RETURN(auto found, vectors_->Search(VectorSet{mine.data(), int64_t(rows.size()),
+                                                            all.dim},
+                                                  kDupsNeighbors + 1));
     std::unordered_map<int64_t, int64_t> pos;  // catalog id -> index in `all`
     for (int64_t i = 0; i < all.n(); ++i) pos[all.ids[i]] = i;
     std::vector<ScoredPair> pairs;
-    for (int64_t i = 0; i < all.n(); ++i) {
-      for (const Neighbor& nb : found[i]) {
+    for (size_t r = 0; r < rows.size(); ++r) {
+      const int64_t i = rows[r];
+      for (const Neighbor& nb : found[r]) {
         auto it = pos.find(nb.id);
         if (it == pos.end() || it->second == i || 1.0 - nb.distance < threshold) continue;
         pairs.push_back({std::min(i, it->second), std::max(i, it->second), nb.distance});

@@ -59,6 +59,16 @@ void TakeEntry(CacheEntry&& entry, ScannedFile& f, Status& status) {
 
 StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
   WalkResult walk = WalkInputs(options.inputs, options.recursive);
+  if (options.shards > 1) {
+    const int64_t total = int64_t(walk.files.size());
+    const int64_t begin = total * options.shard / options.shards;
+    const int64_t end = total * (options.shard + 1) / options.shards;
+    walk.files = std::vector<Candidate>(walk.files.begin() + begin, walk.files.begin() + end);
+    if (options.shard != 0) {
+      walk.errors.clear();
+      walk.skipped_non_images = 0;
+    }
+  }
   ScanResult out;
   out.errors = std::move(walk.errors);
   out.skipped_non_images = walk.skipped_non_images;

@@ -15,10 +15,10 @@
 #include "testutil/testutil.h"
 
 namespace neardup::testing {
-namespace {}  // namespace
+namespace {
 
-CliResult RunCli(const std::vector<std::string>& args, int uid, int timeout_s,
-                 const std::vector<std::string>& env) {
+CliResult Run(const std::string& program, const std::vector<std::string>& args, int uid,
+              int timeout_s, const std::vector<std::string>& env) {
   TempDir io;
   ::chmod(io.path().c_str(), 0777);
   const std::string out_path = io.Join("out"), err_path = io.Join("err");
@@ -35,12 +35,12 @@ CliResult RunCli(const std::vector<std::string>& args, int uid, int timeout_s,
       if (::setgid(uid) != 0 || ::setuid(uid) != 0) ::_exit(126);
     }
     std::vector<char*> argv;
-    std::string bin = NEARDUP_CLI_PATH;
+    std::string bin = program;
     argv.push_back(bin.data());
     std::vector<std::string> copy = args;
     for (std::string& a : copy) argv.push_back(a.data());
     argv.push_back(nullptr);
-    ::execv(bin.c_str(), argv.data());
+    ::execvp(bin.c_str(), argv.data());
     ::_exit(127);
   }
   CliResult r;
@@ -61,6 +61,18 @@ CliResult RunCli(const std::vector<std::string>& args, int uid, int timeout_s,
   r.out = ReadFile(out_path);
   r.err = ReadFile(err_path);
   return r;
+}
+
+}  // namespace
+
+CliResult RunCli(const std::vector<std::string>& args, int uid, int timeout_s,
+                 const std::vector<std::string>& env) {
+  return Run(NEARDUP_CLI_PATH, args, uid, timeout_s, env);
+}
+
+CliResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     int timeout_s, const std::vector<std::string>& env) {
+  return Run(program, args, -1, timeout_s, env);
 }
 
 }  // namespace neardup::testing

@@ -18,6 +18,10 @@ struct CliResult {
 CliResult RunCli(const std::vector<std::string>& args, int uid = -1, int timeout_s = 60,
                  const std::vector<std::string>& env = {});
 
+// Runs `program args...` (found in PATH unless it has a slash), like RunCli.
+CliResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     int timeout_s = 60, const std::vector<std::string>& env = {});
+
 }  // namespace neardup::testing
 
 #endif  // NEARDUP_TESTS_RUN_CLI_H_

@@ -141,7 +141,7 @@ void AddFindCommand(CLI::App& root, std::vector<Command>* out) {
   cmd->add_flag("--strict", flags->strict,
                 "Every member of a group must match the kept file directly (default: connected "
                 "components)");
-  out->push_back({cmd, [flags] { return Run(*flags); }});
+  out->push_back({cmd, [flags] { return Run(*flags); }, /*distributed=*/true});
 }
 
 }  // namespace neardup::cli

@@ -165,7 +165,7 @@ void AddIndexSearchCommands(CLI::App* index, std::vector<Command>* out) {
                 "Bits (hashes: distance <= T) or cosine (embeddings: similarity >= T); score is "
                 "printed in the same unit. Default: the method's");
   d->add_option("-j,--threads", dups->threads, "Threads (0 = all cores)");
-  out->push_back({d, [dups] { return RunDups(*dups); }});
+  out->push_back({d, [dups] { return RunDups(*dups); }, /*distributed=*/true});
 }
 
 }  // namespace neardup::cli

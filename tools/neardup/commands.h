@@ -15,9 +15,12 @@ inline constexpr int kExitUsage = 1;       // bad command line or option
 inline constexpr int kExitSomeFailed = 2;  // ran, but some inputs could not be read
 
 // A registered subcommand: its CLI11 node and what to run when it was chosen.
+// Under `mpirun -np P` (include/neardup/cluster.h) a `distributed` command runs in every process
+// and only rank 0 prints; any other command runs in rank 0 alone.
 struct Command {
   CLI::App* app = nullptr;
   std::function<int()> run;
+  bool distributed = false;
 };
 
 void AddFindCommand(CLI::App& root, std::vector<Command>* out);

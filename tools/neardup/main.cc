@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "neardup/cluster.h"
 
 int main(int argc, char** argv) {
   using namespace neardup::cli;
@@ -28,7 +29,20 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   for (const Command& c : commands) {
-    if (c.app->parsed()) return c.run();
+    if (!c.app->parsed()) continue;
+    neardup::StatusOr<neardup::ClusterInfo> cluster = neardup::JoinCluster();
+    if (!cluster.ok()) {
+      std::fprintf(stderr, "neardup: %s\n", cluster.status().message().c_str());
+      return kExitUsage;
+    }
+    if (cluster->rank != 0) {
+      if (!c.distributed) return kExitOk;
+      // Every process computes the whole result; rank 0 prints it.
+      if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr)) {
+        return kExitUsage;
+      }
+    }
+    return c.run();
   }
   return kExitUsage;
 }
