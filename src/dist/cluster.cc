@@ -1,6 +1,7 @@
 // JoinCluster and AllGather: the MPI plugin is opened only in a process started by mpirun.
 #include <dlfcn.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -22,6 +23,8 @@ int LaunchedSize() {
   }
   return 1;
 }
+
+std::atomic<bool> joined{false};
 
 struct State {
   const MpiPluginApi* api = nullptr;
@@ -87,14 +90,24 @@ void Finalize() {
 StatusOr<ClusterInfo> JoinCluster() {
   State& s = Get();
   if (!s.status.ok()) return s.status;
+  joined = true;
   return s.info;
+}
+
+ClusterInfo CurrentCluster() { return joined ? Get().info : ClusterInfo{}; }
+
+int LaunchedRank() {
+  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMI_RANK"}) {
+    if (const char* v = std::getenv(var); v != nullptr && *v) return std::max(0, std::atoi(v));
+  }
+  return 0;
 }
 
 namespace dist {
 
 StatusOr<std::vector<std::string>> AllGather(std::string mine) {
+  if (!joined) return std::vector<std::string>{std::move(mine)};
   State& s = Get();
-  if (!s.status.ok()) return s.status;
   if (s.api == nullptr) return std::vector<std::string>{std::move(mine)};
   std::vector<int64_t> counts(s.info.size);
   char* buf = nullptr;

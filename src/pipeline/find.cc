@@ -16,7 +16,7 @@ StatusOr<FindResult> Find(const FindOptions& options) {
   out.threshold = threshold;
   // Under mpirun every process describes a slice of the files and joins a share of the pairs;
   // all of them end with the whole result (include/neardup/cluster.h).
-  ASSIGN_OR_RETURN(ClusterInfo cluster, JoinCluster());
+  const ClusterInfo cluster = CurrentCluster();
   const JoinShard shard{cluster.rank, cluster.size};
   ASSIGN_OR_RETURN(out.scan, dist::ScanAll(options.scan, *method, cluster));
   const ScanResult& scan = out.scan;

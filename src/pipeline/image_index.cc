@@ -263,7 +263,7 @@ class IndexImpl : public ImageIndex {
       paths.push_back(std::move(r.path));
     }));
     // Under mpirun each process joins a share and the shares are gathered (cluster.h).
-    ASSIGN_OR_RETURN(ClusterInfo cluster, JoinCluster());
+    const ClusterInfo cluster = CurrentCluster();
     const JoinShard shard{cluster.rank, cluster.size};
     std::vector<ScoredPair> pairs;
     if (method_->metric() == Metric::kHamming) {

@@ -15,10 +15,12 @@ namespace {
 using testing::RunCli;
 using testing::RunProgram;
 
-// mpirun refuses root unless told; the tests may run as root in containers.
+// mpirun refuses root unless told, and containers often forbid the cross-process memory copies
+// of its shared-memory transport; the tests may run as root in a container.
 const std::vector<std::string> kMpiEnv = {"OMPI_ALLOW_RUN_AS_ROOT=1",
                                           "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1",
-                                          "OMPI_MCA_rmaps_base_oversubscribe=1"};
+                                          "OMPI_MCA_rmaps_base_oversubscribe=1",
+                                          "OMPI_MCA_btl_vader_single_copy_mechanism=none"};
 
 bool HaveMpirun() {
   return RunProgram("mpirun", {"--version"}, 30, kMpiEnv).exit_code == 0;
@@ -52,7 +54,7 @@ TEST(MpiCliTest, FindAndIndexDupsPrintWhatOneProcessPrints) {
     auto many = Mpirun(np, find);
     EXPECT_EQ(many.exit_code, one.exit_code) << many.err;
     EXPECT_EQ(many.out, one.out) << np << " processes";
-    EXPECT_EQ(many.err.find("broken.png"), one.err.find("broken.png"));
+    EXPECT_NE(many.err.find("broken.png"), std::string::npos);  // reported by rank 0
   }
 
   const std::string ix = scratch.Join("ix");

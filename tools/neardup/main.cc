@@ -30,13 +30,13 @@ int main(int argc, char** argv) {
   }
   for (const Command& c : commands) {
     if (!c.app->parsed()) continue;
+    if (!c.distributed) return neardup::LaunchedRank() == 0 ? c.run() : kExitOk;
     neardup::StatusOr<neardup::ClusterInfo> cluster = neardup::JoinCluster();
     if (!cluster.ok()) {
       std::fprintf(stderr, "neardup: %s\n", cluster.status().message().c_str());
       return kExitUsage;
     }
     if (cluster->rank != 0) {
-      if (!c.distributed) return kExitOk;
       // Every process computes the whole result; rank 0 prints it.
       if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr)) {
         return kExitUsage;
