@@ -147,38 +147,56 @@ int RunFloat(int argc, char** argv) {
   });
   std::printf("exact top 10 of the queries: %.1f s\n", NowSeconds() - t0);
 
-  auto index = VectorIndex::Create(factory, Metric::kCosine, kDim);
-  if (!index.ok()) {
-    std::fprintf(stderr, "%s\n", index.status().ToString().c_str());
-    return 1;
-  }
-  std::vector<int64_t> ids(n);
-  for (int64_t i = 0; i < n; ++i) ids[i] = i + 1;
-  t0 = NowSeconds();
-  if (!(*index)->trained()) {
-    const int64_t nt = std::min<int64_t>(n, std::max<int64_t>((*index)->min_train(), 100000));
-    Status s = (*index)->Train(VectorSet{base.data(), nt, kDim});
+  // INDEX_FILE=path keeps the built index: a later run with the same arguments loads it instead
+  // of building again (the data and queries are the same for the same N).
+  const char* keep = std::getenv("INDEX_FILE");
+  const std::string file =
+      keep ? std::string(keep) : std::string(std::filesystem::temp_directory_path() / "index_bench.faiss");
+  std::unique_ptr<VectorIndex> index;
+  int64_t applied = 0;
+  if (keep && std::filesystem::exists(file)) {
+    auto loaded = VectorIndex::Load(file, &applied);
+    if (!loaded.ok() || applied != n) {
+      std::fprintf(stderr, "%s: not an index of these %lld vectors\n", file.c_str(), (long long)n);
+      return 1;
+    }
+    index = std::move(loaded).value();
+    std::printf("%s: loaded from %s\n", factory.c_str(), file.c_str());
+  } else {
+    auto created = VectorIndex::Create(factory, Metric::kCosine, kDim);
+    if (!created.ok()) {
+      std::fprintf(stderr, "%s\n", created.status().ToString().c_str());
+      return 1;
+    }
+    index = std::move(created).value();
+    std::vector<int64_t> ids(n);
+    for (int64_t i = 0; i < n; ++i) ids[i] = i + 1;
+    t0 = NowSeconds();
+    if (!index->trained()) {
+      const int64_t nt = std::min<int64_t>(n, std::max<int64_t>(index->min_train(), 100000));
+      Status s = index->Train(VectorSet{base.data(), nt, kDim});
+      if (!s.ok()) return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
+    }
+    const double t_train = NowSeconds() - t0;
+    Status s = index->Add(VectorSet{base.data(), n, kDim}, ids.data());
     if (!s.ok()) return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
+    const double t_build = NowSeconds() - t0;
+    s = index->Save(file, n);
+    if (!s.ok()) return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
+    std::printf("%s: build %.1f s (training %.1f s), file %.0f bytes per vector\n",
+                factory.c_str(), t_build, t_train,
+                double(std::filesystem::file_size(file)) / double(n));
+    if (!keep) std::filesystem::remove(file);
   }
-  double t_train = NowSeconds() - t0;
-  Status s = (*index)->Add(VectorSet{base.data(), n, kDim}, ids.data());
-  if (!s.ok()) return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
-  const double t_build = NowSeconds() - t0;
-  const std::string file = std::filesystem::temp_directory_path() / "index_bench.faiss";
-  s = (*index)->Save(file, n);
-  const double bytes = double(std::filesystem::file_size(file));
-  std::filesystem::remove(file);
-  std::printf("%s: build %.1f s (training %.1f s), file %.0f bytes per vector\n", factory.c_str(),
-              t_build, t_train, bytes / double(n));
 
   std::printf("| effort | p50 ms | p99 ms | recall@10 |\n|---|---|---|---|\n");
   for (int effort : efforts) {
-    (*index)->SetEffort(effort);
+    index->SetEffort(effort);
     std::vector<double> lat;
     int64_t hits = 0;
     for (int64_t q = 0; q < nq; ++q) {
       double a = NowSeconds();
-      auto r = (*index)->Search(VectorSet{queries.data() + q * kDim, 1, kDim}, 10);
+      auto r = index->Search(VectorSet{queries.data() + q * kDim, 1, kDim}, 10);
       lat.push_back(1000 * (NowSeconds() - a));
       if (!r.ok()) return 1;
       std::set<int64_t> want(truth[q].begin(), truth[q].end());

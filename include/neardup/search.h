@@ -26,6 +26,9 @@ struct ScoredPair {
   double distance = 0;
 };
 
+// Sorts pairs by (a, b) and keeps one of each (a, b) (the first after sorting).
+void SortUniquePairs(std::vector<ScoredPair>* pairs);
+
 // A read-only view of N items of a Hamming method. The caller keeps `codes` alive.
 struct CodeSet {
   const uint64_t* codes = nullptr;  // n * variants * words

@@ -78,8 +78,6 @@ class Reader {
   bool ok_ = true;
 };
 
-bool ByAB(const ScoredPair& x, const ScoredPair& y) { return x.a != y.a ? x.a < y.a : x.b < y.b; }
-
 }  // namespace
 
 std::string EncodeScan(const ScanResult& scan) {
@@ -183,12 +181,7 @@ StatusOr<std::vector<ScoredPair>> GatherPairs(const std::vector<ScoredPair>& min
   if (all.size() == 1) return mine;
   std::vector<ScoredPair> out;
   for (const std::string& bytes : all) RETURN_IF_ERROR(DecodePairsInto(bytes, &out));
-  std::sort(out.begin(), out.end(), ByAB);
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const ScoredPair& x, const ScoredPair& y) {
-                          return x.a == y.a && x.b == y.b;
-                        }),
-            out.end());
+  SortUniquePairs(&out);
   return out;
 }
 

@@ -64,6 +64,17 @@ constexpr int64_t kRowChunk = 16;
 
 }  // namespace
 
+void SortUniquePairs(std::vector<ScoredPair>* pairs) {
+  std::sort(pairs->begin(), pairs->end(), [](const ScoredPair& x, const ScoredPair& y) {
+    return x.a != y.a ? x.a < y.a : x.b < y.b;
+  });
+  pairs->erase(std::unique(pairs->begin(), pairs->end(),
+                           [](const ScoredPair& x, const ScoredPair& y) {
+                             return x.a == y.a && x.b == y.b;
+                           }),
+               pairs->end());
+}
+
 std::vector<ScoredPair> HammingSelfJoin(const CodeSet& set, int max_distance, int threads,
                                         JoinShard shard) {
   // Multi-index hashing when it checks fewer candidates than all n^2 / 2 pairs (index/mih.h):

@@ -69,9 +69,13 @@ Status Fsync(const std::string& path, bool directory) {
   return Status::Ok();
 }
 
-// Writes header + index to path.tmp, syncs, renames over path, syncs the folder.
+// Writes the header and then write(FILE*) to path.tmp, syncs, renames over path, syncs the folder.
 template <typename WriteFn>
-Status AtomicWrite(const std::string& path, const FileHeader& header, WriteFn&& write) {
+Status AtomicWrite(const std::string& path, int64_t applied, bool binary, WriteFn&& write) {
+  FileHeader header{};
+  std::memcpy(header.magic, kMagic, sizeof kMagic);
+  header.applied = applied;
+  header.binary = binary ? 1 : 0;
   const std::string tmp = path + ".tmp";
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) return IOError(tmp + ": cannot create: " + std::strerror(errno));
@@ -92,16 +96,24 @@ Status AtomicWrite(const std::string& path, const FileHeader& header, WriteFn&& 
   return Fsync(dir.empty() ? "." : dir, true);
 }
 
+// Removes `ids` from a faiss::Index or faiss::IndexBinary (both have remove_ids).
+template <typename FaissIndex>
+StatusOr<int64_t> RemoveIds(FaissIndex* index, bool supported, const std::vector<int64_t>& ids) {
+  if (!supported) return UnimplementedError("this index type cannot remove");
+  int64_t removed = 0;
+  faiss::IDSelectorBatch sel(ids.size(), ids.data());
+  Status s = Guard("faiss remove", [&] { removed = int64_t(index->remove_ids(sel)); });
+  if (!s.ok()) return s;
+  return removed;
+}
+
 class BinaryIndex : public VectorIndex {
  public:
   explicit BinaryIndex(faiss::IndexBinary* index) : index_(index) {}
 
   Status Save(const std::string& path, int64_t applied) const override {
-    FileHeader h{};
-    std::memcpy(h.magic, kMagic, sizeof kMagic);
-    h.applied = applied;
-    h.binary = 1;
-    return AtomicWrite(path, h, [&](FILE* f) { faiss::write_index_binary(index_.get(), f); });
+    return AtomicWrite(path, applied, true,
+                       [&](FILE* f) { faiss::write_index_binary(index_.get(), f); });
   }
   Metric metric() const override { return Metric::kHamming; }
   int dims() const override { return index_->d; }
@@ -134,12 +146,7 @@ class BinaryIndex : public VectorIndex {
     return InvalidArgumentError("a binary index holds hashes, not float vectors");
   }
   StatusOr<int64_t> Remove(const std::vector<int64_t>& ids) override {
-    if (!supports_remove()) return UnimplementedError("this index type cannot remove");
-    int64_t removed = 0;
-    faiss::IDSelectorBatch sel(ids.size(), ids.data());
-    Status s = Guard("faiss remove", [&] { removed = int64_t(index_->remove_ids(sel)); });
-    if (!s.ok()) return s;
-    return removed;
+    return RemoveIds(index_.get(), supports_remove(), ids);
   }
 
   StatusOr<std::vector<std::vector<Neighbor>>> Search(const CodeSet& q, int k) const override {
@@ -205,11 +212,8 @@ class FloatIndex : public VectorIndex {
   explicit FloatIndex(faiss::Index* index) : index_(index) {}
 
   Status Save(const std::string& path, int64_t applied) const override {
-    FileHeader h{};
-    std::memcpy(h.magic, kMagic, sizeof kMagic);
-    h.applied = applied;
-    h.binary = 0;
-    return AtomicWrite(path, h, [&](FILE* f) { faiss::write_index(index_.get(), f); });
+    return AtomicWrite(path, applied, false,
+                       [&](FILE* f) { faiss::write_index(index_.get(), f); });
   }
   Metric metric() const override { return Metric::kCosine; }
   int dims() const override { return index_->d; }
@@ -240,12 +244,7 @@ class FloatIndex : public VectorIndex {
     return Guard("faiss add", [&] { index_->add_with_ids(v.n, v.data, ids); });
   }
   StatusOr<int64_t> Remove(const std::vector<int64_t>& ids) override {
-    if (!supports_remove()) return UnimplementedError("this index type cannot remove");
-    int64_t removed = 0;
-    faiss::IDSelectorBatch sel(ids.size(), ids.data());
-    Status s = Guard("faiss remove", [&] { removed = int64_t(index_->remove_ids(sel)); });
-    if (!s.ok()) return s;
-    return removed;
+    return RemoveIds(index_.get(), supports_remove(), ids);
   }
 
   StatusOr<std::vector<std::vector<Neighbor>>> Search(const CodeSet&, int) const override {

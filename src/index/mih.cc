@@ -173,15 +173,8 @@ std::vector<ScoredPair> MihSelfJoin(const CodeSet& set, int max_distance, int th
   for (const auto& p : parts) total += p.size();
   all.reserve(total);
   for (auto& p : parts) all.insert(all.end(), p.begin(), p.end());
-  std::sort(all.begin(), all.end(), [](const ScoredPair& x, const ScoredPair& y) {
-    return x.a != y.a ? x.a < y.a : x.b < y.b;
-  });
   // With variants, a pair can be found through several pairs of codes.
-  all.erase(std::unique(all.begin(), all.end(),
-                        [](const ScoredPair& x, const ScoredPair& y) {
-                          return x.a == y.a && x.b == y.b;
-                        }),
-            all.end());
+  SortUniquePairs(&all);
   return all;
 }
 

@@ -413,14 +413,7 @@ class IndexImpl : public ImageIndex {
         pairs.push_back({std::min(i, it->second), std::max(i, it->second), nb.distance});
       }
     }
-    std::sort(pairs.begin(), pairs.end(), [](const ScoredPair& x, const ScoredPair& y) {
-      return x.a != y.a ? x.a < y.a : x.b < y.b;
-    });
-    pairs.erase(std::unique(pairs.begin(), pairs.end(),
-                            [](const ScoredPair& x, const ScoredPair& y) {
-                              return x.a == y.a && x.b == y.b;
-                            }),
-                pairs.end());
+    SortUniquePairs(&pairs);
     return pairs;
   }
 

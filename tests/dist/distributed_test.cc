@@ -17,14 +17,7 @@ std::vector<ScoredPair> Union(std::vector<std::vector<ScoredPair>> parts) {
   for (const auto& p : parts) bytes.push_back(EncodePairs(p));
   std::vector<ScoredPair> out;
   for (const auto& b : bytes) EXPECT_TRUE(DecodePairsInto(b, &out).ok());
-  std::sort(out.begin(), out.end(), [](const ScoredPair& x, const ScoredPair& y) {
-    return x.a != y.a ? x.a < y.a : x.b < y.b;
-  });
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const ScoredPair& x, const ScoredPair& y) {
-                          return x.a == y.a && x.b == y.b;
-                        }),
-            out.end());
+  SortUniquePairs(&out);
   return out;
 }
 
