@@ -1,4 +1,5 @@
-// Private to src/image/: moving pixels between neardup::Image and cv::Mat.
+// Private to the library (src/image/ and the OpenCV users beside it): moving pixels between
+// neardup::Image and cv::Mat.
 #ifndef NEARDUP_SRC_IMAGE_CV_IMAGE_H_
 #define NEARDUP_SRC_IMAGE_CV_IMAGE_H_
 

@@ -1,0 +1,90 @@
+// Geometric verification: local features + robust fitting prove that two images show the same
+// picture and say where (the matched region in each). Hashes and global descriptors propose
+// candidate pairs; this checks them (about 5 ms of CPU per pair, so candidates only).
+//
+// Pipeline: keypoints and binary descriptors (ORB by default; "akaze", "sift") on a copy whose
+// longer side is at most `max_side`; matches A->B by the ratio test and a one-to-one rule (a
+// keypoint of B serves one keypoint of A); a homography fitted by RANSAC; sanity checks on it
+// (bounded scale, anisotropy and perspective, a convex non-degenerate image of the matched
+// region) and on the spread of its inliers. A is matched as it is and mirrored, so mirrored
+// copies verify too (their homography then has a negative determinant).
+// Thread safety: all functions are pure and may be called concurrently.
+#ifndef NEARDUP_VERIFY_H_
+#define NEARDUP_VERIFY_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "neardup/image.h"
+#include "neardup/status.h"
+
+namespace neardup {
+
+struct Point2 {
+  double x = 0;
+  double y = 0;
+};
+
+struct VerifyOptions {
+  std::string features = "orb";  // "orb", "akaze" or "sift"
+  int max_keypoints = 1000;      // per image (ORB, SIFT)
+  int max_side = 640;            // features are taken on a copy at most this large
+  double ratio = 0.8;            // Lowe's ratio test
+  bool mirrored = true;          // also match A mirrored
+  double ransac_px = 5;          // RANSAC reprojection threshold, in pixels of the feature copy
+  int min_inliers = 12;          // fewer: not a match
+};
+
+// The local features of one image, in its own pixel coordinates (plain data: cacheable).
+struct LocalFeatures {
+  int width = 0;  // the image's size
+  int height = 0;
+  double feature_scale = 1;  // image pixels per pixel of the copy the features were taken on
+  int descriptor_bytes = 0;  // per keypoint; binary descriptors (ORB, AKAZE) are compared by
+  bool binary = true;        // Hamming distance, float ones (SIFT, 4 bytes per value) by L2
+  std::vector<Point2> points;
+  std::vector<uint8_t> descriptors;  // points.size() * descriptor_bytes
+  // The same for the image mirrored left-right, positions given in the unmirrored image.
+  std::vector<Point2> mirrored_points;
+  std::vector<uint8_t> mirrored_descriptors;
+};
+
+struct Verification {
+  bool match = false;  // enough inliers, a plausible transform and enough spread
+  double score = 0;    // [0,1], grows with inliers and their spread; 0 when the checks fail
+  int keypoints_a = 0;
+  int keypoints_b = 0;
+  int matches = 0;  // after the ratio test and the one-to-one rule
+  int inliers = 0;
+  bool mirrored = false;  // found with A mirrored
+  // Maps pixel (x, y) of A to B: [h0 h1 h2; h3 h4 h5; h6 h7 h8] (x, y, 1), row-major.
+  std::array<double, 9> homography{};
+  // The matched region: the inliers' bounding box in A and its image in B (corners clockwise from
+  // top-left), so a crop or a paste-in is located in both images.
+  std::array<Point2, 4> region_a{};
+  std::array<Point2, 4> region_b{};
+  double spread = 0;  // area of the inliers' convex hull / area of the smaller image, in [0,1]
+  std::vector<std::pair<Point2, Point2>> inlier_pairs;  // (in A, in B)
+  std::string reason;  // why it is not a match ("" when it is)
+};
+
+// Keypoints and descriptors of `image` (RGB or grey). InvalidArgument for an unknown feature type.
+StatusOr<LocalFeatures> ExtractFeatures(const Image& image, const VerifyOptions& options = {});
+
+// Verifies the pair (A = a, B = b); features of one feature type.
+Verification VerifyPair(const LocalFeatures& a, const LocalFeatures& b,
+                        const VerifyOptions& options = {});
+
+// Checks of a fitted homography H (A -> B) for images of the given sizes: false with the reason
+// for a collapsed or implausible transform (scale outside [1/8, 8], anisotropy over 4, strong
+// perspective, the image of A's region not convex or nearly empty). `mirrored` expects a
+// reflection (negative determinant), otherwise none.
+bool PlausibleHomography(const std::array<double, 9>& h, const std::array<Point2, 4>& region_a,
+                         bool mirrored, std::string* reason);
+
+}  // namespace neardup
+
+#endif  // NEARDUP_VERIFY_H_

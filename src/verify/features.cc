@@ -1,0 +1,78 @@
+// ExtractFeatures: OpenCV's ORB, AKAZE or SIFT on a grey copy at most max_side pixels long.
+#include <opencv2/features2d.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+#include "image/cv_image.h"
+#include "neardup/verify.h"
+
+namespace neardup {
+namespace {
+
+StatusOr<cv::Ptr<cv::Feature2D>> MakeDetector(const VerifyOptions& o) {
+  if (o.features == "orb") return cv::Ptr<cv::Feature2D>(cv::ORB::create(o.max_keypoints));
+  if (o.features == "akaze") return cv::Ptr<cv::Feature2D>(cv::AKAZE::create());
+  if (o.features == "sift") return cv::Ptr<cv::Feature2D>(cv::SIFT::create(o.max_keypoints));
+  return InvalidArgumentError("unknown local features '" + o.features +
+                              "' (known: orb, akaze, sift)");
+}
+
+// Detects on `grey`; positions are mapped to the image's pixels (mirrored back when `flipped`).
+void Detect(cv::Feature2D& detector, const cv::Mat& grey, double scale, bool flipped,
+            std::vector<Point2>* points, std::vector<uint8_t>* bytes, int* descriptor_bytes,
+            bool* binary) {
+  std::vector<cv::KeyPoint> kps;
+  cv::Mat desc;
+  detector.detectAndCompute(grey, cv::noArray(), kps, desc);
+  if (desc.empty()) return;
+  *binary = desc.depth() == CV_8U;
+  *descriptor_bytes = int(desc.cols * desc.elemSize());
+  points->reserve(kps.size());
+  for (const cv::KeyPoint& k : kps) {
+    double x = flipped ? grey.cols - 1 - k.pt.x : k.pt.x;
+    points->push_back({(x + 0.5) * scale - 0.5, (k.pt.y + 0.5) * scale - 0.5});
+  }
+  bytes->resize(size_t(desc.rows) * *descriptor_bytes);
+  for (int r = 0; r < desc.rows; ++r) {
+    std::memcpy(bytes->data() + size_t(r) * *descriptor_bytes, desc.ptr(r), *descriptor_bytes);
+  }
+}
+
+}  // namespace
+
+StatusOr<LocalFeatures> ExtractFeatures(const Image& image, const VerifyOptions& options) {
+  ASSIGN_OR_RETURN(cv::Ptr<cv::Feature2D> detector, MakeDetector(options));
+  if (image.empty()) return InvalidArgumentError("empty image");
+  LocalFeatures f;
+  f.width = image.width;
+  f.height = image.height;
+  cv::Mat grey;
+  const cv::Mat src = image_internal::AsMat(image);
+  if (image.channels == 3) {
+    cv::cvtColor(src, grey, cv::COLOR_RGB2GRAY);
+  } else {
+    grey = src;
+  }
+  const int longer = std::max(image.width, image.height);
+  if (longer > options.max_side) {
+    f.feature_scale = double(longer) / options.max_side;
+    cv::resize(grey, grey,
+               cv::Size(std::max(1, int(image.width / f.feature_scale + 0.5)),
+                        std::max(1, int(image.height / f.feature_scale + 0.5))),
+               0, 0, cv::INTER_AREA);
+    f.feature_scale = double(image.width) / grey.cols;
+  }
+  Detect(*detector, grey, f.feature_scale, false, &f.points, &f.descriptors, &f.descriptor_bytes,
+         &f.binary);
+  if (options.mirrored) {
+    cv::Mat flipped;
+    cv::flip(grey, flipped, 1);
+    Detect(*detector, flipped, f.feature_scale, true, &f.mirrored_points,
+           &f.mirrored_descriptors, &f.descriptor_bytes, &f.binary);
+  }
+  return f;
+}
+
+}  // namespace neardup

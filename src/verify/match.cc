@@ -1,0 +1,216 @@
+// VerifyPair: ratio test + one-to-one matching, RANSAC homography (OpenCV calib3d), checks.
+#include <opencv2/calib3d.hpp>
+#include <opencv2/features2d.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "neardup/verify.h"
+
+namespace neardup {
+namespace {
+
+constexpr double kMinSpread = 0.01;       // inliers' hull / image area below this: collapsed
+constexpr double kFullSpread = 0.02;      // ... from this on, inliers count in full
+constexpr double kMaxScale = 8;           // A -> B scale (square root of |det|) within [1/8, 8]
+constexpr double kMaxAnisotropy = 4;      // ratio of the singular values of the linear part
+constexpr double kMaxPerspective = 2;     // homogeneous w over the region within [1/2, 2] of w(0)
+constexpr int kRansacIterations = 2000;
+
+struct Candidate {
+  int a = 0;
+  int b = 0;
+  float distance = 0;
+};
+
+cv::Mat Rows(const std::vector<uint8_t>& bytes, int n, int descriptor_bytes, bool binary) {
+  if (binary) return cv::Mat(n, descriptor_bytes, CV_8U, const_cast<uint8_t*>(bytes.data()));
+  return cv::Mat(n, descriptor_bytes / 4, CV_32F, const_cast<uint8_t*>(bytes.data()));
+}
+
+// Matches A->B passing the ratio test, then one-to-one: best distances first, each keypoint of A
+// and of B used once.
+std::vector<Candidate> MatchDescriptors(const std::vector<uint8_t>& da, size_t na,
+                                        const LocalFeatures& b, int bytes, bool binary,
+                                        double ratio) {
+  std::vector<Candidate> out;
+  if (na < 2 || b.points.size() < 2) return out;
+  cv::BFMatcher matcher(binary ? cv::NORM_HAMMING : cv::NORM_L2);
+  std::vector<std::vector<cv::DMatch>> knn;
+  matcher.knnMatch(Rows(da, int(na), bytes, binary),
+                   Rows(b.descriptors, int(b.points.size()), bytes, binary), knn, 2);
+  for (const auto& m : knn) {
+    if (m.size() == 2 && m[0].distance < ratio * m[1].distance) {
+      out.push_back({m[0].queryIdx, m[0].trainIdx, m[0].distance});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Candidate& x, const Candidate& y) {
+    return x.distance != y.distance ? x.distance < y.distance : x.a < y.a;
+  });
+  std::vector<char> used_a(na, 0), used_b(b.points.size(), 0);
+  std::vector<Candidate> unique;
+  for (const Candidate& c : out) {
+    if (used_a[c.a] || used_b[c.b]) continue;
+    used_a[c.a] = used_b[c.b] = 1;
+    unique.push_back(c);
+  }
+  return unique;
+}
+
+Point2 Apply(const std::array<double, 9>& h, Point2 p, double* w_out = nullptr) {
+  const double w = h[6] * p.x + h[7] * p.y + h[8];
+  if (w_out) *w_out = w;
+  return {(h[0] * p.x + h[1] * p.y + h[2]) / w, (h[3] * p.x + h[4] * p.y + h[5]) / w};
+}
+
+double HullArea(const std::vector<cv::Point2f>& pts) {
+  if (pts.size() < 3) return 0;
+  std::vector<cv::Point2f> hull;
+  cv::convexHull(pts, hull);
+  return cv::contourArea(hull);
+}
+
+// One pass: A's points/descriptors (as they are, or mirrored) against B.
+Verification Fit(const std::vector<Point2>& pa, const std::vector<uint8_t>& da,
+                 const LocalFeatures& a, const LocalFeatures& b, bool mirrored,
+                 const VerifyOptions& o) {
+  Verification v;
+  v.mirrored = mirrored;
+  v.keypoints_a = int(pa.size());
+  v.keypoints_b = int(b.points.size());
+  std::vector<Candidate> m =
+      MatchDescriptors(da, pa.size(), b, a.descriptor_bytes, a.binary, o.ratio);
+  v.matches = int(m.size());
+  if (m.size() < 4) {
+    v.reason = "too few matches (" + std::to_string(m.size()) + ")";
+    return v;
+  }
+  std::vector<cv::Point2f> src, dst;
+  for (const Candidate& c : m) {
+    src.emplace_back(float(pa[c.a].x), float(pa[c.a].y));
+    dst.emplace_back(float(b.points[c.b].x), float(b.points[c.b].y));
+  }
+  std::vector<uchar> mask;
+  cv::Mat H = cv::findHomography(src, dst, cv::RANSAC, o.ransac_px * b.feature_scale, mask,
+                                 kRansacIterations, 0.995);
+  if (H.empty()) {
+    v.reason = "no homography fits the matches";
+    return v;
+  }
+  for (int i = 0; i < 9; ++i) v.homography[i] = H.at<double>(i / 3, i % 3);
+  std::vector<cv::Point2f> in_a, in_b;
+  double x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18;
+  for (size_t i = 0; i < mask.size(); ++i) {
+    if (!mask[i]) continue;
+    in_a.push_back(src[i]);
+    in_b.push_back(dst[i]);
+    v.inlier_pairs.push_back({{src[i].x, src[i].y}, {dst[i].x, dst[i].y}});
+    x0 = std::min<double>(x0, src[i].x);
+    y0 = std::min<double>(y0, src[i].y);
+    x1 = std::max<double>(x1, src[i].x);
+    y1 = std::max<double>(y1, src[i].y);
+  }
+  v.inliers = int(in_a.size());
+  if (v.inliers == 0) {
+    v.reason = "no inliers";
+    return v;
+  }
+  v.region_a = {Point2{x0, y0}, Point2{x1, y0}, Point2{x1, y1}, Point2{x0, y1}};
+  for (int i = 0; i < 4; ++i) v.region_b[i] = Apply(v.homography, v.region_a[i]);
+  v.spread = std::min(1.0, std::max(HullArea(in_a) / (double(a.width) * a.height),
+                                    HullArea(in_b) / (double(b.width) * b.height)));
+  std::string why;
+  const bool plausible = PlausibleHomography(v.homography, v.region_a, mirrored, &why);
+  if (!plausible) {
+    v.reason = why;
+  } else if (v.spread < kMinSpread) {
+    v.reason = "inliers bunched in a tiny area (spread " + std::to_string(v.spread) + ")";
+  } else if (v.inliers < o.min_inliers) {
+    v.reason = "too few inliers (" + std::to_string(v.inliers) + " < " +
+               std::to_string(o.min_inliers) + ")";
+  }
+  if (plausible && v.spread >= kMinSpread) {
+    const double effective = v.inliers * std::min(1.0, std::sqrt(v.spread / kFullSpread));
+    v.score = 1 - std::exp(-std::max(0.0, effective - 6) / 10);
+  }
+  v.match = v.reason.empty();
+  return v;
+}
+
+// The better of two verifications: a match first, then the higher score, then more inliers.
+bool Better(const Verification& x, const Verification& y) {
+  if (x.match != y.match) return x.match;
+  if (x.score != y.score) return x.score > y.score;
+  return x.inliers > y.inliers;
+}
+
+}  // namespace
+
+bool PlausibleHomography(const std::array<double, 9>& h, const std::array<Point2, 4>& region_a,
+                         bool mirrored, std::string* reason) {
+  auto fail = [&](const std::string& r) {
+    if (reason) *reason = r;
+    return false;
+  };
+  if (std::abs(h[8]) < 1e-12) return fail("degenerate homography");
+  const double a = h[0] / h[8], b = h[1] / h[8], c = h[3] / h[8], d = h[4] / h[8];
+  const double det = a * d - b * c;
+  if (mirrored ? det >= 0 : det <= 0) {
+    return fail(mirrored ? "mirrored match without a reflection" : "transform flips the image");
+  }
+  const double scale = std::sqrt(std::abs(det));
+  if (scale < 1 / kMaxScale || scale > kMaxScale) {
+    return fail("implausible scale " + std::to_string(scale));
+  }
+  // Singular values of [a b; c d].
+  const double s = a * a + b * b + c * c + d * d;
+  const double root = std::sqrt(std::max(0.0, s * s - 4 * det * det));
+  const double s1 = std::sqrt((s + root) / 2), s2 = std::sqrt(std::max(0.0, (s - root) / 2));
+  if (s2 <= 0 || s1 / s2 > kMaxAnisotropy) return fail("implausible shear or stretch");
+  double w0 = 0;
+  std::array<Point2, 4> q;
+  q[0] = Apply(h, region_a[0], &w0);
+  for (int i = 0; i < 4; ++i) {
+    double w = 0;
+    q[i] = Apply(h, region_a[i], &w);
+    const double rel = w / w0;
+    if (!(rel > 1 / kMaxPerspective && rel < kMaxPerspective)) {
+      return fail("implausible perspective");
+    }
+  }
+  // The image of the region must be a convex quadrilateral with the expected orientation.
+  double sign = 0;
+  for (int i = 0; i < 4; ++i) {
+    const Point2 p = q[i], r = q[(i + 1) % 4], t = q[(i + 2) % 4];
+    const double cross = (r.x - p.x) * (t.y - r.y) - (r.y - p.y) * (t.x - r.x);
+    if (cross == 0 || (sign != 0 && (cross > 0) != (sign > 0))) {
+      return fail("the matched region maps to a folded shape");
+    }
+    sign = cross;
+  }
+  return true;
+}
+
+Verification VerifyPair(const LocalFeatures& a, const LocalFeatures& b,
+                        const VerifyOptions& options) {
+  if (a.descriptor_bytes != b.descriptor_bytes || a.binary != b.binary) {
+    Verification v;
+    v.reason = "features of different kinds";
+    return v;
+  }
+  Verification best = Fit(a.points, a.descriptors, a, b, false, options);
+  if (options.mirrored && !a.mirrored_points.empty()) {
+    Verification m = Fit(a.mirrored_points, a.mirrored_descriptors, a, b, true, options);
+    if (Better(m, best)) best = std::move(m);
+  }
+  if (best.keypoints_a < 4 || best.keypoints_b < 4) {
+    best.reason = "too few keypoints (" + std::to_string(best.keypoints_a) + " in A, " +
+                  std::to_string(best.keypoints_b) + " in B)";
+    best.match = false;
+    best.score = 0;
+  }
+  return best;
+}
+
+}  // namespace neardup
