@@ -176,9 +176,9 @@ StatusOr<ScanResult> ScanAll(const ScanOptions& options, const Method& method,
   return out;
 }
 
-StatusOr<std::vector<ScoredPair>> GatherPairs(const std::vector<ScoredPair>& mine) {
+StatusOr<std::vector<ScoredPair>> GatherPairs(std::vector<ScoredPair> mine) {
+  if (CurrentCluster().size <= 1) return mine;  // one process: nothing to encode or exchange
   ASSIGN_OR_RETURN(std::vector<std::string> all, AllGather(EncodePairs(mine)));
-  if (all.size() == 1) return mine;
   std::vector<ScoredPair> out;
   for (const std::string& bytes : all) RETURN_IF_ERROR(DecodePairsInto(bytes, &out));
   SortUniquePairs(&out);

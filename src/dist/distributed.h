@@ -22,8 +22,9 @@ StatusOr<std::vector<std::string>> AllGather(std::string mine);
 StatusOr<ScanResult> ScanAll(const ScanOptions& options, const Method& method,
                              const ClusterInfo& cluster);
 
-// The union of every process's pairs, sorted by (a, b), duplicates removed. Collective.
-StatusOr<std::vector<ScoredPair>> GatherPairs(const std::vector<ScoredPair>& mine);
+// The union of every process's pairs, sorted by (a, b), duplicates removed. Collective; with one
+// process `mine` comes back as it is.
+StatusOr<std::vector<ScoredPair>> GatherPairs(std::vector<ScoredPair> mine);
 
 // Serialisation of the gathered data (exposed for tests).
 std::string EncodeScan(const ScanResult& scan);

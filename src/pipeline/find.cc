@@ -36,7 +36,7 @@ StatusOr<FindResult> Find(const FindOptions& options) {
     VectorSet set{vectors.data(), int64_t(scan.files.size()), method->dims()};
     out.pairs = CosineSelfJoin(set, float(threshold), options.scan.threads, shard);
   }
-  ASSIGN_OR_RETURN(out.pairs, dist::GatherPairs(out.pairs));
+  ASSIGN_OR_RETURN(out.pairs, dist::GatherPairs(std::move(out.pairs)));
 
   std::vector<FileFacts> facts;
   facts.reserve(scan.files.size());

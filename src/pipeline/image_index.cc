@@ -273,7 +273,7 @@ class IndexImpl : public ImageIndex {
     } else {
       ASSIGN_OR_RETURN(pairs, ApproximateCosineJoin(all, threshold, shard));
     }
-    ASSIGN_OR_RETURN(pairs, dist::GatherPairs(pairs));
+    ASSIGN_OR_RETURN(pairs, dist::GatherPairs(std::move(pairs)));
     std::vector<IndexPair> out;
     out.reserve(pairs.size());
     for (const ScoredPair& p : pairs) out.push_back({paths[p.a], paths[p.b], p.distance});
