@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 
 #include "store/catalog.h"
@@ -39,6 +40,12 @@ class Stmt {
   Stmt& operator=(const Stmt&) = delete;
   sqlite3_stmt* get() const { return st_; }
   bool ok() const { return st_ != nullptr; }
+  // The statement reset and unbound, for another use.
+  sqlite3_stmt* Fresh() {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+    return st_;
+  }
 
  private:
   sqlite3_stmt* st_ = nullptr;
@@ -76,6 +83,10 @@ class SqliteCatalog : public Catalog {
   SqliteCatalog(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   ~SqliteCatalog() override {
     (void)Commit();
+    find_row_.reset();  // statements are finalized before the connection closes
+    find_id_.reset();
+    delete_.reset();
+    mark_removed_.reset();
     sqlite3_close(db_);
   }
 
@@ -107,6 +118,15 @@ class SqliteCatalog : public Catalog {
       return CorruptionError(path_ + ": not a neardup index catalog of schema version " +
                              std::to_string(kSchemaVersion));
     }
+    // The statements of the per-file paths (Scan's lookups, imports, commits), prepared once.
+    const std::string find_row = std::string("SELECT ") + kRowColumns + " FROM items WHERE path=?1";
+    find_row_ = std::make_unique<Stmt>(db_, find_row.c_str());
+    find_id_ = std::make_unique<Stmt>(db_, "SELECT id FROM items WHERE path=?1");
+    delete_ = std::make_unique<Stmt>(db_, "DELETE FROM items WHERE id=?1");
+    mark_removed_ = std::make_unique<Stmt>(db_, "INSERT OR IGNORE INTO removed(id) VALUES(?1)");
+    for (Stmt* st : {find_row_.get(), find_id_.get(), delete_.get(), mark_removed_.get()}) {
+      if (!st->ok()) return CorruptionError(path_ + ": " + sqlite3_errmsg(db_));
+    }
     return Status::Ok();
   }
 
@@ -114,11 +134,12 @@ class SqliteCatalog : public Catalog {
 
   std::optional<CatalogRow> Find(const std::string& path) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::string sql = std::string("SELECT ") + kRowColumns + " FROM items WHERE path=?1";
-    Stmt st(db_, sql.c_str());
-    sqlite3_bind_blob(st.get(), 1, path.data(), int(path.size()), SQLITE_STATIC);
-    if (sqlite3_step(st.get()) != SQLITE_ROW) return std::nullopt;
-    return ReadRow(st.get());
+    sqlite3_stmt* st = find_row_->Fresh();
+    sqlite3_bind_blob(st, 1, path.data(), int(path.size()), SQLITE_STATIC);
+    std::optional<CatalogRow> row;
+    if (sqlite3_step(st) == SQLITE_ROW) row = ReadRow(st);
+    sqlite3_reset(st);  // ends the statement's read transaction now, not at the next lookup
+    return row;
   }
 
   Status Put(CatalogRow row) override {
@@ -238,15 +259,17 @@ class SqliteCatalog : public Catalog {
 
   // Deletes the row of `path` (its id goes to `removed`); false when there was none.
   StatusOr<bool> DeletePathLocked(const std::string& path) {
-    Stmt find(db_, "SELECT id FROM items WHERE path=?1");
-    sqlite3_bind_blob(find.get(), 1, path.data(), int(path.size()), SQLITE_STATIC);
-    if (sqlite3_step(find.get()) != SQLITE_ROW) return false;
-    int64_t id = sqlite3_column_int64(find.get(), 0);
-    Stmt del(db_, "DELETE FROM items WHERE id=?1");
-    Stmt rem(db_, "INSERT OR IGNORE INTO removed(id) VALUES(?1)");
-    sqlite3_bind_int64(del.get(), 1, id);
-    sqlite3_bind_int64(rem.get(), 1, id);
-    if (sqlite3_step(del.get()) != SQLITE_DONE || sqlite3_step(rem.get()) != SQLITE_DONE) {
+    sqlite3_stmt* find = find_id_->Fresh();
+    sqlite3_bind_blob(find, 1, path.data(), int(path.size()), SQLITE_STATIC);
+    const bool found = sqlite3_step(find) == SQLITE_ROW;
+    const int64_t id = found ? sqlite3_column_int64(find, 0) : 0;
+    sqlite3_reset(find);
+    if (!found) return false;
+    sqlite3_stmt* del = delete_->Fresh();
+    sqlite3_stmt* rem = mark_removed_->Fresh();
+    sqlite3_bind_int64(del, 1, id);
+    sqlite3_bind_int64(rem, 1, id);
+    if (sqlite3_step(del) != SQLITE_DONE || sqlite3_step(rem) != SQLITE_DONE) {
       return Error("write");
     }
     return true;
@@ -294,6 +317,7 @@ class SqliteCatalog : public Catalog {
   std::string path_;
   CatalogMeta meta_;
   std::vector<CatalogRow> pending_;
+  std::unique_ptr<Stmt> find_row_, find_id_, delete_, mark_removed_;
   std::chrono::steady_clock::time_point last_commit_ = std::chrono::steady_clock::now();
 };
 
