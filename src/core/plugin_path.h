@@ -1,7 +1,9 @@
-// Where the library looks for a plugin (a shared object opened with dlopen): $ENV_VAR alone when
-// set; else beside the executable, ../lib/neardup/ from it, and the build folder.
+// Finding and opening the library's plugins (shared objects opened with dlopen): the LibTorch
+// methods (libneardup_nn.so) and MPI (libneardup_mpi.so).
 #ifndef NEARDUP_SRC_CORE_PLUGIN_PATH_H_
 #define NEARDUP_SRC_CORE_PLUGIN_PATH_H_
+
+#include <dlfcn.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +12,8 @@
 
 namespace neardup {
 
+// Where to look for plugin `file`: $ENV_VAR alone when set; else beside the executable,
+// ../lib/neardup/ from it, and the build folder.
 inline std::vector<std::string> PluginCandidates(const char* file, const char* env_var,
                                                  const char* build_path) {
   std::vector<std::string> out;
@@ -25,6 +29,36 @@ inline std::vector<std::string> PluginCandidates(const char* file, const char* e
   }
   if (build_path != nullptr && *build_path) out.push_back(build_path);
   return out;
+}
+
+// Opens the first candidate that exists, loads and exports `entry_symbol` (a function returning
+// const Api*) whose abi_version is `abi_version`; the library stays loaded for the life of the
+// process. Null when none does, with each candidate and why it failed appended to *tried.
+template <typename Api>
+const Api* OpenPlugin(const std::vector<std::string>& candidates, const char* entry_symbol,
+                      int abi_version, int dlopen_flags, std::string* tried) {
+  for (const std::string& path : candidates) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      *tried += "\n  " + path + " (no such file)";
+      continue;
+    }
+    void* lib = dlopen(path.c_str(), dlopen_flags);
+    if (lib == nullptr) {
+      *tried += "\n  " + path + " (" + dlerror() + ")";
+      continue;
+    }
+    using EntryFn = const Api* (*)();
+    auto entry = reinterpret_cast<EntryFn>(dlsym(lib, entry_symbol));
+    const Api* api = entry ? entry() : nullptr;
+    if (api == nullptr || api->abi_version != abi_version) {
+      *tried += "\n  " + path + " (not a plugin of this build)";
+      dlclose(lib);
+      continue;
+    }
+    return api;
+  }
+  return nullptr;
 }
 
 }  // namespace neardup

@@ -1,10 +1,6 @@
 // nn.h's entry points in the main library: they open the LibTorch plugin (libneardup_nn.so) on
 // first use and forward to it, so a process that never uses a learned method never loads
 // LibTorch (~0.34 s of start-up, measured).
-#include <dlfcn.h>
-
-#include <cstdlib>
-#include <filesystem>
 #include <mutex>
 
 #include "core/plugin_path.h"
@@ -13,8 +9,6 @@
 
 namespace neardup {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr const char* kPluginFile = "libneardup_nn.so";
 constexpr const char* kEntrySymbol = "neardup_nn_plugin_v1";
@@ -29,28 +23,9 @@ const Plugin& LoadPlugin() {
   static std::once_flag once;
   std::call_once(once, [] {
     std::string tried;
-    for (const std::string& path : NnPluginCandidates()) {
-      std::error_code ec;
-      if (!fs::is_regular_file(path, ec)) {
-        tried += "\n  " + path + " (no such file)";
-        continue;
-      }
-      void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-      if (lib == nullptr) {
-        tried += "\n  " + path + " (" + dlerror() + ")";
-        continue;
-      }
-      using EntryFn = const NnPluginApi* (*)();
-      auto entry = reinterpret_cast<EntryFn>(dlsym(lib, kEntrySymbol));
-      const NnPluginApi* api = entry ? entry() : nullptr;
-      if (api == nullptr || api->abi_version != kNnPluginAbiVersion) {
-        tried += "\n  " + path + " (not a plugin of this build)";
-        dlclose(lib);
-        continue;
-      }
-      plugin.api = api;  // stays loaded for the life of the process
-      return;
-    }
+    plugin.api = OpenPlugin<NnPluginApi>(NnPluginCandidates(), kEntrySymbol, kNnPluginAbiVersion,
+                                         RTLD_NOW | RTLD_LOCAL, &tried);
+    if (plugin.api != nullptr) return;  // stays loaded for the life of the process
     plugin.error = std::string("learned methods need the LibTorch plugin ") + kPluginFile +
                    ", which this build may lack (LibTorch not found at configure time); "
                    "looked in:" +

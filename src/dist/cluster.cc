@@ -1,9 +1,6 @@
 // JoinCluster and AllGather: the MPI plugin is opened only in a process started by mpirun.
-#include <dlfcn.h>
-
 #include <atomic>
 #include <cstdlib>
-#include <filesystem>
 #include <mutex>
 
 #include "core/plugin_path.h"
@@ -45,25 +42,11 @@ State& Get() {
 #else
     const char* build_path = nullptr;
 #endif
-    for (const std::string& path : PluginCandidates(kPluginFile, "NEARDUP_MPI_PLUGIN", build_path)) {
-      std::error_code ec;
-      if (!std::filesystem::is_regular_file(path, ec)) {
-        tried += "\n  " + path + " (no such file)";
-        continue;
-      }
-      // RTLD_GLOBAL: OpenMPI opens its own components with dlopen and needs libmpi's symbols.
-      void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
-      if (lib == nullptr) {
-        tried += "\n  " + path + " (" + dlerror() + ")";
-        continue;
-      }
-      using EntryFn = const MpiPluginApi* (*)();
-      auto entry = reinterpret_cast<EntryFn>(dlsym(lib, "neardup_mpi_plugin_v1"));
-      const MpiPluginApi* api = entry ? entry() : nullptr;
-      if (api == nullptr || api->abi_version != kMpiPluginAbiVersion) {
-        tried += "\n  " + path + " (not a plugin of this build)";
-        continue;
-      }
+    // RTLD_GLOBAL: OpenMPI opens its own components with dlopen and needs libmpi's symbols.
+    const MpiPluginApi* api = OpenPlugin<MpiPluginApi>(
+        PluginCandidates(kPluginFile, "NEARDUP_MPI_PLUGIN", build_path), "neardup_mpi_plugin_v1",
+        kMpiPluginAbiVersion, RTLD_NOW | RTLD_GLOBAL, &tried);
+    if (api != nullptr) {
       if (api->init(&state.info.rank, &state.info.size) != 0) {
         state.status = IOError("MPI_Init failed");
         return;
