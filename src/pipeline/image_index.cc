@@ -35,34 +35,51 @@ std::string AbsolutePath(const std::string& p) {
   return std::filesystem::absolute(p, ec).lexically_normal().string();
 }
 
-// The descriptors of `rows` packed for the vector index.
-struct Packed {
-  std::vector<uint64_t> codes;
-  std::vector<float> values;
-  std::vector<int64_t> ids;
-  int words = 0;
-  int variants = 1;
-  int dim = 0;
+// Descriptors of one method packed for the vector index, with their catalog ids; the one place
+// that picks the hash or the float side of VectorIndex.
+class Packed {
+ public:
+  explicit Packed(const Method& m)
+      : hamming_(m.metric() == Metric::kHamming),
+        words_(m.dims() / 64),
+        variants_(m.variants()),
+        dim_(m.dims()) {}
 
-  void Push(const Method& m, const CatalogRow& r) {
-    ids.push_back(r.id);
-    if (m.metric() == Metric::kHamming) {
-      words = m.dims() / 64;
-      variants = m.variants();
-      codes.insert(codes.end(), r.descriptor.bits.begin(), r.descriptor.bits.end());
+  void Push(int64_t id, const Descriptor& d) {
+    ids_.push_back(id);
+    if (hamming_) {
+      codes_.insert(codes_.end(), d.bits.begin(), d.bits.end());
     } else {
-      dim = m.dims();
-      values.insert(values.end(), r.descriptor.values.begin(), r.descriptor.values.end());
+      values_.insert(values_.end(), d.values.begin(), d.values.end());
     }
   }
-  int64_t n() const { return int64_t(ids.size()); }
-  CodeSet code_set() const { return {codes.data(), n(), words, variants}; }
-  VectorSet vector_set() const { return {values.data(), n(), dim}; }
   void Clear() {
-    codes.clear();
-    values.clear();
-    ids.clear();
+    codes_.clear();
+    values_.clear();
+    ids_.clear();
   }
+  int64_t n() const { return int64_t(ids_.size()); }
+  const std::vector<int64_t>& ids() const { return ids_; }
+  CodeSet code_set() const { return {codes_.data(), n(), words_, variants_}; }
+  VectorSet vector_set() const { return {values_.data(), n(), dim_}; }
+
+  Status AddTo(VectorIndex* vi) const {
+    if (n() == 0) return Status::Ok();
+    return hamming_ ? vi->Add(code_set(), ids_.data()) : vi->Add(vector_set(), ids_.data());
+  }
+  Status TrainOn(VectorIndex* vi) const {
+    return hamming_ ? vi->Train(code_set()) : vi->Train(vector_set());
+  }
+  StatusOr<std::vector<std::vector<Neighbor>>> Search(const VectorIndex& vi, int k) const {
+    return hamming_ ? vi.Search(code_set(), k) : vi.Search(vector_set(), k);
+  }
+
+ private:
+  bool hamming_;
+  int words_, variants_, dim_;
+  std::vector<uint64_t> codes_;
+  std::vector<float> values_;
+  std::vector<int64_t> ids_;
 };
 
 // Whether `d` has the shape of `m`'s descriptors.
@@ -223,16 +240,10 @@ class IndexImpl : public ImageIndex {
     for (size_t i = 0; i < todo.size(); ++i) todo[i] = i;
     const VectorIndex& vi = searchable();
     for (int64_t kk = k + int64_t(removed.size()); !todo.empty(); kk *= 2) {
-      Packed q;
-      CatalogRow tmp;
-      for (size_t i : todo) {
-        tmp.descriptor = queries[i];
-        q.Push(*method_, tmp);
-      }
+      Packed q(*method_);
+      for (size_t i : todo) q.Push(0, queries[i]);
       const int kq = int(std::min<int64_t>(kk, std::max<int64_t>(1, vi.size())));
-      StatusOr<std::vector<std::vector<Neighbor>>> found =
-          method_->metric() == Metric::kHamming ? vi.Search(q.code_set(), kq)
-                                                : vi.Search(q.vector_set(), kq);
+      StatusOr<std::vector<std::vector<Neighbor>>> found = q.Search(vi, kq);
       if (!found.ok()) return found.status();
       std::vector<size_t> again;
       for (size_t t = 0; t < todo.size(); ++t) {
@@ -256,10 +267,10 @@ class IndexImpl : public ImageIndex {
   }
 
   StatusOr<std::vector<IndexPair>> Dups(double threshold, int threads) override {
-    Packed all;
+    Packed all(*method_);
     std::vector<std::string> paths;
     RETURN_IF_ERROR(catalog_->ForEach(0, [&](CatalogRow&& r) {
-      all.Push(*method_, r);
+      all.Push(r.id, r.descriptor);
       paths.push_back(std::move(r.path));
     }));
     // Under mpirun each process joins a share and the shares are gathered (cluster.h).
@@ -316,28 +327,22 @@ class IndexImpl : public ImageIndex {
   // an exact one over everything in the catalog.
   const VectorIndex& searchable() const { return vectors_->trained() ? *vectors_ : *exact_; }
 
-  Status AddTo(VectorIndex* vi, const Packed& p) {
-    if (p.n() == 0) return Status::Ok();
-    return method_->metric() == Metric::kHamming ? vi->Add(p.code_set(), p.ids.data())
-                                                 : vi->Add(p.vector_set(), p.ids.data());
-  }
-
   // Feeds the rows with ids above `after` to `vi` in batches; returns the highest id fed.
   StatusOr<int64_t> Feed(VectorIndex* vi, int64_t after) {
-    Packed batch;
+    Packed batch(*method_);
     int64_t last = after;
     Status s;
     RETURN_IF_ERROR(catalog_->ForEach(after, [&](CatalogRow&& r) {
       if (!s.ok()) return;
-      batch.Push(*method_, r);
+      batch.Push(r.id, r.descriptor);
       last = r.id;
       if (batch.n() >= kCatchUpBatch) {
-        s = AddTo(vi, batch);
+        s = batch.AddTo(vi);
         batch.Clear();
       }
     }));
     RETURN_IF_ERROR(s);
-    RETURN_IF_ERROR(AddTo(vi, batch));
+    RETURN_IF_ERROR(batch.AddTo(vi));
     return last;
   }
 
@@ -354,13 +359,11 @@ class IndexImpl : public ImageIndex {
                                                      method_->metric(), method_->dims()));
         return Feed(exact_.get(), 0).status();
       }
-      Packed sample;
+      Packed sample(*method_);
       RETURN_IF_ERROR(catalog_->ForEach(0, [&](CatalogRow&& r) {
-        if (sample.n() < kMaxTrainVectors) sample.Push(*method_, r);
+        if (sample.n() < kMaxTrainVectors) sample.Push(r.id, r.descriptor);
       }));
-      RETURN_IF_ERROR(method_->metric() == Metric::kHamming
-                          ? vectors_->Train(sample.code_set())
-                          : vectors_->Train(sample.vector_set()));
+      RETURN_IF_ERROR(sample.TrainOn(vectors_.get()));
       exact_.reset();
       applied_ = 0;
       dirty_ = true;
@@ -392,18 +395,18 @@ class IndexImpl : public ImageIndex {
   // Each of this shard's vectors against its kDupsNeighbors nearest (rows interleaved).
   StatusOr<std::vector<ScoredPair>> ApproximateCosineJoin(const Packed& all, double threshold,
                                                           JoinShard shard) {
-    std::vector<float> mine;
+    const VectorSet set = all.vector_set();
+    Packed mine(*method_);
     std::vector<int64_t> rows;
+    Descriptor d;
     for (int64_t i = shard.part; i < all.n(); i += shard.parts) {
       rows.push_back(i);
-      mine.insert(mine.end(), all.values.begin() + i * all.dim,
-                  all.values.begin() + (i + 1) * all.dim);
+      d.values.assign(set.data + i * set.dim, set.data + (i + 1) * set.dim);
+      mine.Push(all.ids()[i], d);
     }
-    ASSIGN_OR_RETURN(auto found, vectors_->Search(VectorSet{mine.data(), int64_t(rows.size()),
-                                                            all.dim},
-                                                  kDupsNeighbors + 1));
+    ASSIGN_OR_RETURN(auto found, mine.Search(*vectors_, kDupsNeighbors + 1));
     std::unordered_map<int64_t, int64_t> pos;  // catalog id -> index in `all`
-    for (int64_t i = 0; i < all.n(); ++i) pos[all.ids[i]] = i;
+    for (int64_t i = 0; i < all.n(); ++i) pos[all.ids()[i]] = i;
     std::vector<ScoredPair> pairs;
     for (size_t r = 0; r < rows.size(); ++r) {
       const int64_t i = rows[r];
