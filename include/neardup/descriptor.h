@@ -1,7 +1,9 @@
 // Descriptors and the methods that compute and compare them.
 //
 // A method is chosen by a string, like Faiss's index_factory: "pdq", "pdq8" (PDQ with the 8
-// dihedral variants, so rotated and mirrored copies match), "phash", "dhash", "ahash", "whash".
+// dihedral variants, so rotated and mirrored copies match), "phash", "dhash", "ahash", "whash",
+// and "fused" (pdq8 plus local features: pairs are proposed by hashes and local-feature votes,
+// proved by geometric verification and given one calibrated score; see fuse.h).
 // The string and the method's version are stored beside every cached descriptor, so data always
 // reopens with the method that made it.
 //
@@ -25,14 +27,19 @@ namespace neardup {
 // The output of a method for one image.
 // Hash methods fill `bits`: `variants` consecutive codes of `words_per_code` uint64 each; variant 0
 // is the image as it is, the others (pdq8) its rotations and mirrors.
-// Float methods (later: CNN embeddings) fill `values` with an L2-normalised vector.
+// Float methods (CNN embeddings) fill `values` with an L2-normalised vector.
+// The fused method fills `bits` as pdq8 does and `local` with its local features
+// (SerializeFeatures, verify.h).
 struct Descriptor {
   std::vector<uint64_t> bits;
   std::vector<float> values;
+  std::vector<uint8_t> local;
   int quality = 100;  // 0-100; PDQ's gradient quality, 100 for methods without one
 };
 
-enum class Metric { kHamming, kCosine };
+// kFused: a pair's distance is 1 - its fused score (fuse.h), computed by verifying the pair; there
+// is no vector space to index, so such methods are searched by FusedPairs only.
+enum class Metric { kHamming, kCosine, kFused };
 
 // A descriptor method. Implementations are immutable after construction and thread-safe.
 class Method {
@@ -80,7 +87,8 @@ class Method {
 
 // True when two descriptors at `distance` (Method::Distance) are near-duplicates under
 // `threshold` in the method's own unit: distance <= threshold bits for Hamming methods,
-// cosine similarity (1 - distance) >= threshold for cosine methods.
+// cosine similarity (1 - distance) >= threshold for cosine methods, fused score (1 - distance)
+// >= threshold for the fused method.
 bool IsMatch(const Method& method, double distance, double threshold);
 
 // Makes the method named by `spec`. NotFound for an unknown name (the message lists the known).
@@ -89,8 +97,10 @@ StatusOr<std::unique_ptr<Method>> MakeMethod(std::string_view spec);
 // The method names MakeMethod accepts, e.g. {"pdq", "pdq8", ...}.
 std::vector<std::string> MethodNames();
 
-// The method `neardup find` uses when none is given.
-inline constexpr const char* kDefaultMethod = "pdq8";
+// The method `neardup find`, `pairs` and `explain` use when none is given.
+inline constexpr const char* kDefaultMethod = "fused";
+// The method of a new index when none is given (an index needs a vector per image).
+inline constexpr const char* kDefaultIndexMethod = "pdq8";
 
 }  // namespace neardup
 

@@ -13,6 +13,7 @@
 #include "neardup/cache.h"
 #include "neardup/decode.h"
 #include "neardup/descriptor.h"
+#include "neardup/fuse.h"
 #include "neardup/group.h"
 #include "neardup/search.h"
 #include "neardup/status.h"
@@ -88,6 +89,8 @@ inline constexpr int kLowQualityMaxBits = 8;
 struct FindResult {
   ScanResult scan;
   std::vector<ScoredPair> pairs;  // indices into scan.files, distance in the method's unit
+  // The fused method only: the evidence of each pair of `pairs`, in the same order (fuse.h).
+  std::vector<PairEvidence> evidence;
   std::vector<Group> groups;
   double threshold = 0;  // the threshold used
 };

@@ -2,12 +2,12 @@
 // picture and say where (the matched region in each). Hashes and global descriptors propose
 // candidate pairs; this checks them (about 5 ms of CPU per pair, so candidates only).
 //
-// Pipeline: keypoints and binary descriptors (ORB by default; "akaze", "sift") on a copy whose
-// longer side is at most `max_side`; matches A->B by the ratio test and a one-to-one rule (a
+// Pipeline: keypoints and binary descriptors (ORB by default; "akaze", "sift") on a grey copy whose
+// longer side is `max_side` (larger images reduced, smaller ones enlarged); matches A->B by the ratio test and a one-to-one rule (a
 // keypoint of B serves one keypoint of A); a homography fitted by RANSAC; sanity checks on it
 // (bounded scale, anisotropy and perspective, a convex non-degenerate image of the matched
-// region) and on the spread of its inliers. A is matched as it is and mirrored, so mirrored
-// copies verify too (their homography then has a negative determinant).
+// region) and on the spread of its inliers. A is matched as it is and, when that fails, mirrored,
+// so mirrored copies verify too (their homography then has a negative determinant).
 // Thread safety: all functions are pure and may be called concurrently.
 #ifndef NEARDUP_VERIFY_H_
 #define NEARDUP_VERIFY_H_
@@ -31,7 +31,8 @@ struct Point2 {
 struct VerifyOptions {
   std::string features = "orb";  // "orb", "akaze" or "sift"
   int max_keypoints = 1000;      // per image (ORB, SIFT)
-  int max_side = 640;            // features are taken on a copy at most this large
+  int use_keypoints = 0;         // match only each image's strongest N (0 = all extracted)
+  int max_side = 640;            // features are taken on a copy this large (longer side)
   double ratio = 0.8;            // Lowe's ratio test
   bool mirrored = true;          // also match A mirrored
   double ransac_px = 5;          // RANSAC reprojection threshold, in pixels of the feature copy
@@ -73,6 +74,21 @@ struct Verification {
 
 // Keypoints and descriptors of `image` (RGB or grey). InvalidArgument for an unknown feature type.
 StatusOr<LocalFeatures> ExtractFeatures(const Image& image, const VerifyOptions& options = {});
+
+// LocalFeatures as bytes (cached beside the other descriptors: Descriptor::local) and back.
+// Positions are kept as float32; the layout is little-endian and versioned. ParseFeatures returns
+// Corruption for bytes that are not a whole record of this layout.
+std::vector<uint8_t> SerializeFeatures(const LocalFeatures& f);
+StatusOr<LocalFeatures> ParseFeatures(const uint8_t* data, size_t size);
+
+// The image size recorded in serialized features (LocalFeatures::width/height) without parsing
+// the keypoints; false when the bytes are not a feature record.
+bool FeaturesImageSize(const uint8_t* data, size_t size, int* width, int* height);
+
+// Re-expresses a verification's geometry (homography, regions, inlier pairs) in other pixel
+// grids: a point (x, y) of A becomes (x * ax, y * ay), of B (x * bx, y * by). Used when the
+// features were taken on a reduced decode of the files.
+void ScaleVerification(Verification* v, double ax, double ay, double bx, double by);
 
 // Verifies the pair (A = a, B = b); features of one feature type.
 Verification VerifyPair(const LocalFeatures& a, const LocalFeatures& b,

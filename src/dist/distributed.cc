@@ -93,6 +93,7 @@ std::string EncodeScan(const ScanResult& scan) {
     w.Str(f.facts.path);
     w.Vec(f.descriptor.bits);
     w.Vec(f.descriptor.values);
+    w.Vec(f.descriptor.local);
     w.I64(f.descriptor.quality);
     w.I64(f.from_cache);
   }
@@ -123,6 +124,7 @@ Status DecodeScanInto(const std::string& bytes, ScanResult* out) {
     f.facts.path = r.Str();
     f.descriptor.bits = r.Vec<uint64_t>();
     f.descriptor.values = r.Vec<float>();
+    f.descriptor.local = r.Vec<uint8_t>();
     f.descriptor.quality = int(r.I64());
     f.from_cache = r.I64() != 0;
     out->files.push_back(std::move(f));

@@ -180,8 +180,8 @@ StatusOr<MethodRun> RunMethod(RunContext& ctx, const Method& method) {
       run.describe_seconds > 0 ? double(run.described + run.failed) / run.describe_seconds : 0;
 
   const Clock::time_point search_start = Clock::now();
-  const std::vector<std::vector<Neighbor>> neighbors =
-      SelfKnn(scan.files, method, ctx.options.k, ctx.options.threads);
+  ASSIGN_OR_RETURN(const std::vector<std::vector<Neighbor>> neighbors,
+                   SelfKnn(scan.files, method, ctx.options.k, ctx.options.threads));
   run.search_seconds = SecondsSince(search_start);
 
   // Neighbour lists -> scored pairs, each unordered pair once with its best score.

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "image/match_picture.h"
 #include "image/montage.h"
 #include "neardup/descriptor.h"
 #include "neardup/nn.h"
@@ -31,7 +32,18 @@ StatusOr<Explanation> ExplainPair(const Image& a, const Image& b, const ExplainO
     }
     MethodVerdict v;
     v.method = (*m)->name();
-    v.distance = (*m)->Distance(*da, *db);
+    if ((*m)->metric() == Metric::kFused) {
+      FuseOptions fo;
+      fo.keep_inliers = true;
+      StatusOr<PairEvidence> ev = FusePair(*da, *db, fo);
+      if (!ev.ok()) {
+        out.notes.push_back(spec + ": " + ev.status().message());
+        continue;
+      }
+      out.fused = std::move(ev).value();
+    }
+    v.distance = out.fused && (*m)->metric() == Metric::kFused ? 1.0 - out.fused->score
+                                                               : (*m)->Distance(*da, *db);
     v.score = (*m)->Score(v.distance);
     v.threshold = (*m)->default_threshold();
     v.match = IsMatch(**m, v.distance, v.threshold);
@@ -60,16 +72,54 @@ std::string FormatVerdict(const MethodVerdict& v) {
   return buf;
 }
 
+std::vector<std::string> FormatEvidence(const PairEvidence& e) {
+  char buf[256];
+  std::vector<std::string> lines;
+  std::snprintf(buf, sizeof buf, "fused score %.3f: pdq8 %d bits%s, %d votes", e.score,
+                e.hash_bits, e.low_quality ? " (low-quality hash)" : "", e.votes);
+  lines.push_back(buf);
+  if (!e.verified) {
+    lines.push_back("  not verified: " + e.why_not_verified);
+    return lines;
+  }
+  const Verification& v = e.verification;
+  std::snprintf(buf, sizeof buf,
+                "  verification: %s, %d inliers of %d matches (%d / %d keypoints), spread %.2f%s",
+                v.match ? "match" : ("no match: " + v.reason).c_str(), v.inliers, v.matches,
+                v.keypoints_a, v.keypoints_b, v.spread, v.mirrored ? ", mirrored" : "");
+  lines.push_back(buf);
+  if (v.inliers > 0) {
+    auto quad = [](const std::array<Point2, 4>& q) {
+      std::string s;
+      for (const Point2& p : q) s += " (" + std::to_string(int(p.x)) + "," + std::to_string(int(p.y)) + ")";
+      return s;
+    };
+    lines.push_back("  region in A:" + quad(v.region_a));
+    lines.push_back("  region in B:" + quad(v.region_b));
+  }
+  return lines;
+}
+
 Image RenderExplanation(const Image& a, const Image& b, const Explanation& e,
                         const std::string& name_a, const std::string& name_b) {
   std::vector<std::vector<MontageCell>> rows;
   rows.push_back({{&a, "A: " + name_a}, {&b, "B: " + name_b}});
+  Image matches;
+  if (e.fused && e.fused->verified && e.fused->verification.inliers > 0) {
+    const Verification& v = e.fused->verification;
+    matches = DrawMatches(a, b, v.inlier_pairs, v.region_a, v.region_b);
+    rows.push_back({{&matches, std::to_string(v.inliers) + " inlier matches and the matched "
+                                                           "region (fused verification)"}});
+  }
   for (const AlignedPair& p : e.aligned) {
     rows.push_back({{&p.a, "A as " + p.method + " aligned it"},
                     {&p.b, "B as " + p.method + " aligned it"}});
   }
   std::vector<std::string> lines;
   for (const MethodVerdict& v : e.verdicts) lines.push_back(FormatVerdict(v));
+  if (e.fused) {
+    for (const std::string& l : FormatEvidence(*e.fused)) lines.push_back(l);
+  }
   for (const std::string& n : e.notes) lines.push_back("not run: " + n);
   return Montage(rows, lines);
 }

@@ -451,6 +451,11 @@ StatusOr<std::unique_ptr<ImageIndex>> ImageIndex::Create(const std::string& dir,
                                                          const std::string& method,
                                                          const std::string& factory) {
   ASSIGN_OR_RETURN(std::unique_ptr<Method> m, MakeMethod(method));
+  if (m->metric() == Metric::kFused) {
+    return InvalidArgumentError("method '" + m->name() +
+                                "' cannot be indexed (it scores pairs, it has no vector space); "
+                                "use pdq8 or a learned method");
+  }
   store::CatalogMeta meta{m->name(), m->version(),
                           factory.empty() ? index_internal::DefaultFactory(m->metric()) : factory};
   // Check the factory before anything is written.

@@ -8,6 +8,7 @@
 
 #include "neardup/descriptor.h"
 #include "neardup/find.h"
+#include "neardup/fuse.h"
 #include "neardup/search.h"
 
 namespace neardup {
@@ -25,9 +26,14 @@ void PackCodes(const std::vector<ScannedFile>& files, const Method& method, Pack
 std::vector<float> PackVectors(const std::vector<ScannedFile>& files);
 
 // For each file, its k most similar other files (HammingSelfKnn or CosineSelfKnn by the
-// method's metric), distance in the method's unit. k >= 1.
-std::vector<std::vector<Neighbor>> SelfKnn(const std::vector<ScannedFile>& files,
-                                           const Method& method, int k, int threads);
+// method's metric; for the fused method, its best-scored candidates of FusedPairs, which may be
+// fewer than k), distance in the method's unit. k >= 1.
+StatusOr<std::vector<std::vector<Neighbor>>> SelfKnn(const std::vector<ScannedFile>& files,
+                                                     const Method& method, int k, int threads);
+
+// FusedPairs (fuse.h) over the scanned files' descriptors.
+StatusOr<std::vector<PairEvidence>> FusedFilePairs(const std::vector<ScannedFile>& files,
+                                                   int threads);
 
 }  // namespace neardup
 

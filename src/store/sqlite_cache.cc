@@ -14,9 +14,9 @@
 namespace neardup {
 namespace {
 
-// 2: `vals` holds float16 (was float32). A cache of another version is dropped and recreated: it
+// 2: `vals` holds float16 (was float32). 3: `local` (serialized local features). A cache of another version is dropped and recreated: it
 // only holds what can be computed again.
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 constexpr size_t kFlushEvery = 512;  // bounds memory and work lost on a crash
 
@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS descriptors(
   quality INTEGER NOT NULL,
   bits BLOB,
   vals BLOB,
+  local BLOB,
   error_code INTEGER NOT NULL,
   error TEXT NOT NULL,
   PRIMARY KEY(path, method)) WITHOUT ROWID;
@@ -71,14 +72,14 @@ class SqliteCache : public DescriptorCache {
     }
     RETURN_IF_ERROR(CheckSchemaVersion());
     if (sqlite3_prepare_v2(db_,
-                           "SELECT width,height,format,quality,bits,vals,error_code,error "
+                           "SELECT width,height,format,quality,bits,vals,error_code,error,local "
                            "FROM descriptors WHERE path=?1 AND method=?2 AND version=?3 "
                            "AND size=?4 AND mtime_ns=?5",
                            -1, &lookup_, nullptr) != SQLITE_OK ||
         sqlite3_prepare_v2(db_,
                            "INSERT OR REPLACE INTO descriptors(path,method,version,size,"
-                           "mtime_ns,width,height,format,quality,bits,vals,error_code,error) "
-                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+                           "mtime_ns,width,height,format,quality,bits,vals,error_code,error,local) "
+                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
                            -1, &insert_, nullptr) != SQLITE_OK) {
       return CorruptionError(path_ + ": " + sqlite3_errmsg(db_));
     }
@@ -102,6 +103,7 @@ class SqliteCache : public DescriptorCache {
     ReadBlob(4, &e.descriptor.bits);
     e.descriptor.values = FromHalfBytes(sqlite3_column_blob(lookup_, 5),
                                         size_t(sqlite3_column_bytes(lookup_, 5)));
+    ReadBlob(8, &e.descriptor.local);
     int code = sqlite3_column_int(lookup_, 6);
     if (code != 0) {
       e.error = Status(static_cast<StatusCode>(code),
@@ -184,6 +186,7 @@ class SqliteCache : public DescriptorCache {
       sqlite3_bind_blob(insert_, 11, half.data(), int(half.size() * sizeof(Half)), SQLITE_STATIC);
       sqlite3_bind_int(insert_, 12, static_cast<int>(p.entry.error.code()));
       sqlite3_bind_text(insert_, 13, p.entry.error.message().c_str(), -1, SQLITE_STATIC);
+      sqlite3_bind_blob(insert_, 14, d.local.data(), int(d.local.size()), SQLITE_STATIC);
       if (sqlite3_step(insert_) != SQLITE_DONE) {
         Status s = IOError(path_ + ": " + sqlite3_errmsg(db_));
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

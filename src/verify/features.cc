@@ -27,16 +27,22 @@ void Detect(cv::Feature2D& detector, const cv::Mat& grey, double scale, bool fli
   cv::Mat desc;
   detector.detectAndCompute(grey, cv::noArray(), kps, desc);
   if (desc.empty()) return;
+  // Strongest first, so a prefix of the list is the best subset (candidate voting uses one).
+  std::vector<int> order(kps.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = int(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int x, int y) { return kps[x].response > kps[y].response; });
   *binary = desc.depth() == CV_8U;
   *descriptor_bytes = int(desc.cols * desc.elemSize());
   points->reserve(kps.size());
-  for (const cv::KeyPoint& k : kps) {
+  for (int i : order) {
+    const cv::KeyPoint& k = kps[i];
     double x = flipped ? grey.cols - 1 - k.pt.x : k.pt.x;
     points->push_back({(x + 0.5) * scale - 0.5, (k.pt.y + 0.5) * scale - 0.5});
   }
   bytes->resize(size_t(desc.rows) * *descriptor_bytes);
-  for (int r = 0; r < desc.rows; ++r) {
-    std::memcpy(bytes->data() + size_t(r) * *descriptor_bytes, desc.ptr(r), *descriptor_bytes);
+  for (size_t r = 0; r < order.size(); ++r) {
+    std::memcpy(bytes->data() + r * *descriptor_bytes, desc.ptr(order[r]), *descriptor_bytes);
   }
 }
 
@@ -55,13 +61,16 @@ StatusOr<LocalFeatures> ExtractFeatures(const Image& image, const VerifyOptions&
   } else {
     grey = src;
   }
+  // Every image is brought to max_side on its longer side: large ones down, small ones up (ORB
+  // finds few keypoints on a small picture, and a copy and its original then meet at similar
+  // scales).
   const int longer = std::max(image.width, image.height);
-  if (longer > options.max_side) {
+  if (longer != options.max_side) {
     f.feature_scale = double(longer) / options.max_side;
     cv::resize(grey, grey,
                cv::Size(std::max(1, int(image.width / f.feature_scale + 0.5)),
                         std::max(1, int(image.height / f.feature_scale + 0.5))),
-               0, 0, cv::INTER_AREA);
+               0, 0, longer > options.max_side ? cv::INTER_AREA : cv::INTER_LINEAR);
     f.feature_scale = double(image.width) / grey.cols;
   }
   Detect(*detector, grey, f.feature_scale, false, &f.points, &f.descriptors, &f.descriptor_bytes,

@@ -53,7 +53,17 @@ TEST_F(CliTest, JsonHasGroupsWithKeepAndScore) {
   EXPECT_EQ(files[1]["keep"], false);
   EXPECT_GT(files[1]["score"].get<double>(), 0.8);
   EXPECT_LE(files[1]["score"].get<double>(), 1.0);
-  EXPECT_EQ(j["method"], "pdq8");
+  EXPECT_EQ(j["method"], "fused");
+  // The pair that made the group, with its evidence: the copy is verified and located.
+  auto pairs = j["groups"][0]["pairs"];
+  ASSERT_EQ(pairs.size(), 1u) << r.out;
+  EXPECT_GT(pairs[0]["score"].get<double>(), 0.5);
+  EXPECT_TRUE(pairs[0].contains("hash_bits"));
+  if (pairs[0]["verified"].get<bool>()) {
+    EXPECT_EQ(pairs[0]["verification"]["region_a"].size(), 4u);
+  } else {
+    EXPECT_NE(pairs[0]["why_not_verified"].get<std::string>(), "");
+  }
 }
 
 TEST_F(CliTest, TableAndCsv) {

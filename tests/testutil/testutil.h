@@ -13,6 +13,11 @@ namespace neardup::testing {
 // give unrelated images, the same seed the same pixels.
 Image MakeTestPhoto(int width, int height, uint32_t seed);
 
+// MakeTestPhoto with 150 random rectangles, ellipses and lines and a few words drawn over it:
+// corners and edges at many scales, as in real photos (MakeTestPhoto alone is smooth and has few
+// stable keypoints for local features).
+Image MakeBusyPhoto(int width, int height, uint32_t seed);
+
 // Path of a committed test file under tests/data/.
 std::string TestDataPath(const std::string& relative);
 

@@ -16,36 +16,6 @@ namespace {
 using image_internal::AsMat;
 using image_internal::FromMat;
 
-// A busy picture: the test photo with 150 random rectangles, ellipses and lines and a few words
-// drawn over it (corners and edges at many scales, as in real photos; MakeTestPhoto alone is
-// smooth and has few stable keypoints).
-Image Photo(int w, int h, uint32_t seed) {
-  Image img = testing::MakeTestPhoto(w, h, seed);
-  cv::Mat m = AsMat(img);
-  cv::RNG rng(seed);
-  auto colour = [&] { return cv::Scalar(rng.uniform(0, 256), rng.uniform(0, 256), rng.uniform(0, 256)); };
-  for (int i = 0; i < 150; ++i) {
-    cv::Point p(rng.uniform(0, w), rng.uniform(0, h));
-    int s = rng.uniform(4, std::max(5, w / 12));
-    switch (i % 3) {
-      case 0:
-        cv::rectangle(m, p, p + cv::Point(s, rng.uniform(4, s + 5)), colour(), cv::FILLED);
-        break;
-      case 1:
-        cv::ellipse(m, p, cv::Size(s, s / 2 + 2), rng.uniform(0, 180), 0, 360, colour(), cv::FILLED);
-        break;
-      default:
-        cv::line(m, p, cv::Point(rng.uniform(0, w), rng.uniform(0, h)), colour(), 2);
-    }
-  }
-  for (int i = 0; i < 6; ++i) {
-    cv::putText(m, "neardup " + std::to_string(seed * 7 + i),
-                cv::Point(rng.uniform(0, w / 2), rng.uniform(20, h)), cv::FONT_HERSHEY_SIMPLEX,
-                0.5 + rng.uniform(0.0, 1.0), colour(), 2);
-  }
-  return img;
-}
-
 // `img` warped by the 2x3 affine `m` into an out_w x out_h image (black outside).
 Image Warp(const Image& img, const cv::Mat& m, int out_w, int out_h) {
   cv::Mat out;
@@ -68,7 +38,7 @@ Point2 Map(const std::array<double, 9>& h, Point2 p) {
 double Dist(Point2 a, Point2 b) { return std::hypot(a.x - b.x, a.y - b.y); }
 
 TEST(VerifyTest, RecoversAKnownRotationAndScale) {
-  Image a = Photo(640, 480, 11);
+  Image a = testing::MakeBusyPhoto(640, 480, 11);
   // 25 degrees, scale 0.7, about the centre of a 600x600 output.
   cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(320, 240), 25, 0.7);
   m.at<double>(0, 2) += -20;
@@ -92,7 +62,7 @@ TEST(VerifyTest, RecoversAKnownRotationAndScale) {
 }
 
 TEST(VerifyTest, MirroredCopiesMatchWithAReflection) {
-  Image a = Photo(512, 384, 12);
+  Image a = testing::MakeBusyPhoto(512, 384, 12);
   cv::Mat flipped;
   cv::flip(AsMat(a), flipped, 1);
   Verification v = VerifyImages(a, FromMat(flipped));
@@ -105,7 +75,7 @@ TEST(VerifyTest, MirroredCopiesMatchWithAReflection) {
 }
 
 TEST(VerifyTest, LocatesACropInTheOriginal) {
-  Image a = Photo(800, 600, 13);
+  Image a = testing::MakeBusyPhoto(800, 600, 13);
   cv::Mat crop = AsMat(a)(cv::Rect(300, 200, 320, 240)).clone();
   cv::Mat bigger;
   cv::resize(crop, bigger, cv::Size(480, 360), 0, 0, cv::INTER_LINEAR);
@@ -124,8 +94,8 @@ TEST(VerifyTest, LocatesACropInTheOriginal) {
 }
 
 TEST(VerifyTest, LocatesAPasteIntoAnotherPicture) {
-  Image small = Photo(320, 240, 14);
-  Image scene = Photo(900, 700, 15);
+  Image small = testing::MakeBusyPhoto(320, 240, 14);
+  Image scene = testing::MakeBusyPhoto(900, 700, 15);
   cv::Mat s = AsMat(scene);
   AsMat(small).copyTo(s(cv::Rect(500, 380, 320, 240)));
   Verification v = VerifyImages(small, scene);
@@ -168,7 +138,7 @@ TEST(VerifyTest, RepeatedPatternsAndUnrelatedPhotosDoNotMatch) {
   Verification v = VerifyImages(checker(400, 16, 0), checker(400, 20, 7));
   EXPECT_FALSE(v.match) << v.inliers << " inliers, spread " << v.spread;
   EXPECT_LT(v.score, 0.5);
-  Verification u = VerifyImages(Photo(640, 480, 16), Photo(640, 480, 17));
+  Verification u = VerifyImages(testing::MakeBusyPhoto(640, 480, 16), testing::MakeBusyPhoto(640, 480, 17));
   EXPECT_FALSE(u.match) << u.inliers << " inliers";
   EXPECT_LT(u.score, 0.5);
 }
@@ -188,10 +158,51 @@ TEST(VerifyTest, ImplausibleHomographiesAreRejected) {
   EXPECT_NE(why.find("perspective"), std::string::npos);
 }
 
+TEST(VerifyTest, FeaturesSurviveSerialisation) {
+  auto f = ExtractFeatures(testing::MakeBusyPhoto(400, 300, 21));
+  ASSERT_TRUE(f.ok());
+  ASSERT_GT(f->points.size(), 100u);
+  std::vector<uint8_t> bytes = SerializeFeatures(*f);
+  auto back = ParseFeatures(bytes.data(), bytes.size());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->width, 400);
+  EXPECT_EQ(back->descriptors, f->descriptors);
+  EXPECT_EQ(back->mirrored_descriptors, f->mirrored_descriptors);
+  ASSERT_EQ(back->points.size(), f->points.size());
+  EXPECT_NEAR(back->points[7].x, f->points[7].x, 1e-3);
+  // The same pair verifies the same from the parsed copy.
+  EXPECT_EQ(VerifyPair(*back, *back).inliers, VerifyPair(*f, *f).inliers);
+  // Truncated or foreign bytes are refused, never read past their end.
+  bytes.pop_back();
+  EXPECT_EQ(ParseFeatures(bytes.data(), bytes.size()).status().code(), StatusCode::kCorruption);
+  const uint8_t junk[40] = {1, 2, 3};
+  EXPECT_EQ(ParseFeatures(junk, sizeof junk).status().code(), StatusCode::kCorruption);
+}
+
+TEST(VerifyTest, ScaledVerificationMapsTheScaledPixels) {
+  // Features taken on reduced decodes (1/2 of A, 3/4 of B) reported in the files' pixels.
+  Verification v;
+  v.homography = {1.1, 0.1, 20, -0.05, 0.9, 10, 0.0001, 0.00005, 1};
+  v.region_a = {Point2{10, 10}, Point2{100, 10}, Point2{100, 80}, Point2{10, 80}};
+  for (int i = 0; i < 4; ++i) v.region_b[i] = Map(v.homography, v.region_a[i]);
+  v.inlier_pairs = {{Point2{50, 40}, Map(v.homography, {50, 40})}};
+  Verification s = v;
+  ScaleVerification(&s, 2, 2, 4.0 / 3, 4.0 / 3);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_NEAR(s.region_a[i].x, 2 * v.region_a[i].x, 1e-9);
+    EXPECT_NEAR(s.region_b[i].y, 4.0 / 3 * v.region_b[i].y, 1e-9);
+    const Point2 mapped = Map(s.homography, s.region_a[i]);
+    EXPECT_NEAR(mapped.x, s.region_b[i].x, 1e-6);
+    EXPECT_NEAR(mapped.y, s.region_b[i].y, 1e-6);
+  }
+  EXPECT_NEAR(s.inlier_pairs[0].first.x, 100, 1e-9);
+  EXPECT_NEAR(Dist(Map(s.homography, s.inlier_pairs[0].first), s.inlier_pairs[0].second), 0, 1e-6);
+}
+
 TEST(VerifyTest, UnknownFeatureTypeIsAnError) {
   VerifyOptions o;
   o.features = "surf";
-  auto f = ExtractFeatures(Photo(64, 64, 1), o);
+  auto f = ExtractFeatures(testing::MakeBusyPhoto(64, 64, 1), o);
   EXPECT_EQ(f.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(f.status().message().find("surf"), std::string::npos);
 }

@@ -88,6 +88,7 @@ int Run(const ExplainFlags& flags) {
     SetJsonPath(out, flags.a, "a");
     SetJsonPath(out, flags.b, "b");
     out["methods"] = methods;
+    if (e->fused) out["fused"] = EvidenceJson(*e->fused);
     out["near_duplicate"] = verdict->match;
     out["verdict_method"] = verdict->method;
     out["not_run"] = e->notes;
@@ -96,6 +97,9 @@ int Run(const ExplainFlags& flags) {
     return kExitOk;
   }
   for (const MethodVerdict& v : e->verdicts) std::printf("%s\n", FormatVerdict(v).c_str());
+  if (e->fused) {
+    for (const std::string& l : FormatEvidence(*e->fused)) std::printf("%s\n", l.c_str());
+  }
   for (const std::string& n : e->notes) std::printf("not run: %s\n", n.c_str());
   std::printf("verdict (%s): %s\n", verdict->method.c_str(),
               verdict->match ? "near-duplicates" : "different images");
@@ -126,8 +130,8 @@ void AddCompareCommand(CLI::App& root, std::vector<Command>* out) {
 void AddExplainCommand(CLI::App& root, std::vector<Command>* out) {
   auto flags = std::make_shared<ExplainFlags>();
   CLI::App* cmd = AddCommon(root, "explain",
-                            "Compare two images with every method and show what each STN "
-                            "aligned (with --out)",
+                            "Compare two images with every method; with --out, a picture of the "
+                            "verified matches and matched region and of what each STN aligned",
                             flags, out);
   cmd->add_option("--out", flags->out_dir,
                   "Folder for explain.png and the STN-aligned images (created if missing)");

@@ -37,7 +37,9 @@ void PrintJson(const FindResult& r, const Method& method, double seconds) {
   nlohmann::ordered_json out;
   out["method"] = method.name();
   out["threshold"] = r.threshold;
-  out["threshold_unit"] = method.metric() == Metric::kHamming ? "bits" : "cosine";
+  out["threshold_unit"] = method.metric() == Metric::kHamming  ? "bits"
+                          : method.metric() == Metric::kFused ? "fused score"
+                                                              : "cosine";
   nlohmann::ordered_json groups = nlohmann::ordered_json::array();
   for (const Group& g : r.groups) {
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
@@ -54,7 +56,26 @@ void PrintJson(const FindResult& r, const Method& method, double seconds) {
       jf["format"] = f.facts.format;
       files.push_back(std::move(jf));
     }
-    groups.push_back({{"files", std::move(files)}});
+    groups.push_back({{"files", std::move(files)}, {"pairs", nlohmann::ordered_json::array()}});
+  }
+  // The pairs that joined each group, with their evidence (fused) or distance (single methods).
+  std::vector<int> group_of(r.scan.files.size(), -1);
+  for (size_t gi = 0; gi < r.groups.size(); ++gi) {
+    for (const GroupMember& m : r.groups[gi].members) group_of[m.item] = int(gi);
+  }
+  for (size_t k = 0; k < r.pairs.size(); ++k) {
+    const ScoredPair& p = r.pairs[k];
+    if (group_of[p.a] < 0 || group_of[p.a] != group_of[p.b]) continue;
+    nlohmann::ordered_json jp;
+    SetJsonPath(jp, r.scan.files[p.a].path, "a");
+    SetJsonPath(jp, r.scan.files[p.b].path, "b");
+    if (k < r.evidence.size()) {
+      jp.update(EvidenceJson(r.evidence[k]));
+    } else {
+      jp["score"] = method.Score(p.distance);
+      jp["distance"] = p.distance;
+    }
+    groups[group_of[p.a]]["pairs"].push_back(std::move(jp));
   }
   out["groups"] = std::move(groups);
   nlohmann::ordered_json errors = nlohmann::ordered_json::array();
@@ -132,10 +153,10 @@ void AddFindCommand(CLI::App& root, std::vector<Command>* out) {
       "find", "Group the near-duplicate images in folders; proposes which file of each to keep");
   AddScanFlags(cmd, &flags->scan);
   cmd->add_option("-t,--threshold", flags->threshold,
-                  "Match threshold in the method's unit: Hamming bits for hashes (default: the "
-                  "method's measured default: 32 for pdq8, 36 for pdq, 0 for the 64-bit hashes); "
-                  "minimum cosine similarity for learned methods (default 0.8, not yet "
-                  "calibrated)");
+                  "Match threshold in the method's unit: the fused score in [0,1] for the default "
+                  "method fused (default 0.5); Hamming bits for hashes (default: the method's "
+                  "measured default: 32 for pdq8, 36 for pdq, 0 for the 64-bit hashes); minimum "
+                  "cosine similarity for learned methods (default 0.8, not yet calibrated)");
   auto* json = cmd->add_flag("--json", flags->json, "Print JSON");
   cmd->add_flag("--csv", flags->csv, "Print CSV")->excludes(json);
   cmd->add_flag("--strict", flags->strict,

@@ -22,7 +22,7 @@ namespace {
 
 struct CreateFlags {
   std::string dir;
-  std::string method = kDefaultMethod;
+  std::string method = kDefaultIndexMethod;
   std::string factory;
 };
 

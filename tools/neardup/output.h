@@ -27,6 +27,10 @@ void SetJsonPath(nlohmann::ordered_json& j, const std::string& path, const char*
 // Serialises JSON, replacing any invalid UTF-8 left in strings (never throws).
 std::string DumpJson(const nlohmann::ordered_json& j, int indent = 2);
 
+// The evidence on a pair as JSON (what each source said, the verification, the matched region in
+// both images' pixels), without the paths: the caller names the pair.
+nlohmann::ordered_json EvidenceJson(const PairEvidence& e);
+
 // RFC 4180 field: quoted when it holds a comma, quote, CR or LF. Bytes are kept as they are.
 std::string CsvField(const std::string& s);
 

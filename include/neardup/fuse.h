@@ -1,0 +1,104 @@
+// Fused near-duplicate scoring, the default of `neardup find` and `pairs` (method "fused"):
+// cheap sources propose candidate pairs, local features prove them, and one calibrated score in
+// [0,1] (an estimate of the probability that the pair is a near-duplicate) combines the evidence.
+//
+// Candidates of each image (the sources are united; each pair is scored once):
+//  - hash neighbours: its `hash_neighbors` nearest images by pdq8 (all 8 dihedral variants, so
+//    rotated and mirrored copies are near) within `hash_max_bits`, and every image within
+//    `hash_join_bits` (so a large group of copies is complete);
+//  - local-feature votes: its `vote_keypoints` strongest keypoints (as they are and mirrored) are
+//    looked up among all other images' strongest keypoints (a Faiss inverted-file binary index);
+//    every other image that `min_votes` of them find is a candidate, the `vote_neighbors` most
+//    voted per image. This finds the crops, paste-ins, rotations and perspective changes that a
+//    global hash misses.
+// Each candidate is verified (VerifyPair, verify.h) unless its pdq8 distance is at most
+// `trusted_bits` between reliable hashes (then the hash alone is conclusive and the pair costs
+// nothing), or one image has fewer than `min_keypoints` keypoints (smooth images: verification
+// cannot speak), or the two share fewer than `min_votes_to_verify` strong keypoints (no copy
+// relation to prove); such pairs are scored on the hash alone.
+// The score: a logistic model of the evidence (FuseModel), fitted on the development
+// benchmark's training set by `build/bench/fuse_fit_bench` (README.md, "Fused scoring").
+//
+// Thread safety: functions are pure; FusedPairs uses `threads` threads internally.
+#ifndef NEARDUP_FUSE_H_
+#define NEARDUP_FUSE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "neardup/descriptor.h"
+#include "neardup/status.h"
+#include "neardup/verify.h"
+
+namespace neardup {
+
+// The evidence on one pair and what it adds up to.
+struct PairEvidence {
+  int64_t a = 0;  // indices into the described items, a < b
+  int64_t b = 0;
+  int hash_bits = 0;         // pdq8 distance (smallest over the dihedral variants), 0-256
+  bool low_quality = false;  // a PDQ quality below 50: the hash is unreliable
+  // Strongest keypoints of one image (as it is and mirrored) that have a near descriptor among the
+  // other's strongest, both ways (the candidate vote, counted exactly for this pair).
+  int votes = 0;
+  bool verified = false;     // VerifyPair ran (else: trusted hash, or too few keypoints)
+  bool fallback = false;     // too few keypoints to verify: scored on the hash alone
+  std::string why_not_verified;  // when !verified: the reason, for people
+  Verification verification;  // when `verified`; inlier_pairs are dropped unless kept
+  double score = 0;           // fused, in [0,1]
+};
+
+// Coefficients of the two logistic models: score = 1 / (1 + exp(-z)).
+//  verified:  z = v[0] + v[1]*h + v[2]*match + v[3]*log(1 + inliers) + v[4]*sqrt(spread)
+//                 + v[5]*log(1 + votes)
+//  hash only: z = g[0] + g[1]*h + g[2]*low_quality
+// with h = hash_bits / 256, match = Verification::match (0/1), inliers and spread taken from the
+// verification when it is a match (else 0). The spread matters: pictures that share only a logo
+// or a caption verify with many inliers packed in a small area.
+struct FuseModel {
+  double v[6];
+  double g[3];
+};
+
+// The fitted model shipped with neardup (src/verify/fuse_model.cc).
+const FuseModel& DefaultFuseModel();
+
+struct FuseOptions {
+  int hash_neighbors = 8;
+  int hash_max_bits = 96;
+  int hash_join_bits = 40;
+  int vote_keypoints = 64;         // strongest keypoints per image that look (each orientation)
+  int vote_index_keypoints = 256;  // strongest keypoints per image that are looked up
+  int vote_max_bits = 40;          // a keypoint "finds" another within this Hamming distance
+  int vote_lists = 0;              // inverted lists of the vote index (0: ~sqrt(keypoints) / 2)
+  int vote_probes = 2;             // lists searched per keypoint
+  int vote_neighbors = 24;
+  int min_votes = 3;
+  int trusted_bits = 16;
+  int min_keypoints = 24;
+  // Pairs with fewer votes are not verified (a copy shares keypoints; verification is the cost),
+  // and verification matches only each image's strongest `verify_keypoints`.
+  int min_votes_to_verify = 2;
+  int verify_keypoints = 0;  // 0 = all (1,000)
+  bool keep_inliers = false;  // keep Verification::inlier_pairs (for explanations)
+  VerifyOptions verify;       // must match the features' type
+  FuseModel model = DefaultFuseModel();
+};
+
+// The fused score of the evidence (the model above).
+double FusedScore(const FuseModel& model, const PairEvidence& e);
+
+// Scores one pair of fused descriptors (Descriptor::bits = pdq8 codes, Descriptor::local = local
+// features). Corruption when a descriptor's local features cannot be parsed.
+StatusOr<PairEvidence> FusePair(const Descriptor& a, const Descriptor& b,
+                                const FuseOptions& options = {});
+
+// Every candidate pair among `items` (fused descriptors), scored, sorted by (a, b).
+// Items whose local features cannot be parsed take part through their hash only.
+StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descriptor*>& items,
+                                               const FuseOptions& options, int threads);
+
+}  // namespace neardup
+
+#endif  // NEARDUP_FUSE_H_

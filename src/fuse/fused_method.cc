@@ -1,0 +1,50 @@
+#include "fuse/fused_method.h"
+
+#include "descriptor/hash_methods.h"
+#include "neardup/fuse.h"
+
+namespace neardup {
+namespace {
+
+class FusedMethod : public Method {
+ public:
+  FusedMethod() : pdq8_(MakeHashMethod("pdq8")) {}
+
+  std::string name() const override { return kFusedMethodName; }
+  // 2: pdq8 + ORB (1000 keypoints at 640 px, mirrored too; small images enlarged to 640 px).
+  int version() const override { return 2; }
+  Metric metric() const override { return Metric::kFused; }
+  int dims() const override { return pdq8_->dims(); }
+  int variants() const override { return pdq8_->variants(); }
+  // Features are taken at 640 px on the longer side; 480 on the shorter keeps 4:3 pictures whole.
+  int min_decode_side() const override { return 480; }
+  // The fused score estimates a probability: 0.5 is the balanced decision.
+  double default_threshold() const override { return 0.5; }
+
+  StatusOr<Descriptor> Compute(const Image& image) const override {
+    ASSIGN_OR_RETURN(Descriptor d, pdq8_->Compute(image));
+    ASSIGN_OR_RETURN(LocalFeatures f, ExtractFeatures(image, options_.verify));
+    d.local = SerializeFeatures(f);
+    return d;
+  }
+
+  double Distance(const Descriptor& a, const Descriptor& b) const override {
+    StatusOr<PairEvidence> e = FusePair(a, b, options_);
+    return e.ok() ? 1.0 - e->score : 1.0;
+  }
+  double Score(double distance) const override { return 1.0 - distance; }
+  double DistanceForScore(double score) const override { return 1.0 - score; }
+
+ private:
+  std::unique_ptr<Method> pdq8_;
+  FuseOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Method> MakeFusedMethod(std::string_view name) {
+  if (name != kFusedMethodName) return nullptr;
+  return std::make_unique<FusedMethod>();
+}
+
+}  // namespace neardup

@@ -1,0 +1,199 @@
+// The fused method: features cached with the hashes, candidates from hashes and keypoint votes,
+// verification, one calibrated score; crops and paste-ins found among unrelated pictures with
+// their region; smooth images fall back on the hash; the score is a pure function of the pair.
+#include "neardup/fuse.h"
+
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include "image/cv_image.h"
+#include "neardup/cache.h"
+#include "neardup/decode.h"
+#include "neardup/find.h"
+#include "neardup/index.h"
+#include "testutil/testutil.h"
+
+namespace neardup {
+namespace {
+
+using image_internal::AsMat;
+using image_internal::FromMat;
+
+Descriptor Describe(const Image& img) {
+  auto m = MakeMethod("fused");
+  EXPECT_TRUE(m.ok());
+  auto d = (*m)->Compute(img);
+  EXPECT_TRUE(d.ok()) << d.status().message();
+  return *d;
+}
+
+// A folder's worth of pictures: 10 unrelated ones, then a crop of #0 enlarged, a paste of #1 into
+// a new scene, and #2 rotated by 20 degrees.
+std::vector<Image> Folder() {
+  std::vector<Image> out;
+  for (uint32_t s = 0; s < 10; ++s) out.push_back(testing::MakeBusyPhoto(480, 360, 100 + s));
+  cv::Mat crop;
+  cv::resize(AsMat(out[0])(cv::Rect(160, 120, 240, 180)), crop, cv::Size(400, 300));
+  out.push_back(FromMat(crop));
+  Image scene = testing::MakeBusyPhoto(900, 700, 300);
+  cv::Mat small;
+  cv::resize(AsMat(out[1]), small, cv::Size(360, 270), 0, 0, cv::INTER_AREA);
+  small.copyTo(AsMat(scene)(cv::Rect(480, 380, 360, 270)));
+  out.push_back(scene);
+  cv::Mat rot;
+  cv::warpAffine(AsMat(out[2]), rot, cv::getRotationMatrix2D({240, 180}, 20, 0.9),
+                 cv::Size(480, 360));
+  out.push_back(FromMat(rot));
+  return out;
+}
+
+const PairEvidence* FindPair(const std::vector<PairEvidence>& pairs, int64_t a, int64_t b) {
+  for (const PairEvidence& e : pairs) {
+    if (e.a == a && e.b == b) return &e;
+  }
+  return nullptr;
+}
+
+TEST(FuseTest, FindsCropPasteAndRotationAmongUnrelatedPictures) {
+  std::vector<Image> images = Folder();
+  std::vector<Descriptor> ds;
+  for (const Image& img : images) ds.push_back(Describe(img));
+  std::vector<const Descriptor*> items;
+  for (const Descriptor& d : ds) items.push_back(&d);
+  auto pairs = FusedPairs(items, FuseOptions{}, 2);
+  ASSERT_TRUE(pairs.ok()) << pairs.status().message();
+  for (auto [a, b] : {std::pair{0, 10}, {1, 11}, {2, 12}}) {
+    const PairEvidence* e = FindPair(*pairs, a, b);
+    ASSERT_NE(e, nullptr) << a << "," << b << " was not a candidate";
+    EXPECT_TRUE(e->verified);
+    EXPECT_TRUE(e->verification.match) << e->verification.reason;
+    EXPECT_GT(e->score, 0.5) << a << "," << b;
+  }
+  // Every pair of unrelated pictures that was a candidate scores low.
+  for (const PairEvidence& e : *pairs) {
+    const bool related = (e.a == 0 && e.b == 10) || (e.a == 1 && e.b == 11) ||
+                         (e.a == 2 && e.b == 12);
+    if (!related) {
+      EXPECT_LT(e.score, 0.5) << e.a << "," << e.b;
+    }
+  }
+  // The paste is located: #1 fills (480,380)-(840,650) of the scene at 0.75 scale.
+  const PairEvidence* paste = FindPair(*pairs, 1, 11);
+  for (const Point2& p : paste->verification.region_b) {
+    EXPECT_GT(p.x, 470);
+    EXPECT_LT(p.x, 850);
+    EXPECT_GT(p.y, 370);
+    EXPECT_LT(p.y, 660);
+  }
+}
+
+TEST(FuseTest, PairScoreIsThePairsOwn) {
+  // FusePair alone gives what FusedPairs gives for the same pair (votes are counted per pair).
+  std::vector<Image> images = Folder();
+  std::vector<Descriptor> ds;
+  for (const Image& img : images) ds.push_back(Describe(img));
+  std::vector<const Descriptor*> items;
+  for (const Descriptor& d : ds) items.push_back(&d);
+  auto pairs = FusedPairs(items, FuseOptions{}, 1);
+  ASSERT_TRUE(pairs.ok());
+  ASSERT_FALSE(pairs->empty());
+  for (const PairEvidence& e : *pairs) {
+    auto alone = FusePair(ds[e.a], ds[e.b]);
+    ASSERT_TRUE(alone.ok());
+    EXPECT_EQ(alone->votes, e.votes);
+    EXPECT_DOUBLE_EQ(alone->score, e.score);
+  }
+}
+
+TEST(FuseTest, SmoothImagesFallBackOnTheHash) {
+  auto gradient = [](int phase) {
+    Image g(320, 240, 3);
+    for (int y = 0; y < 240; ++y) {
+      for (int x = 0; x < 320; ++x) {
+        g.at(y, x, 0) = uint8_t((x + phase) * 255 / 400);
+        g.at(y, x, 1) = uint8_t(y * 255 / 239);
+        g.at(y, x, 2) = uint8_t(phase);
+      }
+    }
+    return g;
+  };
+  auto e = FusePair(Describe(gradient(0)), Describe(gradient(60)));
+  ASSERT_TRUE(e.ok());
+  EXPECT_FALSE(e->verified);
+  EXPECT_TRUE(e->fallback);
+  // A plain copy of a smooth image is still a near-duplicate by its hash.
+  auto same = FusePair(Describe(gradient(0)), Describe(gradient(0)));
+  ASSERT_TRUE(same.ok());
+  EXPECT_GT(same->score, 0.5);
+}
+
+TEST(FuseTest, RepeatedPatternsAreNotConfident) {
+  // Two different checkerboard-like tilings: many identical keypoints, no consistent picture.
+  auto tiles = [](int cell, int offset) {
+    cv::Mat m(360, 480, CV_8UC3, cv::Scalar(255, 255, 255));
+    for (int y = 0; y < 360; y += cell) {
+      for (int x = (y / cell) % 2 * cell + offset; x < 480; x += 2 * cell) {
+        cv::rectangle(m, cv::Rect(x, y, cell, cell), cv::Scalar(20, 20, 20), cv::FILLED);
+      }
+    }
+    return FromMat(m);
+  };
+  auto e = FusePair(Describe(tiles(24, 0)), Describe(testing::MakeBusyPhoto(480, 360, 9)));
+  ASSERT_TRUE(e.ok());
+  EXPECT_LT(e->score, 0.5);
+}
+
+TEST(FuseTest, ScoreGrowsWithEvidence) {
+  const FuseModel& m = DefaultFuseModel();
+  PairEvidence weak, strong;
+  weak.verified = strong.verified = true;
+  weak.hash_bits = strong.hash_bits = 110;
+  weak.verification.match = false;
+  strong.verification.match = true;
+  strong.verification.inliers = 150;
+  strong.verification.score = 0.9;
+  strong.verification.spread = 0.5;
+  strong.votes = 60;
+  EXPECT_LT(FusedScore(m, weak), 0.5);
+  EXPECT_GT(FusedScore(m, strong), 0.9);
+  PairEvidence near, far;
+  near.hash_bits = 4;
+  far.hash_bits = 120;
+  EXPECT_GT(FusedScore(m, near), 0.9);
+  EXPECT_LT(FusedScore(m, far), 0.1);
+}
+
+TEST(FuseTest, FeaturesAreCachedWithTheHashes) {
+  testing::TempDir dir;
+  std::vector<Image> images = Folder();
+  for (int i : {0, 10}) {
+    ASSERT_TRUE(WriteImage(dir.Join("img" + std::to_string(i) + ".png"), images[i]).ok());
+  }
+  ScanOptions so;
+  so.inputs = {dir.path()};
+  so.method = "fused";
+  so.cache_path = dir.Join("cache/descriptors.sqlite");
+  auto method = MakeMethod("fused");
+  auto first = Scan(so, **method);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->decoded, 2);
+  auto second = Scan(so, **method);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->cached, 2);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_FALSE(second->files[i].descriptor.local.empty());
+    EXPECT_EQ(second->files[i].descriptor.local, first->files[i].descriptor.local);
+    EXPECT_EQ(second->files[i].descriptor.bits, first->files[i].descriptor.bits);
+  }
+}
+
+TEST(FuseTest, TheIndexRefusesTheFusedMethod) {
+  testing::TempDir dir;
+  auto index = ImageIndex::Create(dir.Join("ix"), "fused", "");
+  ASSERT_FALSE(index.ok());
+  EXPECT_NE(index.status().message().find("cannot be indexed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace neardup
