@@ -55,13 +55,23 @@ const PairEvidence* FindPair(const std::vector<PairEvidence>& pairs, int64_t a, 
   return nullptr;
 }
 
-TEST(FuseTest, FindsCropPasteAndRotationAmongUnrelatedPictures) {
-  std::vector<Image> images = Folder();
-  std::vector<Descriptor> ds;
-  for (const Image& img : images) ds.push_back(Describe(img));
+// The fused descriptors of Folder() and FusedPairs over them on `threads` threads.
+struct ScoredFolder {
+  std::vector<Descriptor> descriptors;
+  StatusOr<std::vector<PairEvidence>> pairs;
+};
+ScoredFolder ScoreFolder(int threads) {
+  ScoredFolder out{{}, std::vector<PairEvidence>{}};
+  for (const Image& img : Folder()) out.descriptors.push_back(Describe(img));
   std::vector<const Descriptor*> items;
-  for (const Descriptor& d : ds) items.push_back(&d);
-  auto pairs = FusedPairs(items, FuseOptions{}, 2);
+  for (const Descriptor& d : out.descriptors) items.push_back(&d);
+  out.pairs = FusedPairs(items, FuseOptions{}, threads);
+  return out;
+}
+
+TEST(FuseTest, FindsCropPasteAndRotationAmongUnrelatedPictures) {
+  ScoredFolder folder = ScoreFolder(2);
+  auto& pairs = folder.pairs;
   ASSERT_TRUE(pairs.ok()) << pairs.status().message();
   for (auto [a, b] : {std::pair{0, 10}, {1, 11}, {2, 12}}) {
     const PairEvidence* e = FindPair(*pairs, a, b);
@@ -90,12 +100,9 @@ TEST(FuseTest, FindsCropPasteAndRotationAmongUnrelatedPictures) {
 
 TEST(FuseTest, PairScoreIsThePairsOwn) {
   // FusePair alone gives what FusedPairs gives for the same pair (votes are counted per pair).
-  std::vector<Image> images = Folder();
-  std::vector<Descriptor> ds;
-  for (const Image& img : images) ds.push_back(Describe(img));
-  std::vector<const Descriptor*> items;
-  for (const Descriptor& d : ds) items.push_back(&d);
-  auto pairs = FusedPairs(items, FuseOptions{}, 1);
+  ScoredFolder folder = ScoreFolder(1);
+  const auto& ds = folder.descriptors;
+  auto& pairs = folder.pairs;
   ASSERT_TRUE(pairs.ok());
   ASSERT_FALSE(pairs->empty());
   for (const PairEvidence& e : *pairs) {
