@@ -158,7 +158,7 @@ int Main(int argc, char** argv) {
                                                 o, threads);
     const double t_hash = NowSeconds() - t;
     t = NowSeconds();
-    auto voted = fuse_internal::VoteCandidates(features, o, threads);
+    auto voted = fuse_internal::VoteCandidates(features, o);
     std::printf("sources: hash %zu pairs in %.2f s, votes %zu pairs in %.2f s\n", hashed.size(),
                 t_hash, voted.ok() ? voted->size() : 0, NowSeconds() - t);
     if (candidates_only) {

@@ -41,9 +41,10 @@ StatusOr<Explanation> ExplainPair(const Image& a, const Image& b, const ExplainO
         continue;
       }
       out.fused = std::move(ev).value();
+      v.distance = (*m)->DistanceForScore(out.fused->score);
+    } else {
+      v.distance = (*m)->Distance(*da, *db);
     }
-    v.distance = out.fused && (*m)->metric() == Metric::kFused ? 1.0 - out.fused->score
-                                                               : (*m)->Distance(*da, *db);
     v.score = (*m)->Score(v.distance);
     v.threshold = (*m)->default_threshold();
     v.match = IsMatch(**m, v.distance, v.threshold);

@@ -81,7 +81,7 @@ std::vector<Candidate> HashCandidates(const CodeSet& codes, const FuseOptions& o
 }
 
 StatusOr<std::vector<Candidate>> VoteCandidates(const std::vector<const LocalFeatures*>& features,
-                                                const FuseOptions& o, int threads) {
+                                                const FuseOptions& o) {
   const int64_t n = int64_t(features.size());
   int descriptor_bytes = 0;
   for (const LocalFeatures* f : features) {
@@ -160,7 +160,6 @@ StatusOr<std::vector<Candidate>> VoteCandidates(const std::vector<const LocalFea
       }
     }
   }
-  (void)threads;  // Faiss searches on its own OpenMP threads
   return UniteCandidates(std::move(out));
 }
 

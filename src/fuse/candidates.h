@@ -25,8 +25,9 @@ std::vector<Candidate> HashCandidates(const CodeSet& codes, const FuseOptions& o
 
 // Pairs by local-feature votes. `features[i]` may be null (unparsable: the item takes no part).
 // Only binary descriptors vote; float ones (SIFT) yield no candidates.
+// The vote index searches on Faiss's own OpenMP threads.
 StatusOr<std::vector<Candidate>> VoteCandidates(const std::vector<const LocalFeatures*>& features,
-                                                const FuseOptions& options, int threads);
+                                                const FuseOptions& options);
 
 // Unites candidate lists: one entry per (a, b), votes summed; sorted by (a, b).
 std::vector<Candidate> UniteCandidates(std::vector<Candidate> all);

@@ -131,7 +131,7 @@ StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descripto
   std::vector<fuse_internal::Candidate> all =
       fuse_internal::HashCandidates(CodeSet{codes.data(), n, kWords, kVariants}, o, threads);
   ASSIGN_OR_RETURN(std::vector<fuse_internal::Candidate> voted,
-                   fuse_internal::VoteCandidates(features, o, threads));
+                   fuse_internal::VoteCandidates(features, o));
   all.insert(all.end(), voted.begin(), voted.end());
   all = fuse_internal::UniteCandidates(std::move(all));
 
