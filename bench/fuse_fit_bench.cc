@@ -11,10 +11,10 @@
 // per-source counts, the seconds of each stage and per verified pair, then the two logistic
 // models fitted by Newton's method (L2 1e-3) on the candidate pairs, as the C++ initialiser of
 // src/fuse/fuse_model.cc. Positives and negatives follow eval.h (copy<->copy pairs are ignored).
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <array>
 #include <map>
 #include <set>
 #include <string>
@@ -83,8 +83,12 @@ std::vector<double> FitLogistic(const std::vector<std::vector<double>>& x,
 std::vector<double> VerifiedRow(const PairEvidence& e) {
   const Verification& v = e.verification;
   const double match = v.match ? 1.0 : 0.0;
-  return {1.0, e.hash_bits / 256.0, match, match * std::log1p(v.inliers),
-          match * std::sqrt(v.spread), std::log1p(e.votes)};
+  return {1.0,
+          e.hash_bits / 256.0,
+          match,
+          match * std::log1p(v.inliers),
+          match * std::sqrt(v.spread),
+          std::log1p(e.votes)};
 }
 std::vector<double> HashRow(const PairEvidence& e) {
   return {1.0, e.hash_bits / 256.0, e.low_quality ? 1.0 : 0.0};
@@ -101,15 +105,22 @@ int Main(int argc, char** argv) {
   int candidates_only = 0;
   std::string cache = dir + "/../fuse-cache.sqlite";
   std::string dump;  // a CSV of every labelled candidate's evidence, for analysis
-  std::map<std::string, int*> keys = {
-      {"hash_neighbors", &o.hash_neighbors}, {"hash_max_bits", &o.hash_max_bits},
-      {"hash_join_bits", &o.hash_join_bits}, {"vote_keypoints", &o.vote_keypoints},
-      {"vote_max_bits", &o.vote_max_bits},   {"vote_neighbors", &o.vote_neighbors},
-      {"min_votes", &o.min_votes},           {"trusted_bits", &o.trusted_bits},
-      {"min_keypoints", &o.min_keypoints},   {"threads", &threads}, {"min_votes_to_verify", &o.min_votes_to_verify},
-      {"verify_keypoints", &o.verify_keypoints}, {"vote_index_keypoints", &o.vote_index_keypoints},
-      {"vote_lists", &o.vote_lists}, {"vote_probes", &o.vote_probes},
-      {"candidates_only", &candidates_only}};
+  std::map<std::string, int*> keys = {{"hash_neighbors", &o.hash_neighbors},
+                                      {"hash_max_bits", &o.hash_max_bits},
+                                      {"hash_join_bits", &o.hash_join_bits},
+                                      {"vote_keypoints", &o.vote_keypoints},
+                                      {"vote_max_bits", &o.vote_max_bits},
+                                      {"vote_neighbors", &o.vote_neighbors},
+                                      {"min_votes", &o.min_votes},
+                                      {"trusted_bits", &o.trusted_bits},
+                                      {"min_keypoints", &o.min_keypoints},
+                                      {"threads", &threads},
+                                      {"min_votes_to_verify", &o.min_votes_to_verify},
+                                      {"verify_keypoints", &o.verify_keypoints},
+                                      {"vote_index_keypoints", &o.vote_index_keypoints},
+                                      {"vote_lists", &o.vote_lists},
+                                      {"vote_probes", &o.vote_probes},
+                                      {"candidates_only", &candidates_only}};
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     const size_t eq = arg.find('=');
@@ -173,7 +184,9 @@ int Main(int argc, char** argv) {
       int n = int(bench->images().size());
       for (int32_t x = 0; x < n; ++x) {
         for (int32_t y = x + 1; y < n; ++y) {
-          if (bench->images()[x].group.empty() || bench->images()[x].group != bench->images()[y].group) continue;
+          if (bench->images()[x].group.empty() ||
+              bench->images()[x].group != bench->images()[y].group)
+            continue;
           std::string family;
           if (ClassifyPair(*bench, x, y, &family) != PairKind::kPositive) continue;
           auto& f = fam[family];
@@ -184,7 +197,8 @@ int Main(int argc, char** argv) {
       }
       std::printf("%-20s %6s %6s\n", "family", "hash", "votes");
       for (const auto& [family, f] : fam) {
-        std::printf("%-20s %6.3f %6.3f\n", family.c_str(), double(f[0]) / f[2], double(f[1]) / f[2]);
+        std::printf("%-20s %6.3f %6.3f\n", family.c_str(), double(f[0]) / f[2],
+                    double(f[1]) / f[2]);
       }
       return 0;
     }
@@ -230,13 +244,15 @@ int Main(int argc, char** argv) {
     fallback += e.fallback;
     voted += e.votes > 0;
   }
-  std::printf("all positives: %d / %d proposed (%.4f); candidates %zu (%.1f per image), %d with "
-              "votes, %d verified, %d fallback (too few keypoints)\n",
-              found, all, double(found) / all, pairs->size(), double(pairs->size()) / items.size(),
-              voted, verified, fallback);
-  std::printf("seconds: scan %.1f (%zu images, %lld decoded), candidates + verification %.1f "
-              "(%d threads)\n",
-              t_scan, items.size(), (long long)scan->decoded, t_pairs, threads);
+  std::printf(
+      "all positives: %d / %d proposed (%.4f); candidates %zu (%.1f per image), %d with "
+      "votes, %d verified, %d fallback (too few keypoints)\n",
+      found, all, double(found) / all, pairs->size(), double(pairs->size()) / items.size(), voted,
+      verified, fallback);
+  std::printf(
+      "seconds: scan %.1f (%zu images, %lld decoded), candidates + verification %.1f "
+      "(%d threads)\n",
+      t_scan, items.size(), (long long)scan->decoded, t_pairs, threads);
 
   // Time per verified pair, one thread, on up to 500 verified candidates.
   {
@@ -272,8 +288,9 @@ int Main(int argc, char** argv) {
   if (!dump.empty()) {
     FILE* f = std::fopen(dump.c_str(), "w");
     if (f == nullptr) return std::fprintf(stderr, "cannot write %s\n", dump.c_str()), 1;
-    std::fprintf(f, "a,b,label,family,hash_bits,low_quality,votes,verified,match,inliers,matches,"
-                    "vscore,spread,mirrored\n");
+    std::fprintf(f,
+                 "a,b,label,family,hash_bits,low_quality,votes,verified,match,inliers,matches,"
+                 "vscore,spread,mirrored\n");
     for (const PairEvidence& e : *pairs) {
       if (ids[e.a] < 0 || ids[e.b] < 0) continue;
       std::string family;

@@ -42,11 +42,11 @@ struct PairEvidence {
   // Strongest keypoints of one image (as it is and mirrored) that have a near descriptor among the
   // other's strongest, both ways (the candidate vote, counted exactly for this pair).
   int votes = 0;
-  bool verified = false;     // VerifyPair ran (else: trusted hash, or too few keypoints)
-  bool fallback = false;     // too few keypoints to verify: scored on the hash alone
+  bool verified = false;         // VerifyPair ran (else: trusted hash, or too few keypoints)
+  bool fallback = false;         // too few keypoints to verify: scored on the hash alone
   std::string why_not_verified;  // when !verified: the reason, for people
-  Verification verification;  // when `verified`; inlier_pairs are dropped unless kept
-  double score = 0;           // fused, in [0,1]
+  Verification verification;     // when `verified`; inlier_pairs are dropped unless kept
+  double score = 0;              // fused, in [0,1]
 };
 
 // Coefficients of the two logistic models: score = 1 / (1 + exp(-z)).
@@ -80,7 +80,7 @@ struct FuseOptions {
   // Pairs with fewer votes are not verified (a copy shares keypoints; verification is the cost),
   // and verification matches only each image's strongest `verify_keypoints`.
   int min_votes_to_verify = 2;
-  int verify_keypoints = 0;  // 0 = all (1,000)
+  int verify_keypoints = 0;   // 0 = all (1,000)
   bool keep_inliers = false;  // keep Verification::inlier_pairs (for explanations)
   VerifyOptions verify;       // must match the features' type
   FuseModel model = DefaultFuseModel();

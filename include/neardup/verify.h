@@ -3,12 +3,12 @@
 // candidate pairs; this checks them (about 5 ms of CPU per pair, so candidates only).
 //
 // Pipeline: keypoints and binary descriptors (ORB by default; "akaze", "sift") on a grey copy whose
-// longer side is `max_side` (larger images reduced, smaller ones enlarged); matches A->B by the ratio test and a one-to-one rule (a
-// keypoint of B serves one keypoint of A); a homography fitted by RANSAC; sanity checks on it
-// (bounded scale, anisotropy and perspective, a convex non-degenerate image of the matched
-// region) and on the spread of its inliers. A is matched as it is and, when that fails, mirrored,
-// so mirrored copies verify too (their homography then has a negative determinant).
-// Thread safety: all functions are pure and may be called concurrently.
+// longer side is `max_side` (larger images reduced, smaller ones enlarged); matches A->B by the
+// ratio test and a one-to-one rule (a keypoint of B serves one keypoint of A); a homography fitted
+// by RANSAC; sanity checks on it (bounded scale, anisotropy and perspective, a convex
+// non-degenerate image of the matched region) and on the spread of its inliers. A is matched as it
+// is and, when that fails, mirrored, so mirrored copies verify too (their homography then has a
+// negative determinant). Thread safety: all functions are pure and may be called concurrently.
 #ifndef NEARDUP_VERIFY_H_
 #define NEARDUP_VERIFY_H_
 
@@ -69,7 +69,7 @@ struct Verification {
   std::array<Point2, 4> region_b{};
   double spread = 0;  // area of the inliers' convex hull / area of the smaller image, in [0,1]
   std::vector<std::pair<Point2, Point2>> inlier_pairs;  // (in A, in B)
-  std::string reason;  // why it is not a match ("" when it is)
+  std::string reason;                                   // why it is not a match ("" when it is)
 };
 
 // Keypoints and descriptors of `image` (RGB or grey). InvalidArgument for an unknown feature type.

@@ -76,8 +76,8 @@ std::string FormatVerdict(const MethodVerdict& v) {
 std::vector<std::string> FormatEvidence(const PairEvidence& e) {
   char buf[256];
   std::vector<std::string> lines;
-  std::snprintf(buf, sizeof buf, "fused score %.3f: pdq8 %d bits%s, %d votes", e.score,
-                e.hash_bits, e.low_quality ? " (low-quality hash)" : "", e.votes);
+  std::snprintf(buf, sizeof buf, "fused score %.3f: pdq8 %d bits%s, %d votes", e.score, e.hash_bits,
+                e.low_quality ? " (low-quality hash)" : "", e.votes);
   lines.push_back(buf);
   if (!e.verified) {
     lines.push_back("  not verified: " + e.why_not_verified);
@@ -92,7 +92,8 @@ std::vector<std::string> FormatEvidence(const PairEvidence& e) {
   if (v.inliers > 0) {
     auto quad = [](const std::array<Point2, 4>& q) {
       std::string s;
-      for (const Point2& p : q) s += " (" + std::to_string(int(p.x)) + "," + std::to_string(int(p.y)) + ")";
+      for (const Point2& p : q)
+        s += " (" + std::to_string(int(p.x)) + "," + std::to_string(int(p.y)) + ")";
       return s;
     };
     lines.push_back("  region in A:" + quad(v.region_a));
@@ -113,8 +114,8 @@ Image RenderExplanation(const Image& a, const Image& b, const Explanation& e,
                                                            "region (fused verification)"}});
   }
   for (const AlignedPair& p : e.aligned) {
-    rows.push_back({{&p.a, "A as " + p.method + " aligned it"},
-                    {&p.b, "B as " + p.method + " aligned it"}});
+    rows.push_back(
+        {{&p.a, "A as " + p.method + " aligned it"}, {&p.b, "B as " + p.method + " aligned it"}});
   }
   std::vector<std::string> lines;
   for (const MethodVerdict& v : e.verdicts) lines.push_back(FormatVerdict(v));

@@ -29,16 +29,16 @@ void AppendCodes(const std::vector<uint8_t>& bytes, size_t count, int descriptor
 }
 
 // A Faiss inverted-file index over the codes (exact search when they are too few to train one).
-StatusOr<std::unique_ptr<VectorIndex>> BuildVoteIndex(const std::vector<uint64_t>& codes,
-                                                      int words, const FuseOptions& o) {
+StatusOr<std::unique_ptr<VectorIndex>> BuildVoteIndex(const std::vector<uint64_t>& codes, int words,
+                                                      const FuseOptions& o) {
   const int64_t n = int64_t(codes.size()) / words;
   int nlist = o.vote_lists;
   if (nlist <= 0) {
     nlist = 16;
     while (nlist < 4096 && 4.0 * nlist * nlist < double(n)) nlist *= 2;
   }
-  std::string factory = o.vote_lists < 0 ? "BHNSW" + std::to_string(-o.vote_lists)
-                                         : "BIVF" + std::to_string(nlist);
+  std::string factory =
+      o.vote_lists < 0 ? "BHNSW" + std::to_string(-o.vote_lists) : "BIVF" + std::to_string(nlist);
   ASSIGN_OR_RETURN(std::unique_ptr<VectorIndex> index,
                    VectorIndex::Create(factory, Metric::kHamming, words * 64));
   if (index->trained()) {
@@ -107,7 +107,7 @@ StatusOr<std::vector<Candidate>> VoteCandidates(const std::vector<const LocalFea
   std::vector<Candidate> out;
   std::vector<uint64_t> queries;
   std::vector<int32_t> query_owner;
-  std::vector<int32_t> found;  // images one query found (deduplicated)
+  std::vector<int32_t> found;                      // images one query found (deduplicated)
   std::vector<std::pair<int32_t, int32_t>> votes;  // (other image, count) of one image
   for (int64_t begin = 0; begin < n; begin += kVoteSlice) {
     const int64_t end = std::min(n, begin + kVoteSlice);

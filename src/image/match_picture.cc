@@ -1,8 +1,7 @@
 #include "image/match_picture.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
+#include <opencv2/imgproc.hpp>
 
 #include "image/cv_image.h"
 
@@ -44,7 +43,8 @@ Image DrawMatches(const Image& a, const Image& b,
   ma.copyTo(canvas(cv::Rect(0, 0, ma.cols, std::min(height, ma.rows))));
   mb.copyTo(canvas(cv::Rect(ma.cols + gap, 0, mb.cols, std::min(height, mb.rows))));
   const int dx = ma.cols + gap;
-  const size_t step = std::max<size_t>(1, (matches.size() + max_lines - 1) / std::max<size_t>(1, max_lines));
+  const size_t step =
+      std::max<size_t>(1, (matches.size() + max_lines - 1) / std::max<size_t>(1, max_lines));
   for (size_t i = 0; i < matches.size(); i += step) {
     const auto& [pa, pb] = matches[i];
     // Colours vary along the list so crossing lines stay tellable apart (RGB order).

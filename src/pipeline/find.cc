@@ -23,7 +23,8 @@ StatusOr<FindResult> Find(const FindOptions& options) {
 
   if (method->metric() == Metric::kFused) {
     // Every process scores all candidates (the scan was shared); the result is the same on each.
-    ASSIGN_OR_RETURN(std::vector<PairEvidence> all, FusedFilePairs(scan.files, options.scan.threads));
+    ASSIGN_OR_RETURN(std::vector<PairEvidence> all,
+                     FusedFilePairs(scan.files, options.scan.threads));
     for (PairEvidence& e : all) {
       if (e.score < threshold) continue;
       out.pairs.push_back({e.a, e.b, 1.0 - e.score});
@@ -54,7 +55,8 @@ StatusOr<FindResult> Find(const FindOptions& options) {
   out.groups = GroupPairs(
       int64_t(scan.files.size()), out.pairs, options.mode, facts, [&](int64_t a, int64_t b) {
         // A scored pair's score as found; others (members joined through a third) computed.
-        auto it = std::lower_bound(out.pairs.begin(), out.pairs.end(), ScoredPair{std::min(a, b), std::max(a, b), 0},
+        auto it = std::lower_bound(out.pairs.begin(), out.pairs.end(),
+                                   ScoredPair{std::min(a, b), std::max(a, b), 0},
                                    [](const ScoredPair& x, const ScoredPair& y) {
                                      return x.a != y.a ? x.a < y.a : x.b < y.b;
                                    });

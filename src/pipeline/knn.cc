@@ -45,7 +45,8 @@ StatusOr<std::vector<PairEvidence>> FusedFilePairs(const std::vector<ScannedFile
     double ax, ay, bx, by;
     scale(e.a, &ax, &ay);
     scale(e.b, &bx, &by);
-    if (ax != 1 || ay != 1 || bx != 1 || by != 1) ScaleVerification(&e.verification, ax, ay, bx, by);
+    if (ax != 1 || ay != 1 || bx != 1 || by != 1)
+      ScaleVerification(&e.verification, ax, ay, bx, by);
   }
   return pairs;
 }

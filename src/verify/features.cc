@@ -1,9 +1,8 @@
 // ExtractFeatures: OpenCV's ORB, AKAZE or SIFT on a grey copy at most max_side pixels long.
-#include <opencv2/features2d.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cstring>
+#include <opencv2/features2d.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "image/cv_image.h"
 #include "neardup/verify.h"
@@ -78,8 +77,8 @@ StatusOr<LocalFeatures> ExtractFeatures(const Image& image, const VerifyOptions&
   if (options.mirrored) {
     cv::Mat flipped;
     cv::flip(grey, flipped, 1);
-    Detect(*detector, flipped, f.feature_scale, true, &f.mirrored_points,
-           &f.mirrored_descriptors, &f.descriptor_bytes, &f.binary);
+    Detect(*detector, flipped, f.feature_scale, true, &f.mirrored_points, &f.mirrored_descriptors,
+           &f.descriptor_bytes, &f.binary);
   }
   return f;
 }

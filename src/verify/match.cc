@@ -1,21 +1,20 @@
 // VerifyPair: ratio test + one-to-one matching, RANSAC homography (OpenCV calib3d), checks.
+#include <algorithm>
+#include <cmath>
 #include <opencv2/calib3d.hpp>
 #include <opencv2/features2d.hpp>
 #include <opencv2/imgproc.hpp>
-
-#include <algorithm>
-#include <cmath>
 
 #include "neardup/verify.h"
 
 namespace neardup {
 namespace {
 
-constexpr double kMinSpread = 0.01;       // inliers' hull / image area below this: collapsed
-constexpr double kFullSpread = 0.02;      // ... from this on, inliers count in full
-constexpr double kMaxScale = 8;           // A -> B scale (square root of |det|) within [1/8, 8]
-constexpr double kMaxAnisotropy = 4;      // ratio of the singular values of the linear part
-constexpr double kMaxPerspective = 2;     // homogeneous w over the region within [1/2, 2] of w(0)
+constexpr double kMinSpread = 0.01;    // inliers' hull / image area below this: collapsed
+constexpr double kFullSpread = 0.02;   // ... from this on, inliers count in full
+constexpr double kMaxScale = 8;        // A -> B scale (square root of |det|) within [1/8, 8]
+constexpr double kMaxAnisotropy = 4;   // ratio of the singular values of the linear part
+constexpr double kMaxPerspective = 2;  // homogeneous w over the region within [1/2, 2] of w(0)
 constexpr int kRansacIterations = 2000;
 
 struct Candidate {
@@ -38,8 +37,8 @@ std::vector<Candidate> MatchDescriptors(const std::vector<uint8_t>& da, size_t n
   if (na < 2 || nb < 2) return out;
   cv::BFMatcher matcher(binary ? cv::NORM_HAMMING : cv::NORM_L2);
   std::vector<std::vector<cv::DMatch>> knn;
-  matcher.knnMatch(Rows(da, int(na), bytes, binary),
-                   Rows(b.descriptors, int(nb), bytes, binary), knn, 2);
+  matcher.knnMatch(Rows(da, int(na), bytes, binary), Rows(b.descriptors, int(nb), bytes, binary),
+                   knn, 2);
   for (const auto& m : knn) {
     if (m.size() == 2 && m[0].distance < ratio * m[1].distance) {
       out.push_back({m[0].queryIdx, m[0].trainIdx, m[0].distance});
@@ -78,12 +77,13 @@ Verification Fit(const std::vector<Point2>& pa, const std::vector<uint8_t>& da,
   Verification v;
   v.mirrored = mirrored;
   // The strongest `use_keypoints` of each side (they are stored strongest first).
-  auto limit = [&](size_t n) { return o.use_keypoints > 0 ? std::min(n, size_t(o.use_keypoints)) : n; };
+  auto limit = [&](size_t n) {
+    return o.use_keypoints > 0 ? std::min(n, size_t(o.use_keypoints)) : n;
+  };
   const size_t na = limit(pa.size()), nb = limit(b.points.size());
   v.keypoints_a = int(na);
   v.keypoints_b = int(nb);
-  std::vector<Candidate> m =
-      MatchDescriptors(da, na, b, nb, a.descriptor_bytes, a.binary, o.ratio);
+  std::vector<Candidate> m = MatchDescriptors(da, na, b, nb, a.descriptor_bytes, a.binary, o.ratio);
   v.matches = int(m.size());
   // Fewer matches than the inliers a match needs cannot become one: no RANSAC (which would run
   // all its iterations on such noise, most of the cost of a negative pair).

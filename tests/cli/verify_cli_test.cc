@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <set>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
+#include <set>
 
 #include "image/cv_image.h"
 #include "neardup/decode.h"

@@ -82,8 +82,8 @@ TEST(FuseTest, FindsCropPasteAndRotationAmongUnrelatedPictures) {
   }
   // Every pair of unrelated pictures that was a candidate scores low.
   for (const PairEvidence& e : *pairs) {
-    const bool related = (e.a == 0 && e.b == 10) || (e.a == 1 && e.b == 11) ||
-                         (e.a == 2 && e.b == 12);
+    const bool related =
+        (e.a == 0 && e.b == 10) || (e.a == 1 && e.b == 11) || (e.a == 2 && e.b == 12);
     if (!related) {
       EXPECT_LT(e.score, 0.5) << e.a << "," << e.b;
     }

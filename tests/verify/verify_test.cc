@@ -138,7 +138,8 @@ TEST(VerifyTest, RepeatedPatternsAndUnrelatedPhotosDoNotMatch) {
   Verification v = VerifyImages(checker(400, 16, 0), checker(400, 20, 7));
   EXPECT_FALSE(v.match) << v.inliers << " inliers, spread " << v.spread;
   EXPECT_LT(v.score, 0.5);
-  Verification u = VerifyImages(testing::MakeBusyPhoto(640, 480, 16), testing::MakeBusyPhoto(640, 480, 17));
+  Verification u =
+      VerifyImages(testing::MakeBusyPhoto(640, 480, 16), testing::MakeBusyPhoto(640, 480, 17));
   EXPECT_FALSE(u.match) << u.inliers << " inliers";
   EXPECT_LT(u.score, 0.5);
 }

@@ -123,8 +123,8 @@ CLI::App* AddCommon(CLI::App& root, const char* name, const char* help,
 }  // namespace
 
 void AddCompareCommand(CLI::App& root, std::vector<Command>* out) {
-  AddCommon(root, "compare", "Compare two images with every method", std::make_shared<ExplainFlags>(),
-            out);
+  AddCommon(root, "compare", "Compare two images with every method",
+            std::make_shared<ExplainFlags>(), out);
 }
 
 void AddExplainCommand(CLI::App& root, std::vector<Command>* out) {

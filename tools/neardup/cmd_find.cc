@@ -37,7 +37,7 @@ void PrintJson(const FindResult& r, const Method& method, double seconds) {
   nlohmann::ordered_json out;
   out["method"] = method.name();
   out["threshold"] = r.threshold;
-  out["threshold_unit"] = method.metric() == Metric::kHamming  ? "bits"
+  out["threshold_unit"] = method.metric() == Metric::kHamming ? "bits"
                           : method.metric() == Metric::kFused ? "fused score"
                                                               : "cosine";
   nlohmann::ordered_json groups = nlohmann::ordered_json::array();

@@ -1,10 +1,9 @@
 #include "output.h"
 
-#include <cmath>
-
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
