@@ -24,6 +24,12 @@ namespace neardup {
 // against decompression bombs. 2^28 pixels = 268 MP, larger than any camera sensor.
 inline constexpr int64_t kDefaultMaxPixels = int64_t{1} << 28;
 
+// The version of what the decoders accept and how they report failures. Bumped whenever a file
+// that failed before may now decode (or fail for another reason), so a cached "cannot decode"
+// verdict is trusted only when it was reached by the same decoders (see neardup/cache.h).
+// 2: decoder state is never reused after an error; elongated images are reported, not aborted.
+inline constexpr int kDecoderVersion = 2;
+
 struct DecodeOptions {
   // The consumer needs at least this many pixels on the image's shorter side. 0 = full size.
   // JPEGs are then decoded at the smallest DCT scale (1/8, 1/4, 3/8, 1/2, ... 1) whose shorter
