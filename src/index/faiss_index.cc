@@ -26,12 +26,13 @@ namespace {
 constexpr char kMagic[8] = {'N', 'D', 'V', 'E', 'C', 'I', 'X', '1'};
 constexpr int64_t kPointsPerCentroid = 39;  // Faiss warns below this many training points
 
-struct FileHeader {
+struct FileHeader {  // written to disk: the layout is the format
   char magic[8];
   int64_t applied;
   uint32_t binary;  // 1: a faiss::IndexBinary follows, 0: a faiss::Index
   uint32_t reserved;
 };
+static_assert(sizeof(FileHeader) == 24, "vectors.faiss header layout");
 
 // Runs a Faiss call, turning its exceptions into a Status.
 template <typename Fn>
@@ -96,6 +97,28 @@ Status AtomicWrite(const std::string& path, int64_t applied, bool binary, WriteF
   return Fsync(dir.empty() ? "." : dir, true);
 }
 
+// See VectorIndex::CheckIds; `map` is the id map around the index (null: not one).
+template <typename IdMap>
+Status CheckIdMap(const IdMap* map, int64_t max_id) {
+  if (!map) return CorruptionError("the index has no id map");
+  if (int64_t(map->id_map.size()) != int64_t(map->ntotal) || !map->index ||
+      map->index->ntotal != map->ntotal) {
+    return CorruptionError("its id map holds " + std::to_string(map->id_map.size()) + " ids for " +
+                           std::to_string(map->ntotal) + " vectors");
+  }
+  std::vector<int64_t> ids(map->id_map.begin(), map->id_map.end());
+  std::sort(ids.begin(), ids.end());
+  if (!ids.empty() && (ids.front() < 1 || ids.back() > max_id)) {
+    return CorruptionError("it holds ids " + std::to_string(ids.front()) + ".." +
+                           std::to_string(ids.back()) + ", its header says rows up to " +
+                           std::to_string(max_id));
+  }
+  if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) {
+    return CorruptionError("it holds an id twice");
+  }
+  return Status::Ok();
+}
+
 // Removes `ids` from a faiss::Index or faiss::IndexBinary (both have remove_ids).
 template <typename FaissIndex>
 StatusOr<int64_t> RemoveIds(FaissIndex* index, bool supported, const std::vector<int64_t>& ids) {
@@ -129,6 +152,9 @@ class BinaryIndex : public VectorIndex {
     return dynamic_cast<faiss::IndexBinaryHNSW*>(inner()) == nullptr &&
            dynamic_cast<faiss::IndexBinaryIVF*>(inner()) == nullptr;
   }
+  Status CheckIds(int64_t max_id) const override {
+    return CheckIdMap(dynamic_cast<const faiss::IndexBinaryIDMap*>(index_.get()), max_id);
+  }
 
   Status Train(const CodeSet& codes) override {
     std::vector<uint8_t> x = Variant0(codes);
@@ -156,8 +182,8 @@ class BinaryIndex : public VectorIndex {
     std::vector<int32_t> dist(nq * kk);
     std::vector<faiss::Index::idx_t> labels(nq * kk, -1);
     const uint8_t* x = reinterpret_cast<const uint8_t*>(q.codes);
-    Status s = Guard("faiss search",
-                     [&] { index_->search(nq, x, kk, dist.data(), labels.data()); });
+    Status s =
+        Guard("faiss search", [&] { index_->search(nq, x, kk, dist.data(), labels.data()); });
     if (!s.ok()) return s;
     std::vector<std::vector<Neighbor>> out(q.n);
     for (int64_t i = 0; i < q.n; ++i) {
@@ -212,8 +238,7 @@ class FloatIndex : public VectorIndex {
   explicit FloatIndex(faiss::Index* index) : index_(index) {}
 
   Status Save(const std::string& path, int64_t applied) const override {
-    return AtomicWrite(path, applied, false,
-                       [&](FILE* f) { faiss::write_index(index_.get(), f); });
+    return AtomicWrite(path, applied, false, [&](FILE* f) { faiss::write_index(index_.get(), f); });
   }
   Metric metric() const override { return Metric::kCosine; }
   int dims() const override { return index_->d; }
@@ -227,6 +252,9 @@ class FloatIndex : public VectorIndex {
   }
   bool supports_remove() const override {
     return dynamic_cast<faiss::IndexHNSW*>(inner()) == nullptr;
+  }
+  Status CheckIds(int64_t max_id) const override {
+    return CheckIdMap(dynamic_cast<const faiss::IndexIDMap*>(index_.get()), max_id);
   }
 
   Status Train(const CodeSet&) override {
@@ -255,8 +283,8 @@ class FloatIndex : public VectorIndex {
     const int kk = int(std::min<int64_t>(k, std::max<int64_t>(1, index_->ntotal)));
     std::vector<float> sim(q.n * kk);
     std::vector<faiss::Index::idx_t> labels(q.n * kk, -1);
-    Status s = Guard("faiss search",
-                     [&] { index_->search(q.n, q.data, kk, sim.data(), labels.data()); });
+    Status s =
+        Guard("faiss search", [&] { index_->search(q.n, q.data, kk, sim.data(), labels.data()); });
     if (!s.ok()) return s;
     std::vector<double> dist(sim.size());
     for (size_t i = 0; i < sim.size(); ++i) dist[i] = 1.0 - double(sim[i]);
@@ -281,9 +309,7 @@ class FloatIndex : public VectorIndex {
 
 }  // namespace
 
-std::string DefaultFactory(Metric metric) {
-  return metric == Metric::kHamming ? "BFlat" : "Flat";
-}
+std::string DefaultFactory(Metric metric) { return metric == Metric::kHamming ? "BFlat" : "Flat"; }
 
 StatusOr<std::unique_ptr<VectorIndex>> VectorIndex::Create(const std::string& factory,
                                                            Metric metric, int dims) {
@@ -291,8 +317,8 @@ StatusOr<std::unique_ptr<VectorIndex>> VectorIndex::Create(const std::string& fa
   if (metric == Metric::kHamming) {
     if (!binary_factory || dims % 64 != 0) {
       return InvalidArgumentError("index type '" + factory +
-                                     "': hash methods need a binary Faiss index (BFlat, "
-                                     "BHNSW32, BHash2x16, BIVF1024)");
+                                  "': hash methods need a binary Faiss index (BFlat, "
+                                  "BHNSW32, BHash2x16, BIVF1024)");
     }
     faiss::IndexBinary* inner = nullptr;
     Status s = Guard("index type '" + factory + "'",
@@ -306,8 +332,8 @@ StatusOr<std::unique_ptr<VectorIndex>> VectorIndex::Create(const std::string& fa
   }
   if (binary_factory) {
     return InvalidArgumentError("index type '" + factory +
-                                   "': embeddings need a float Faiss index (Flat, HNSW32, "
-                                   "IVF1024,Flat, IVF4096,PQ32)");
+                                "': embeddings need a float Faiss index (Flat, HNSW32, "
+                                "IVF1024,Flat, IVF4096,PQ32)");
   }
   faiss::Index* inner = nullptr;
   Status s = Guard("index type '" + factory + "'", [&] {
@@ -329,9 +355,10 @@ StatusOr<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path
     return IOError(path + ": cannot open: " + std::strerror(errno));
   }
   FileHeader h{};
-  if (std::fread(&h, sizeof h, 1, f) != 1 || std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) {
+  if (std::fread(&h, sizeof h, 1, f) != 1 || std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 ||
+      h.binary > 1) {
     std::fclose(f);
-    return CorruptionError(path + ": not a neardup vector index");
+    return CorruptionError(path + ": not a neardup vector index (damaged or truncated header)");
   }
   std::unique_ptr<VectorIndex> out;
   Status s = Guard("reading the vector index", [&] {
@@ -342,7 +369,7 @@ StatusOr<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path
     }
   });
   std::fclose(f);
-  if (!s.ok()) return CorruptionError(path + ": " + s.message());
+  if (!s.ok()) return CorruptionError(path + ": damaged or truncated (" + s.message() + ")");
   *applied = h.applied;
   out->SetEffort(kDefaultEffort);
   return out;

@@ -50,6 +50,10 @@ class VectorIndex {
   virtual int64_t min_train() const = 0;
   // Whether Remove works (flat and IVF indexes); graph indexes cannot delete vectors.
   virtual bool supports_remove() const = 0;
+  // OK when the index maps each of its size() vectors to a distinct id in [1, max_id] (a file
+  // whose header or id map was damaged fails this); Corruption saying what is wrong otherwise.
+  // O(size) time and memory.
+  virtual Status CheckIds(int64_t max_id) const = 0;
 
   // Trains on the first variant of each item of `codes` / every vector of `vectors`.
   virtual Status Train(const CodeSet& codes) = 0;

@@ -1,14 +1,17 @@
 // ImageIndex: the SQLite catalog (src/store/catalog.h) plus a Faiss index
 // (src/index/vector_index.h) kept in step with it.
 #include <algorithm>
+#include <cassert>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "dist/distributed.h"
 #include "index/vector_index.h"
 #include "neardup/cache.h"
+#include "neardup/hash_list.h"
 #include "neardup/index.h"
 #include "store/catalog.h"
 
@@ -22,7 +25,7 @@ using store::CatalogRow;
 constexpr const char* kCatalogFile = "catalog.sqlite";
 constexpr const char* kVectorFile = "vectors.faiss";
 constexpr int64_t kMaxTrainVectors = 1 << 18;  // training sample of IVF/PQ indexes
-constexpr int64_t kCatchUpBatch = 1 << 16;      // rows handed to Faiss at once
+constexpr int64_t kCatchUpBatch = 1 << 16;     // rows handed to Faiss at once
 
 int64_t FileBytes(const std::string& path) {
   std::error_code ec;
@@ -45,7 +48,10 @@ class Packed {
         variants_(m.variants()),
         dim_(m.dims()) {}
 
+  // `d` must Fit the method: a short descriptor would shift every later one onto another id.
   void Push(int64_t id, const Descriptor& d) {
+    assert(hamming_ ? d.bits.size() == size_t(words_ * variants_)
+                    : d.values.size() == size_t(dim_));
     ids_.push_back(id);
     if (hamming_) {
       codes_.insert(codes_.end(), d.bits.begin(), d.bits.end());
@@ -90,15 +96,63 @@ bool Fits(const Method& m, const Descriptor& d) {
   return d.values.size() == size_t(m.dims()) && d.bits.empty();
 }
 
+// Reports a catalog row that does not fit the method once; the catalog reports its own checks.
+class RowChecker {
+ public:
+  RowChecker(const Method& method, std::string catalog_path,
+             std::function<void(const std::string&)> warn)
+      : method_(method), catalog_path_(std::move(catalog_path)), warn_(std::move(warn)) {}
+
+  // Whether `r`'s descriptor has the method's shape; warns (once per id) when not.
+  bool Valid(const CatalogRow& r) {
+    if (Fits(method_, r.descriptor)) return true;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (reported_.insert(r.id).second && warn_) {
+      warn_(BadRowMessage(catalog_path_, r.id, r.path,
+                          "its descriptor is not a " + method_.name() + " descriptor (" +
+                              std::to_string(r.descriptor.bits.size() * 8) + " hash bytes, " +
+                              std::to_string(r.descriptor.values.size()) + " floats)"));
+    }
+    return false;
+  }
+
+  static std::string BadRowMessage(const std::string& catalog, int64_t id, const std::string& path,
+                                   const std::string& reason) {
+    return catalog + ": row " + std::to_string(id) +
+           (path.empty() ? "" : " (" + EscapeId(path) + ")") + " is damaged: " + reason +
+           "; ignored (index add of its file replaces it)";
+  }
+
+ private:
+  const Method& method_;
+  std::string catalog_path_;
+  std::function<void(const std::string&)> warn_;
+  std::mutex mu_;  // guards reported_ (Scan's workers look rows up concurrently)
+  std::unordered_set<int64_t> reported_;
+};
+
 // The catalog seen as Scan's descriptor cache: a file already indexed with the same size and
-// mtime is a hit; each newly described file becomes a catalog row.
+// mtime is a hit; each newly described file becomes a catalog row. A file whose path is an
+// imported hash's ID is an error of that file (IDs are never replaced by files). The first
+// catalog error (a lookup or a commit) is kept for Flush: Scan's interface has no other way out.
 class CatalogCache : public DescriptorCache {
  public:
-  explicit CatalogCache(Catalog* catalog) : catalog_(catalog) {}
+  CatalogCache(Catalog* catalog, RowChecker* checker) : catalog_(catalog), checker_(checker) {}
 
   std::optional<CacheEntry> Lookup(const FileStamp& stamp) override {
-    std::optional<CatalogRow> row = catalog_->Find(stamp.path);
+    StatusOr<std::optional<CatalogRow>> found = catalog_->Find(stamp.path);
+    if (!found.ok()) {
+      Fail(found.status());
+      return std::nullopt;
+    }
+    std::optional<CatalogRow>& row = *found;
+    if (row && row->size < 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      id_conflicts_.insert(stamp.path);
+      return std::nullopt;
+    }
     if (!row || row->size != stamp.size || row->mtime_ns != stamp.mtime_ns) return std::nullopt;
+    if (!checker_->Valid(*row)) return std::nullopt;  // described again, and replaced
     CacheEntry e;
     e.descriptor = std::move(row->descriptor);
     e.width = row->width;
@@ -108,6 +162,10 @@ class CatalogCache : public DescriptorCache {
   }
   void Put(const FileStamp& stamp, const CacheEntry& entry) override {
     if (!entry.error.ok()) return;  // failures are reported, not indexed
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!first_error_.ok() || id_conflicts_.count(stamp.path)) return;
+    }
     CatalogRow r;
     r.path = stamp.path;
     r.size = stamp.size;
@@ -121,10 +179,21 @@ class CatalogCache : public DescriptorCache {
     ++added_;
     if (!s.ok() && first_error_.ok()) first_error_ = s;
   }
-  Status Flush() override {
-    Status s = catalog_->Commit();
+  void Fail(const Status& s) {
     std::lock_guard<std::mutex> lock(mu_);
-    return first_error_.ok() ? s : first_error_;
+    if (first_error_.ok()) first_error_ = s;
+  }
+  // The files refused because their path is an imported hash's ID.
+  std::vector<std::string> id_conflicts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return {id_conflicts_.begin(), id_conflicts_.end()};
+  }
+  Status Flush() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!first_error_.ok()) return first_error_;
+    }
+    return catalog_->Commit();
   }
   int64_t added() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -133,36 +202,56 @@ class CatalogCache : public DescriptorCache {
 
  private:
   Catalog* catalog_;
-  std::mutex mu_;
+  RowChecker* checker_;
+  std::mutex mu_;  // guards the members below
   int64_t added_ = 0;
   Status first_error_;
+  std::set<std::string> id_conflicts_;
 };
 
 class IndexImpl : public ImageIndex {
  public:
-  IndexImpl(std::string dir, std::unique_ptr<Catalog> catalog, std::unique_ptr<Method> method)
-      : dir_(std::move(dir)), catalog_(std::move(catalog)), method_(std::move(method)) {}
+  IndexImpl(std::string dir, std::unique_ptr<Catalog> catalog, std::unique_ptr<Method> method,
+            IndexOptions options)
+      : dir_(std::move(dir)),
+        catalog_(std::move(catalog)),
+        method_(std::move(method)),
+        options_(std::move(options)),
+        checker_(*method_, dir_ + "/" + kCatalogFile, options_.warn) {}
 
-  // Loads (or creates) the vector index and brings it up to the catalog.
+  // Loads (or creates) the vector index and brings it up to the catalog. A vector file that
+  // cannot be read or does not agree with the catalog is rebuilt from the catalog.
   Status Init() {
     int64_t applied = 0;
     auto loaded = VectorIndex::Load(VectorPath(), &applied);
+    Status problem;
     if (loaded.ok()) {
       vectors_ = std::move(loaded).value();
       applied_ = applied;
-    } else if (loaded.status().code() == StatusCode::kNotFound) {
-      ASSIGN_OR_RETURN(vectors_, NewVectorIndex());
-      applied_ = 0;
-    } else {
+      problem = CheckVectors();
+    } else if (loaded.status().code() == StatusCode::kCorruption) {
+      problem = loaded.status();
+    } else if (loaded.status().code() != StatusCode::kNotFound) {
       return loaded.status();
     }
-    return CatchUp();
+    if (!loaded.ok() || !problem.ok()) {
+      if (!problem.ok()) Warn(problem.message() + "; rebuilding it from the catalog");
+      ASSIGN_OR_RETURN(vectors_, NewVectorIndex());
+      applied_ = 0;
+    }
+    RETURN_IF_ERROR(CatchUp());
+    if (!problem.ok()) {
+      Status saved = SaveVectors();
+      if (!saved.ok()) Warn("the rebuilt vector index was not saved: " + saved.message());
+    }
+    return Status::Ok();
   }
 
   const Method& method() const override { return *method_; }
 
   StatusOr<IndexAddResult> Add(ScanOptions options) override {
-    CatalogCache cache(catalog_.get());
+    RETURN_IF_ERROR(catalog_->CheckWritable());
+    CatalogCache cache(catalog_.get(), &checker_);
     options.method = method_->name();
     options.cache = &cache;
     ASSIGN_OR_RETURN(ScanResult scan, Scan(options, *method_));
@@ -174,14 +263,41 @@ class IndexImpl : public ImageIndex {
     out.skipped_non_images = scan.skipped_non_images;
     // Scan reports a failed Flush as a warning; for an index it is an error.
     RETURN_IF_ERROR(cache.Flush());
+    for (const std::string& p : cache.id_conflicts()) {
+      out.errors.push_back({p, InvalidArgumentError("the index holds an imported hash with this "
+                                                    "path as its ID; remove the ID first")});
+    }
+    std::sort(out.errors.begin(), out.errors.end(),
+              [](const InputError& a, const InputError& b) { return a.path < b.path; });
     RETURN_IF_ERROR(CatchUp());
     RETURN_IF_ERROR(SaveVectors());
     return out;
   }
 
-  StatusOr<int64_t> AddHashes(const std::vector<ImportedHash>& hashes) override {
-    int64_t added = 0;
+  StatusOr<ImportResult> AddHashes(const std::vector<ImportedHash>& hashes) override {
+    RETURN_IF_ERROR(catalog_->CheckWritable());
+    ImportResult out;
+    // One ID with different hashes in this call: neither is kept (which is meant is unknown).
+    std::unordered_map<std::string, const ImportedHash*> first;
+    std::unordered_set<std::string> conflicting;
     for (const ImportedHash& h : hashes) {
+      auto [it, fresh] = first.emplace(h.id, &h);
+      if (!fresh && (it->second->descriptor.bits != h.descriptor.bits ||
+                     it->second->descriptor.values != h.descriptor.values)) {
+        conflicting.insert(h.id);
+      }
+    }
+    for (const std::string& id : conflicting) {
+      out.errors.push_back(
+          {id, InvalidArgumentError("given different hashes in one import; none is kept")});
+    }
+    std::unordered_set<std::string> done;
+    for (const ImportedHash& h : hashes) {
+      if (conflicting.count(h.id)) continue;
+      if (!done.insert(h.id).second) {
+        ++out.unchanged;  // the same ID and hash again
+        continue;
+      }
       CatalogRow r;
       r.path = h.id;
       r.descriptor = h.descriptor;
@@ -194,24 +310,38 @@ class IndexImpl : public ImageIndex {
                                    h.descriptor.bits.begin() + words);
         }
       }
-      if (!Fits(*method_, r.descriptor)) {
-        return InvalidArgumentError(h.id + ": not a descriptor of method " + method_->name());
+      if (h.id.empty() || !Fits(*method_, r.descriptor)) {
+        out.errors.push_back({h.id, InvalidArgumentError(h.id.empty() ? "empty ID"
+                                                                      : "not a descriptor of "
+                                                                        "method " +
+                                                                            method_->name())});
+        continue;
       }
-      std::optional<CatalogRow> old = catalog_->Find(r.path);
-      if (old && old->size == -1 && old->descriptor.bits == r.descriptor.bits &&
+      ASSIGN_OR_RETURN(std::optional<CatalogRow> old, catalog_->Find(r.path));
+      if (old && old->size >= 0) {
+        out.errors.push_back({h.id, InvalidArgumentError("is the path of an indexed file; an "
+                                                         "imported ID never replaces a file's "
+                                                         "hash")});
+        continue;
+      }
+      if (old && old->descriptor.bits == r.descriptor.bits &&
           old->descriptor.values == r.descriptor.values) {
-        continue;  // imported before
+        ++out.unchanged;  // imported before
+        continue;
       }
       RETURN_IF_ERROR(catalog_->Put(std::move(r)));
-      ++added;
+      ++out.added;
     }
     RETURN_IF_ERROR(catalog_->Commit());
     RETURN_IF_ERROR(CatchUp());
     RETURN_IF_ERROR(SaveVectors());
-    return added;
+    std::sort(out.errors.begin(), out.errors.end(),
+              [](const InputError& a, const InputError& b) { return a.path < b.path; });
+    return out;
   }
 
   StatusOr<std::vector<std::string>> Remove(const std::vector<std::string>& paths) override {
+    RETURN_IF_ERROR(catalog_->CheckWritable());
     std::vector<std::string> missing;
     ASSIGN_OR_RETURN(std::vector<std::string> first, catalog_->Remove(paths));
     std::vector<std::string> absolute;
@@ -269,7 +399,8 @@ class IndexImpl : public ImageIndex {
   StatusOr<std::vector<IndexPair>> Dups(double threshold, int threads) override {
     Packed all(*method_);
     std::vector<std::string> paths;
-    RETURN_IF_ERROR(catalog_->ForEach(0, [&](CatalogRow&& r) {
+    // Ids, codes and paths stay aligned: a bad row is skipped in all three.
+    RETURN_IF_ERROR(ForEachValid(0, [&](CatalogRow&& r) {
       all.Push(r.id, r.descriptor);
       paths.push_back(std::move(r.path));
     }));
@@ -306,9 +437,8 @@ class IndexImpl : public ImageIndex {
     return s;
   }
 
-  Status ForEach(
-      const std::function<void(const std::string&, const Descriptor&)>& fn) override {
-    return catalog_->ForEach(0, [&](CatalogRow&& r) { fn(r.path, r.descriptor); });
+  Status ForEach(const std::function<void(const std::string&, const Descriptor&)>& fn) override {
+    return ForEachValid(0, [&](CatalogRow&& r) { fn(r.path, r.descriptor); });
   }
 
   void SetEffort(int effort) override {
@@ -318,6 +448,46 @@ class IndexImpl : public ImageIndex {
 
  private:
   std::string VectorPath() const { return dir_ + "/" + kVectorFile; }
+
+  void Warn(const std::string& message) {
+    if (options_.warn) options_.warn(message);
+  }
+
+  // The catalog's rows after `after` whose descriptor fits the method (the others are warned).
+  Status ForEachValid(int64_t after, const std::function<void(CatalogRow&&)>& fn) {
+    return catalog_->ForEach(after, [&](CatalogRow&& r) {
+      if (checker_.Valid(r)) fn(std::move(r));
+    });
+  }
+
+  // Whether the loaded vectors_ (holding rows up to applied_) can be trusted: its kind and size
+  // are the method's, its ids are distinct and within what the catalog has given, and it holds
+  // no more vectors than rows (live or removed) it can have seen. Corruption names the file.
+  Status CheckVectors() {
+    const std::string file = VectorPath();
+    if (vectors_->metric() != method_->metric() || vectors_->dims() != method_->dims()) {
+      return CorruptionError(
+          file + ": holds " + std::to_string(vectors_->dims()) +
+          (vectors_->metric() == Metric::kHamming ? "-bit hashes" : "-d vectors") +
+          ", the catalog's method " + method_->name() + " has " + std::to_string(method_->dims()));
+    }
+    ASSIGN_OR_RETURN(int64_t max_id, catalog_->MaxId());
+    if (applied_ < 0 || applied_ > max_id) {
+      return CorruptionError(file + ": its header says it holds rows up to " +
+                             std::to_string(applied_) + ", the catalog has ids up to " +
+                             std::to_string(max_id));
+    }
+    Status ids = vectors_->CheckIds(applied_);
+    if (!ids.ok()) return CorruptionError(file + ": " + ids.message());
+    ASSIGN_OR_RETURN(int64_t rows, catalog_->CountUpTo(applied_));
+    ASSIGN_OR_RETURN(int64_t removed, catalog_->CountRemovedUpTo(applied_));
+    if (vectors_->size() > rows + removed) {
+      return CorruptionError(file + ": holds " + std::to_string(vectors_->size()) +
+                             " vectors, the catalog has only " + std::to_string(rows + removed) +
+                             " rows up to id " + std::to_string(applied_));
+    }
+    return Status::Ok();
+  }
 
   StatusOr<std::unique_ptr<VectorIndex>> NewVectorIndex() const {
     return VectorIndex::Create(catalog_->meta().factory, method_->metric(), method_->dims());
@@ -332,7 +502,7 @@ class IndexImpl : public ImageIndex {
     Packed batch(*method_);
     int64_t last = after;
     Status s;
-    RETURN_IF_ERROR(catalog_->ForEach(after, [&](CatalogRow&& r) {
+    RETURN_IF_ERROR(ForEachValid(after, [&](CatalogRow&& r) {
       if (!s.ok()) return;
       batch.Push(r.id, r.descriptor);
       last = r.id;
@@ -354,13 +524,13 @@ class IndexImpl : public ImageIndex {
       ASSIGN_OR_RETURN(int64_t count, catalog_->Count());
       if (count < std::max<int64_t>(1, vectors_->min_train())) {
         // Too few to train: search everything exactly until there are enough.
-        ASSIGN_OR_RETURN(exact_, VectorIndex::Create(index_internal::DefaultFactory(
-                                                         method_->metric()),
-                                                     method_->metric(), method_->dims()));
+        ASSIGN_OR_RETURN(exact_,
+                         VectorIndex::Create(index_internal::DefaultFactory(method_->metric()),
+                                             method_->metric(), method_->dims()));
         return Feed(exact_.get(), 0).status();
       }
       Packed sample(*method_);
-      RETURN_IF_ERROR(catalog_->ForEach(0, [&](CatalogRow&& r) {
+      RETURN_IF_ERROR(ForEachValid(0, [&](CatalogRow&& r) {
         if (sample.n() < kMaxTrainVectors) sample.Push(r.id, r.descriptor);
       }));
       RETURN_IF_ERROR(sample.TrainOn(vectors_.get()));
@@ -423,6 +593,8 @@ class IndexImpl : public ImageIndex {
   std::string dir_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<Method> method_;
+  IndexOptions options_;
+  RowChecker checker_;
   std::unique_ptr<VectorIndex> vectors_;
   std::unique_ptr<VectorIndex> exact_;  // set while vectors_ is untrained
   int64_t applied_ = 0;                 // the highest catalog id vectors_ holds
@@ -430,26 +602,34 @@ class IndexImpl : public ImageIndex {
   std::vector<int64_t> purged_;         // removed ids vectors_ dropped since the last save
 };
 
-StatusOr<std::unique_ptr<ImageIndex>> Make(const std::string& dir,
-                                           std::unique_ptr<Catalog> catalog) {
+StatusOr<std::unique_ptr<ImageIndex>> Make(const std::string& dir, std::unique_ptr<Catalog> catalog,
+                                           const IndexOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<Method> method, MakeMethod(catalog->meta().method));
   if (method->version() != catalog->meta().method_version) {
-    return InvalidArgumentError(dir + ": made by version " +
-                                std::to_string(catalog->meta().method_version) + " of " +
-                                method->name() + ", this neardup computes version " +
-                                std::to_string(method->version()) +
-                                "; create a new index and add the images again");
+    return InvalidArgumentError(
+        dir + ": made by version " + std::to_string(catalog->meta().method_version) + " of " +
+        method->name() + ", this neardup computes version " + std::to_string(method->version()) +
+        "; create a new index and add the images again");
   }
-  auto index = std::make_unique<IndexImpl>(dir, std::move(catalog), std::move(method));
+  auto index = std::make_unique<IndexImpl>(dir, std::move(catalog), std::move(method), options);
   RETURN_IF_ERROR(index->Init());
   return std::unique_ptr<ImageIndex>(std::move(index));
+}
+
+// The catalog's bad rows as warnings.
+store::BadRowFn BadRowReporter(const std::string& dir, const IndexOptions& options) {
+  if (!options.warn) return nullptr;
+  return [warn = options.warn, catalog = dir + "/" + kCatalogFile](const store::BadRow& b) {
+    warn(RowChecker::BadRowMessage(catalog, b.id, b.path, b.reason));
+  };
 }
 
 }  // namespace
 
 StatusOr<std::unique_ptr<ImageIndex>> ImageIndex::Create(const std::string& dir,
                                                          const std::string& method,
-                                                         const std::string& factory) {
+                                                         const std::string& factory,
+                                                         const IndexOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<Method> m, MakeMethod(method));
   if (m->metric() == Metric::kFused) {
     return InvalidArgumentError("method '" + m->name() +
@@ -467,15 +647,17 @@ StatusOr<std::unique_ptr<ImageIndex>> ImageIndex::Create(const std::string& dir,
   std::filesystem::create_directories(dir, ec);
   if (ec) return IOError(dir + ": cannot create: " + ec.message());
   ASSIGN_OR_RETURN(std::unique_ptr<Catalog> catalog,
-                   Catalog::Create(dir + "/" + kCatalogFile, meta));
-  return Make(dir, std::move(catalog));
+                   Catalog::Create(dir + "/" + kCatalogFile, meta, BadRowReporter(dir, options)));
+  return Make(dir, std::move(catalog), options);
 }
 
-StatusOr<std::unique_ptr<ImageIndex>> ImageIndex::Open(const std::string& dir) {
+StatusOr<std::unique_ptr<ImageIndex>> ImageIndex::Open(const std::string& dir,
+                                                       const IndexOptions& options) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return NotFoundError(dir + ": no index here");
-  ASSIGN_OR_RETURN(std::unique_ptr<Catalog> catalog, Catalog::Open(dir + "/" + kCatalogFile));
-  return Make(dir, std::move(catalog));
+  ASSIGN_OR_RETURN(std::unique_ptr<Catalog> catalog,
+                   Catalog::Open(dir + "/" + kCatalogFile, BadRowReporter(dir, options)));
+  return Make(dir, std::move(catalog), options);
 }
 
 }  // namespace neardup

@@ -1,16 +1,29 @@
 // `neardup index create|add|remove|stats|import|export`: a persistent index (include/neardup/
 // index.h). query and dups are in cmd_index_query.cc.
-#include <cstdio>
-#include <fstream>
-
 #include "cmd_index.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
 #include "neardup/hash.h"
+#include "neardup/hash_list.h"
 #include "output.h"
 
 namespace neardup::cli {
 
+IndexOptions CliIndexOptions() {
+  IndexOptions o;
+  o.warn = [](const std::string& w) {
+    std::fprintf(stderr, "neardup: warning: %s\n", DisplayText(w).c_str());
+  };
+  return o;
+}
+
 std::unique_ptr<ImageIndex> OpenIndexOrReport(const std::string& dir) {
-  auto index = ImageIndex::Open(dir);
+  auto index = ImageIndex::Open(dir, CliIndexOptions());
   if (!index.ok()) {
     std::fprintf(stderr, "neardup: %s\n", index.status().message().c_str());
     return nullptr;
@@ -27,7 +40,7 @@ struct CreateFlags {
 };
 
 int RunCreate(const CreateFlags& f) {
-  auto index = ImageIndex::Create(f.dir, f.method, f.factory);
+  auto index = ImageIndex::Create(f.dir, f.method, f.factory, CliIndexOptions());
   if (!index.ok()) {
     std::fprintf(stderr, "neardup: %s\n", index.status().message().c_str());
     return kExitUsage;
@@ -58,7 +71,8 @@ int RunAdd(const AddFlags& f) {
     std::fprintf(stderr, "neardup: %s: %s\n", DisplayPath(e.path).c_str(),
                  e.status.message().c_str());
   }
-  for (const std::string& w : r->warnings) std::fprintf(stderr, "neardup: warning: %s\n", w.c_str());
+  for (const std::string& w : r->warnings)
+    std::fprintf(stderr, "neardup: warning: %s\n", w.c_str());
   if (!f.scan.quiet) {
     std::fprintf(stderr, "%lld added, %lld already indexed, %zu errors, %lld skipped, %.2f s\n",
                  (long long)r->added, (long long)r->unchanged, r->errors.size(),
@@ -133,8 +147,8 @@ struct ImportFlags {
   std::string pdq_hex;
 };
 
-// Lines "HEX" or "HEX,ID"; blank lines and lines starting with '#' are skipped. A hash without an
-// ID is named by its hex digits.
+// The list format is include/neardup/hash_list.h's. The good lines of a list with bad ones are
+// imported and the status is kExitSomeFailed, as find reads the good files of a folder.
 int RunImport(const ImportFlags& f) {
   std::unique_ptr<ImageIndex> index = OpenIndexOrReport(f.dir);
   if (!index) return kExitUsage;
@@ -144,42 +158,43 @@ int RunImport(const ImportFlags& f) {
                  DisplayPath(f.dir).c_str(), m.c_str());
     return kExitUsage;
   }
-  std::ifstream in(f.pdq_hex);
-  if (!in) {
-    std::fprintf(stderr, "neardup: %s: cannot open\n", DisplayPath(f.pdq_hex).c_str());
+  std::ifstream in(f.pdq_hex, std::ios::binary);
+  std::ostringstream bytes;
+  if (in) bytes << in.rdbuf();
+  if (!in || in.bad()) {
+    std::fprintf(stderr, "neardup: %s: cannot read: %s\n", DisplayPath(f.pdq_hex).c_str(),
+                 std::strerror(errno));
     return kExitUsage;
+  }
+  const HashList list = ParseHashList(bytes.str());
+  for (const HashListError& e : list.errors) {
+    std::fprintf(stderr, "neardup: %s:%d: %s: \"%s\"\n", DisplayPath(f.pdq_hex).c_str(), e.line,
+                 DisplayText(e.reason).c_str(), DisplayText(e.text).c_str());
   }
   std::vector<ImportedHash> hashes;
-  int bad = 0;
-  std::string line;
-  for (int no = 1; std::getline(in, line); ++no) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    size_t comma = line.find(',');
-    std::string hex = line.substr(0, comma);
-    auto h = Hash256FromHex(hex);
-    if (!h.ok()) {
-      std::fprintf(stderr, "neardup: %s:%d: %s\n", DisplayPath(f.pdq_hex).c_str(), no,
-                   h.status().message().c_str());
-      ++bad;
-      continue;
-    }
+  hashes.reserve(list.entries.size());
+  for (const HashListEntry& e : list.entries) {
     ImportedHash ih;
-    ih.id = comma == std::string::npos ? hex : line.substr(comma + 1);
-    ih.descriptor.bits.assign(h->w.begin(), h->w.end());
+    ih.id = e.id;
+    ih.descriptor.bits.assign(e.hash.w.begin(), e.hash.w.end());
     hashes.push_back(std::move(ih));
   }
-  auto added = index->AddHashes(hashes);
-  if (!added.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", added.status().message().c_str());
+  auto r = index->AddHashes(hashes);
+  if (!r.ok()) {
+    std::fprintf(stderr, "neardup: %s\n", r.status().message().c_str());
     return kExitUsage;
   }
-  std::fprintf(stderr, "%lld hashes imported, %zu already there, %d bad lines\n",
-               (long long)*added, hashes.size() - size_t(*added), bad);
+  for (const InputError& e : r->errors) {
+    std::fprintf(stderr, "neardup: %s: ID %s: %s\n", DisplayPath(f.pdq_hex).c_str(),
+                 DisplayPath(e.path).c_str(), e.status.message().c_str());
+  }
+  const size_t bad = list.errors.size() + r->errors.size();
+  std::fprintf(stderr, "%lld hashes imported, %lld already there, %d repeated lines, %zu bad\n",
+               (long long)r->added, (long long)r->unchanged, list.duplicates, bad);
   return bad ? kExitSomeFailed : kExitOk;
 }
 
-// Lines "HEX,PATH-OR-ID" (variant 0: the image as it is), the format import reads.
+// Lines "HEX,ID" (variant 0: the image as it is; the ID escaped), the format import reads.
 int RunExport(const std::string& dir) {
   std::unique_ptr<ImageIndex> index = OpenIndexOrReport(dir);
   if (!index) return kExitUsage;
@@ -189,13 +204,19 @@ int RunExport(const std::string& dir) {
                  DisplayPath(dir).c_str(), m.c_str());
     return kExitUsage;
   }
-  Status s = index->ForEach([](const std::string& id, const Descriptor& d) {
+  bool written = true;
+  Status s = index->ForEach([&](const std::string& id, const Descriptor& d) {
     Hash256 h;
-    for (int i = 0; i < 4; ++i) h.w[i] = d.bits[i];
-    std::printf("%s,%s\n", ToHex(h).c_str(), id.c_str());
+    for (int i = 0; i < 4; ++i) h.w[i] = d.bits[i];  // ForEach gives only rows of the method
+    const std::string line = FormatHashListLine(h, id);
+    written = written && std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
   });
   if (!s.ok()) {
     std::fprintf(stderr, "neardup: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  if (!written || std::fflush(stdout) != 0) {
+    std::fprintf(stderr, "neardup: cannot write the export: %s\n", std::strerror(errno));
     return kExitUsage;
   }
   return kExitOk;
@@ -245,7 +266,8 @@ void AddIndexCommand(CLI::App& root, std::vector<Command>* out) {
   out->push_back({i, [import] { return RunImport(*import); }});
 
   auto export_dir = std::make_shared<std::string>();
-  CLI::App* e = index->add_subcommand("export", "Print the PDQ hashes as HEX,PATH lines");
+  CLI::App* e = index->add_subcommand(
+      "export", "Print the PDQ hashes as HEX,PATH lines (paths escaped: \\\\, \\n, \\xHH)");
   e->add_option("dir", *export_dir, "Index folder (method pdq or pdq8)")->required();
   out->push_back({e, [export_dir] { return RunExport(*export_dir); }});
 
