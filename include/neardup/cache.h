@@ -1,9 +1,14 @@
 // The descriptor cache: remembers each file's descriptor so a second run over an unchanged folder
 // decodes nothing. An entry is keyed by (absolute path, method name) and is valid only while the
 // file's size, modification time and the method's version are unchanged.
-// Files that failed to decode for a reason in their content (corrupt, not an image, too large)
-// are remembered too, so re-runs report them without reading them again; failures of the
-// operating system (permissions, missing files) are never cached.
+// Files that failed to decode for a reason in their content (corrupt, not an image, over the
+// pixel limit) are remembered too, so re-runs report them without reading them again; such a
+// verdict is trusted only while the decoders' version (kDecoderVersion, decode.h) is unchanged.
+// Failures of the operating system or of the run (permissions, missing files, read errors, out of
+// memory) are never cached.
+// Nothing read back is trusted blindly: a stored row with NULLs, wrong sizes or out-of-range
+// values is a miss (the file is recomputed and its row replaced) and is reported by
+// TakeWarnings; Scan also checks each hit's descriptor with Method::CheckDescriptor.
 #ifndef NEARDUP_CACHE_H_
 #define NEARDUP_CACHE_H_
 
@@ -11,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "neardup/descriptor.h"
 #include "neardup/status.h"
@@ -40,16 +46,24 @@ class DescriptorCache {
   DescriptorCache(const DescriptorCache&) = delete;
   DescriptorCache& operator=(const DescriptorCache&) = delete;
 
-  // The entry for `stamp` if one is stored for the same size, mtime and method version.
+  // The entry for `stamp` if one is stored for the same size, mtime and method version (and, for
+  // a failure, the same decoder version). A stored row that cannot be trusted is a miss.
   virtual std::optional<CacheEntry> Lookup(const FileStamp& stamp) = 0;
   // Stores (or replaces) the entry; may be buffered until Flush.
   virtual void Put(const FileStamp& stamp, const CacheEntry& entry) = 0;
-  // Writes buffered entries. IOError when the store cannot be written.
+  // Writes buffered entries. IOError naming the store and the reason (e.g. disk full) when it
+  // cannot be written, also when an earlier buffered write failed; the entries are then lost
+  // (the cache only holds what can be computed again).
   virtual Status Flush() = 0;
+  // What went wrong reading since the last call, one line each, e.g. "cache row for /a.jpg was
+  // damaged (bits blob of 5 bytes); recomputed". The default has nothing to report.
+  virtual std::vector<std::string> TakeWarnings() { return {}; }
 };
 
 // Opens (creating if needed) the SQLite cache at `path` for one method. The parent folder is
-// created. IOError/Corruption when the file cannot be opened or is not a neardup cache.
+// created. IOError/Corruption when the file cannot be opened or is not a neardup cache. A cache
+// that can be read but not written (read-only folder or file) is opened read-only: lookups work,
+// and Flush reports that nothing could be saved.
 StatusOr<std::unique_ptr<DescriptorCache>> OpenSqliteCache(const std::string& path,
                                                            const Method& method);
 

@@ -68,6 +68,13 @@ class Method {
   // Computes the descriptor of an upright RGB or grey image.
   virtual StatusOr<Descriptor> Compute(const Image& image) const = 0;
 
+  // Ok when `d` has the shape Compute gives, else Corruption saying what is wrong (e.g. "1 hash
+  // word, expected 32"). Descriptors read back from a cache or catalog go through this, never
+  // trusted blindly. The default checks: hash metrics (and kFused) `variants()` codes of dims()
+  // bits; cosine `dims()` finite values of unit length (float16 tolerance); nothing of the other
+  // kind; quality in [0,100]; `local` empty except for kFused, whose method parses it.
+  virtual Status CheckDescriptor(const Descriptor& d) const;
+
   // How many images ComputeBatch handles best at once: a learned method runs its network on a
   // whole batch (several times the images/s of one at a time on a CPU); 1 = no gain.
   virtual int preferred_batch() const { return 1; }

@@ -1,5 +1,7 @@
 #include "fuse/fused_method.h"
 
+#include <cmath>
+
 #include "descriptor/hash_methods.h"
 #include "neardup/fuse.h"
 
@@ -26,6 +28,28 @@ class FusedMethod : public Method {
     ASSIGN_OR_RETURN(LocalFeatures f, ExtractFeatures(image, options_.verify));
     d.local = SerializeFeatures(f);
     return d;
+  }
+
+  Status CheckDescriptor(const Descriptor& d) const override {
+    RETURN_IF_ERROR(Method::CheckDescriptor(d));
+    // FusePair parses the same record; one that does not parse would silently lose its matches.
+    ASSIGN_OR_RETURN(LocalFeatures f, ParseFeatures(d.local.data(), d.local.size()));
+    if (f.width <= 0 || f.height <= 0 || !std::isfinite(f.feature_scale) || f.feature_scale <= 0) {
+      return CorruptionError("local features of a " + std::to_string(f.width) + "x" +
+                             std::to_string(f.height) + " image at scale " +
+                             std::to_string(f.feature_scale));
+    }
+    if (!f.points.empty() && f.descriptor_bytes == 0) {
+      return CorruptionError("local features: keypoints without descriptors");
+    }
+    for (const auto* side : {&f.points, &f.mirrored_points}) {
+      for (const Point2& p : *side) {
+        if (!std::isfinite(p.x) || !std::isfinite(p.y)) {
+          return CorruptionError("local features: a keypoint position is not finite");
+        }
+      }
+    }
+    return Status::Ok();
   }
 
   double Distance(const Descriptor& a, const Descriptor& b) const override {

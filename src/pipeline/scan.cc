@@ -12,17 +12,43 @@
 namespace neardup {
 namespace {
 
-// Errors caused by the bytes of the file (worth caching) rather than by the operating system.
-bool IsContentError(const Status& s) {
+// A ResourceExhausted failure because the image declares more pixels than the limit (a fact of
+// the file), as CheckPixelLimit words it; not one because memory ran out during this run.
+bool IsPixelLimitVerdict(const Status& s) {
+  return s.code() == StatusCode::kResourceExhausted &&
+         s.message().find("pixels, over the limit of") != std::string::npos;
+}
+
+// Failures caused by the bytes of the file (worth caching) rather than by the operating system or
+// the run (read errors, missing files, memory). A pixel-limit verdict holds for the default limit
+// only, the one cached verdicts are reached under.
+bool IsContentError(const Status& s, const ScanOptions& options) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
     case StatusCode::kCorruption:
-    case StatusCode::kResourceExhausted:
     case StatusCode::kUnimplemented:
       return true;
+    case StatusCode::kResourceExhausted:
+      return IsPixelLimitVerdict(s) && options.max_pixels == kDefaultMaxPixels;
     default:
       return false;
   }
+}
+
+// Why a cache hit cannot be used as it is: a damaged descriptor (Corruption, reported) or a
+// verdict this run's pixel limit would not reach (NotFound, silently recomputed); Ok otherwise.
+Status CheckHit(const CacheEntry& e, const ScanOptions& options, const Method& method) {
+  if (!e.error.ok()) {
+    if (e.error.code() == StatusCode::kResourceExhausted && options.max_pixels != kDefaultMaxPixels)
+      return NotFoundError("pixel limit differs");
+    return Status::Ok();
+  }
+  if (e.width <= 0 || e.height <= 0) {
+    return CorruptionError("image size " + std::to_string(e.width) + "x" +
+                           std::to_string(e.height));
+  }
+  if (int64_t(e.width) * e.height > options.max_pixels) return NotFoundError("over pixel limit");
+  return method.CheckDescriptor(e.descriptor);
 }
 
 // DecodeFile's messages start with "<path>: "; InputError keeps the path separately.
@@ -58,7 +84,10 @@ void TakeEntry(CacheEntry&& entry, ScannedFile& f, Status& status) {
 }  // namespace
 
 StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
-  WalkResult walk = WalkInputs(options.inputs, options.recursive);
+  WalkOptions walk_options;
+  walk_options.recursive = options.recursive;
+  walk_options.cross_devices = options.cross_devices;
+  WalkResult walk = WalkInputs(options.inputs, walk_options);
   if (options.shards > 1) {
     const int64_t total = int64_t(walk.files.size());
     const int64_t begin = total * options.shard / options.shards;
@@ -71,6 +100,7 @@ StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
   }
   ScanResult out;
   out.errors = std::move(walk.errors);
+  if (options.shard == 0) out.warnings = std::move(walk.notes);
   out.skipped_non_images = walk.skipped_non_images;
   std::unique_ptr<DescriptorCache> owned_cache =
       options.cache ? nullptr : OpenCache(options, method, &out.warnings);
@@ -80,7 +110,9 @@ StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
   std::vector<ScannedFile> files(n);
   std::vector<Status> status(n);
   std::atomic<int64_t> decoded{0}, cached{0};
-  std::mutex progress_mu;  // guards `done` and serialises calls of options.progress
+  std::mutex progress_mu;            // guards `done` and serialises calls of options.progress
+  std::mutex damaged_mu;             // guards `damaged`
+  std::vector<std::string> damaged;  // warnings about cache hits that could not be used
   int64_t done = 0;
 
   DecodeOptions dopt;
@@ -110,6 +142,15 @@ StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
       FileStamp stamp{std::filesystem::absolute(c.path, ec).lexically_normal().string(), c.size,
                       c.mtime_ns};
       std::optional<CacheEntry> hit = cache ? cache->Lookup(stamp) : std::nullopt;
+      if (hit) {
+        Status usable = CheckHit(*hit, options, method);
+        if (usable.code() == StatusCode::kCorruption) {
+          std::lock_guard<std::mutex> lock(damaged_mu);
+          damaged.push_back("cache row for " + stamp.path + " was damaged (" + usable.message() +
+                            "); recomputed");
+        }
+        if (!usable.ok()) hit.reset();
+      }
       if (hit) {
         ++cached;
         ++finished;
@@ -151,7 +192,7 @@ StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
       }
     }
     for (Miss& m : misses) {
-      if (cache && (m.entry.error.ok() || IsContentError(m.entry.error))) {
+      if (cache && (m.entry.error.ok() || IsContentError(m.entry.error, options))) {
         cache->Put(m.stamp, m.entry);
       }
       TakeEntry(std::move(m.entry), files[m.i], status[m.i]);
@@ -164,6 +205,9 @@ StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
   });
   if (cache) {
     Status s = cache->Flush();
+    for (std::string& w : cache->TakeWarnings()) damaged.push_back(std::move(w));
+    std::sort(damaged.begin(), damaged.end());
+    out.warnings.insert(out.warnings.end(), damaged.begin(), damaged.end());
     if (!s.ok()) out.warnings.push_back("cache not saved: " + s.message());
   }
 

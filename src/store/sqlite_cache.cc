@@ -2,21 +2,36 @@
 // committed in one transaction per batch (WAL journal, so readers in other processes never block).
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <mutex>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "neardup/cache.h"
+#include "neardup/decode.h"
 #include "store/half.h"
 
 namespace neardup {
 namespace {
 
-// 2: `vals` holds float16 (was float32). 3: `local` (serialized local features). A cache of another version is dropped and recreated: it
-// only holds what can be computed again.
-constexpr int kSchemaVersion = 3;
+// 2: `vals` holds float16 (was float32). 3: `local` (serialized local features). 4: `decoder`
+// (kDecoderVersion of a failure's verdict). A cache of another version is dropped and recreated:
+// it only holds what can be computed again.
+constexpr int kSchemaVersion = 4;
+
+// The names DecodeImage puts in ImageInfo::format. A stored name is printed (tables, --csv), so
+// anything else is a damaged row.
+constexpr const char* kFormatNames[] = {"jpeg", "png",  "gif", "bmp",     "webp",
+                                        "tiff", "heif", "pnm", "jpeg2000"};
+
+// Larger sides or pixel counts are damage, whatever pixel limit a run has.
+constexpr int64_t kMaxSide = (int64_t{1} << 31) - 1;
+constexpr int64_t kMaxStoredPixels = int64_t{1} << 40;
 
 constexpr size_t kFlushEvery = 512;  // bounds memory and work lost on a crash
 
@@ -37,6 +52,7 @@ CREATE TABLE IF NOT EXISTS descriptors(
   local BLOB,
   error_code INTEGER NOT NULL,
   error TEXT NOT NULL,
+  decoder INTEGER NOT NULL,
   PRIMARY KEY(path, method)) WITHOUT ROWID;
 )sql";
 
@@ -72,14 +88,14 @@ class SqliteCache : public DescriptorCache {
     }
     RETURN_IF_ERROR(CheckSchemaVersion());
     if (sqlite3_prepare_v2(db_,
-                           "SELECT width,height,format,quality,bits,vals,error_code,error,local "
-                           "FROM descriptors WHERE path=?1 AND method=?2 AND version=?3 "
+                           "SELECT width,height,format,quality,bits,vals,error_code,error,local,"
+                           "decoder FROM descriptors WHERE path=?1 AND method=?2 AND version=?3 "
                            "AND size=?4 AND mtime_ns=?5",
                            -1, &lookup_, nullptr) != SQLITE_OK ||
         sqlite3_prepare_v2(db_,
                            "INSERT OR REPLACE INTO descriptors(path,method,version,size,"
-                           "mtime_ns,width,height,format,quality,bits,vals,error_code,error,local) "
-                           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+                           "mtime_ns,width,height,format,quality,bits,vals,error_code,error,local,"
+                           "decoder) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
                            -1, &insert_, nullptr) != SQLITE_OK) {
       return CorruptionError(path_ + ": " + sqlite3_errmsg(db_));
     }
@@ -94,53 +110,135 @@ class SqliteCache : public DescriptorCache {
     sqlite3_bind_int(lookup_, 3, version_);
     sqlite3_bind_int64(lookup_, 4, stamp.size);
     sqlite3_bind_int64(lookup_, 5, stamp.mtime_ns);
-    if (sqlite3_step(lookup_) != SQLITE_ROW) return std::nullopt;
-    CacheEntry e;
-    e.width = sqlite3_column_int(lookup_, 0);
-    e.height = sqlite3_column_int(lookup_, 1);
-    e.format = reinterpret_cast<const char*>(sqlite3_column_text(lookup_, 2));
-    e.descriptor.quality = sqlite3_column_int(lookup_, 3);
-    ReadBlob(4, &e.descriptor.bits);
-    e.descriptor.values = FromHalfBytes(sqlite3_column_blob(lookup_, 5),
-                                        size_t(sqlite3_column_bytes(lookup_, 5)));
-    ReadBlob(8, &e.descriptor.local);
-    int code = sqlite3_column_int(lookup_, 6);
-    if (code != 0) {
-      e.error = Status(static_cast<StatusCode>(code),
-                       reinterpret_cast<const char*>(sqlite3_column_text(lookup_, 7)));
+    const int rc = sqlite3_step(lookup_);
+    if (rc != SQLITE_ROW) {
+      if (rc != SQLITE_DONE && read_error_.empty()) {
+        // Reported once: a damaged file fails every lookup the same way.
+        read_error_ =
+            path_ + ": cannot read the cache (" + sqlite3_errmsg(db_) + "); files are recomputed";
+        warnings_.push_back(read_error_);
+      }
+      sqlite3_reset(lookup_);
+      return std::nullopt;
     }
+    CacheEntry e;
+    bool stale = false;
+    Status row = ReadRow(&e, &stale);
     sqlite3_reset(lookup_);
+    if (!row.ok()) {
+      warnings_.push_back("cache row for " + stamp.path + " was damaged (" + row.message() +
+                          "); recomputed");
+      return std::nullopt;
+    }
+    if (stale) return std::nullopt;
     return e;
+  }
+
+  std::vector<std::string> TakeWarnings() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::exchange(warnings_, {});
   }
 
   void Put(const FileStamp& stamp, const CacheEntry& entry) override {
     std::lock_guard<std::mutex> lock(mu_);
+    // After a failed write (disk full, read-only) the rest would fail alike: keep nothing.
+    if (!write_error_.ok()) return;
     pending_.push_back({stamp, entry});
-    if (pending_.size() >= kFlushEvery) (void)FlushLocked();
+    if (pending_.size() >= kFlushEvery) write_error_ = FlushLocked();
   }
 
   Status Flush() override {
     std::lock_guard<std::mutex> lock(mu_);
-    return FlushLocked();
+    if (write_error_.ok()) write_error_ = FlushLocked();
+    pending_.clear();
+    return write_error_;
   }
 
  private:
-  template <typename T>
-  void ReadBlob(int col, std::vector<T>* out) {
-    const void* p = sqlite3_column_blob(lookup_, col);
-    int n = sqlite3_column_bytes(lookup_, col);
-    out->resize(size_t(n) / sizeof(T));
-    if (p != nullptr && n > 0) std::memcpy(out->data(), p, out->size() * sizeof(T));
+  // The current row of lookup_ into `e`, checked column by column: Corruption naming the first
+  // column that is NULL, of the wrong type or out of range. `stale`: a failure verdict reached by
+  // other decoders (a miss, not damage).
+  Status ReadRow(CacheEntry* e, bool* stale) {
+    enum { kWidth, kHeight, kFormat, kQuality, kBits, kVals, kCode, kError, kLocal, kDecoder };
+    auto type = [&](int col) { return sqlite3_column_type(lookup_, col); };
+    auto integer = [&](int col, const char* name, int64_t lo, int64_t hi, int64_t* out) {
+      if (type(col) != SQLITE_INTEGER)
+        return CorruptionError(std::string(name) + " is not a number");
+      *out = sqlite3_column_int64(lookup_, col);
+      if (*out < lo || *out > hi) {
+        return CorruptionError(std::string(name) + " " + std::to_string(*out) + " out of range");
+      }
+      return Status::Ok();
+    };
+    auto blob = [&](int col, const char* name, size_t unit) -> StatusOr<std::string_view> {
+      if (type(col) == SQLITE_NULL) return std::string_view();
+      if (type(col) != SQLITE_BLOB) return CorruptionError(std::string(name) + " is not a blob");
+      const size_t n = size_t(sqlite3_column_bytes(lookup_, col));
+      if (n % unit != 0) {
+        return CorruptionError(std::string(name) + " blob of " + std::to_string(n) + " bytes");
+      }
+      return std::string_view(static_cast<const char*>(sqlite3_column_blob(lookup_, col)), n);
+    };
+
+    int64_t code = 0;
+    RETURN_IF_ERROR(integer(kCode, "error code", 0, int64_t(StatusCode::kUnimplemented), &code));
+    if (code != 0) {
+      int64_t decoder = 0;
+      RETURN_IF_ERROR(integer(kDecoder, "decoder version", 0, INT32_MAX, &decoder));
+      if (type(kError) != SQLITE_TEXT || sqlite3_column_bytes(lookup_, kError) == 0) {
+        return CorruptionError("failure without a message");
+      }
+      if (decoder != kDecoderVersion) {
+        *stale = true;
+        return Status::Ok();
+      }
+      e->error = Status(static_cast<StatusCode>(code),
+                        reinterpret_cast<const char*>(sqlite3_column_text(lookup_, kError)));
+      // A failure has no image facts worth keeping; its descriptor columns are not read.
+      return Status::Ok();
+    }
+    int64_t width = 0, height = 0, quality = 0;
+    RETURN_IF_ERROR(integer(kWidth, "width", 1, kMaxSide, &width));
+    RETURN_IF_ERROR(integer(kHeight, "height", 1, kMaxSide, &height));
+    if (width * height > kMaxStoredPixels) {
+      return CorruptionError("size " + std::to_string(width) + "x" + std::to_string(height));
+    }
+    RETURN_IF_ERROR(integer(kQuality, "quality", 0, 100, &quality));
+    if (type(kFormat) != SQLITE_TEXT) return CorruptionError("format is not text");
+    const std::string_view format(
+        reinterpret_cast<const char*>(sqlite3_column_text(lookup_, kFormat)),
+        size_t(sqlite3_column_bytes(lookup_, kFormat)));
+    if (std::find(std::begin(kFormatNames), std::end(kFormatNames), format) ==
+        std::end(kFormatNames)) {
+      return CorruptionError("unknown format of " + std::to_string(format.size()) + " bytes");
+    }
+    ASSIGN_OR_RETURN(std::string_view bits, blob(kBits, "bits", sizeof(uint64_t)));
+    ASSIGN_OR_RETURN(std::string_view vals, blob(kVals, "values", sizeof(Half)));
+    ASSIGN_OR_RETURN(std::string_view local, blob(kLocal, "local features", 1));
+    e->width = int(width);
+    e->height = int(height);
+    e->format = std::string(format);
+    e->descriptor.quality = int(quality);
+    e->descriptor.bits.resize(bits.size() / sizeof(uint64_t));
+    if (!bits.empty()) std::memcpy(e->descriptor.bits.data(), bits.data(), bits.size());
+    e->descriptor.values = FromHalfBytes(vals.data(), vals.size());
+    e->descriptor.local.assign(local.begin(), local.end());
+    return Status::Ok();
   }
 
   Status CheckSchemaVersion() {
     sqlite3_stmt* st = nullptr;
     sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key='schema_version'", -1, &st, nullptr);
-    int found = -1;
-    if (st != nullptr && sqlite3_step(st) == SQLITE_ROW) {
-      found = std::atoi(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    int found = -1;  // no version yet: a new cache
+    const int rc = st != nullptr ? sqlite3_step(st) : sqlite3_errcode(db_);
+    if (rc == SQLITE_ROW) {
+      // Anything but a number (NULL, text) is an unknown layout: recreated below.
+      found = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 : sqlite3_column_int(st, 0);
     }
     sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      return CorruptionError(path_ + ": cannot read the cache: " + sqlite3_errmsg(db_));
+    }
     if (found == -1) {
       std::string sql = "INSERT OR REPLACE INTO meta VALUES('schema_version','" +
                         std::to_string(kSchemaVersion) + "')";
@@ -163,10 +261,14 @@ class SqliteCache : public DescriptorCache {
     return Status::Ok();
   }
 
+  Status WriteError() {
+    return IOError(path_ + ": cannot write the cache: " + sqlite3_errmsg(db_));
+  }
+
   Status FlushLocked() {
     if (pending_.empty()) return Status::Ok();
     if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return IOError(path_ + ": " + sqlite3_errmsg(db_));
+      return WriteError();
     }
     std::vector<Half> half;
     for (const Pending& p : pending_) {
@@ -187,8 +289,9 @@ class SqliteCache : public DescriptorCache {
       sqlite3_bind_int(insert_, 12, static_cast<int>(p.entry.error.code()));
       sqlite3_bind_text(insert_, 13, p.entry.error.message().c_str(), -1, SQLITE_STATIC);
       sqlite3_bind_blob(insert_, 14, d.local.data(), int(d.local.size()), SQLITE_STATIC);
+      sqlite3_bind_int(insert_, 15, kDecoderVersion);
       if (sqlite3_step(insert_) != SQLITE_DONE) {
-        Status s = IOError(path_ + ": " + sqlite3_errmsg(db_));
+        Status s = WriteError();
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         pending_.clear();
         return s;
@@ -196,7 +299,7 @@ class SqliteCache : public DescriptorCache {
     }
     pending_.clear();
     if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      Status s = IOError(path_ + ": " + sqlite3_errmsg(db_));
+      Status s = WriteError();
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       return s;
     }
@@ -211,6 +314,9 @@ class SqliteCache : public DescriptorCache {
   sqlite3_stmt* lookup_ = nullptr;
   sqlite3_stmt* insert_ = nullptr;
   std::vector<Pending> pending_;
+  Status write_error_;                 // the first failed write; later entries are dropped
+  std::string read_error_;             // the first failed lookup (reported once)
+  std::vector<std::string> warnings_;  // for TakeWarnings
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "neardup/decode.h"
 #include "testutil/testutil.h"
 
 namespace neardup {
@@ -137,6 +138,189 @@ TEST(SqliteCache, UnopenableLocationIsAnError) {
   // A file that is not a database.
   testing::WriteBytes(dir.Join("junk.sqlite"), std::string(4096, 'j'));
   EXPECT_FALSE(OpenSqliteCache(dir.Join("junk.sqlite"), *pdq).ok());
+}
+
+// Runs `sql` on the cache file directly (as a damaged or hostile cache would look).
+void Exec(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+// The descriptors table rebuilt without its NOT NULL constraints, so a test can store what a
+// damaged or hand-edited cache could hold.
+void DropConstraints(const std::string& db_path) {
+  const std::string cols =
+      "path,method,version,size,mtime_ns,width,height,format,quality,bits,vals,local,error_code,"
+      "error,decoder";
+  Exec(db_path,
+       "ALTER TABLE descriptors RENAME TO old; CREATE TABLE descriptors(path BLOB, "
+       "method TEXT, version, size, mtime_ns, width, height, format, quality, bits, vals, "
+       "local, error_code, error, decoder, PRIMARY KEY(path, method)); "
+       "INSERT INTO descriptors(" +
+           cols + ") SELECT " + cols + " FROM old; DROP TABLE old");
+}
+
+struct Damage {
+  const char* name;
+  const char* set;     // SQL assignment applied to the stored row
+  const char* reason;  // expected in the warning
+};
+
+// Every column read back is checked: NULLs, types, blob sizes, ranges, known names and codes. A
+// damaged row is a miss (so the file is recomputed), reported once, and replaced by the next Put.
+TEST(SqliteCache, DamagedRowsAreMissesReportedOnceAndReplaced) {
+  const Damage kDamages[] = {
+      {"null format", "format=NULL", "format is not text"},
+      {"format with a comma", "format='jpeg,x'", "unknown format"},
+      {"format with a newline", "format='png' || char(10)", "unknown format"},
+      {"one-byte hash blob", "bits=x'01'", "bits blob of 1 bytes"},
+      {"hash blob not whole words", "bits=x'0102030405060708090a'", "bits blob of 10 bytes"},
+      {"text hash", "bits='abcdefgh'", "bits is not a blob"},
+      {"odd float16 blob", "vals=x'010203'", "values blob of 3 bytes"},
+      {"negative width", "width=-5", "width -5 out of range"},
+      {"zero height", "height=0", "height 0 out of range"},
+      {"huge width", "width=4294967296", "width 4294967296 out of range"},
+      {"text width", "width='wide'", "width is not a number"},
+      {"quality over 100", "quality=1000", "quality 1000 out of range"},
+      {"null error code", "error_code=NULL", "error code is not a number"},
+      {"unknown error code", "error_code=99", "error code 99 out of range"},
+      {"null message of a failure", "error_code=4, error=NULL", "failure without a message"},
+      {"failure without decoder version", "error_code=4, error='x', decoder=NULL",
+       "decoder version is not a number"},
+  };
+  auto pdq = std::move(MakeMethod("pdq")).value();
+  for (const Damage& damage : kDamages) {
+    SCOPED_TRACE(damage.name);
+    testing::TempDir dir;
+    const std::string db = dir.Join("c.sqlite");
+    FileStamp stamp{"/photos/a.jpg", 1234, 5678};
+    {
+      auto cache = std::move(OpenSqliteCache(db, *pdq)).value();
+      cache->Put(stamp, Entry(42, 90));
+      ASSERT_TRUE(cache->Flush().ok());
+    }
+    DropConstraints(db);
+    Exec(db, std::string("UPDATE descriptors SET ") + damage.set);
+    auto cache = std::move(OpenSqliteCache(db, *pdq)).value();
+    EXPECT_FALSE(cache->Lookup(stamp).has_value());
+    std::vector<std::string> warnings = cache->TakeWarnings();
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_EQ(warnings[0].rfind("cache row for /photos/a.jpg was damaged (", 0), 0u) << warnings[0];
+    EXPECT_NE(warnings[0].find(damage.reason), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("recomputed"), std::string::npos);
+    EXPECT_TRUE(cache->TakeWarnings().empty());  // once
+    cache->Put(stamp, Entry(43, 90));            // the recomputed entry replaces the row
+    ASSERT_TRUE(cache->Flush().ok());
+    auto hit = cache->Lookup(stamp);
+    ASSERT_TRUE(hit.has_value());
+    EXPECT_EQ(hit->descriptor.bits[0], 43u);
+    EXPECT_TRUE(cache->TakeWarnings().empty());
+  }
+}
+
+// Failure verdicts are trusted only from the decoders that reached them; a good row does not
+// depend on the decoder version.
+TEST(SqliteCache, FailureOfAnotherDecoderVersionIsAMiss) {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.sqlite");
+  auto pdq = std::move(MakeMethod("pdq")).value();
+  FileStamp good{"/good.jpg", 1, 1}, bad{"/bad.jpg", 2, 2};
+  {
+    auto cache = std::move(OpenSqliteCache(db, *pdq)).value();
+    cache->Put(good, Entry(7, 100));
+    CacheEntry failed;
+    failed.error = CorruptionError("bad JPEG header: two SOF markers");
+    cache->Put(bad, failed);
+    ASSERT_TRUE(cache->Flush().ok());
+  }
+  {
+    auto cache = std::move(OpenSqliteCache(db, *pdq)).value();
+    auto hit = cache->Lookup(bad);  // same decoders: trusted
+    ASSERT_TRUE(hit.has_value());
+    EXPECT_EQ(hit->error.message(), "bad JPEG header: two SOF markers");
+  }
+  Exec(db, "UPDATE descriptors SET decoder=" + std::to_string(kDecoderVersion - 1));
+  auto cache = std::move(OpenSqliteCache(db, *pdq)).value();
+  EXPECT_FALSE(cache->Lookup(bad).has_value());
+  EXPECT_TRUE(cache->Lookup(good).has_value());
+  EXPECT_TRUE(cache->TakeWarnings().empty());  // stale, not damaged
+}
+
+// A cache of schema 3 (no decoder column: its failures may come from the JPEG decoder that kept
+// state across files) is recreated, so none of its verdicts survive.
+TEST(SqliteCache, SchemaWithoutDecoderVersionIsRecreated) {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.sqlite");
+  Exec(db,
+       "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+       "INSERT INTO meta VALUES('schema_version','3');"
+       "CREATE TABLE descriptors(path BLOB NOT NULL, method TEXT NOT NULL, version INTEGER NOT "
+       "NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, width INTEGER NOT NULL, height "
+       "INTEGER NOT NULL, format TEXT NOT NULL, quality INTEGER NOT NULL, bits BLOB, vals BLOB, "
+       "local BLOB, error_code INTEGER NOT NULL, error TEXT NOT NULL, PRIMARY KEY(path, method)) "
+       "WITHOUT ROWID;"
+       "INSERT INTO descriptors VALUES(CAST('/a.jpg' AS BLOB),'pdq',1,1,1,0,0,'',100,NULL,NULL,"
+       "NULL,4,'bad JPEG header');");
+  auto pdq = std::move(MakeMethod("pdq")).value();
+  auto cache = OpenSqliteCache(db, *pdq);
+  ASSERT_TRUE(cache.ok()) << cache.status().ToString();
+  EXPECT_FALSE((*cache)->Lookup({"/a.jpg", 1, 1}).has_value());
+  EXPECT_TRUE((*cache)->TakeWarnings().empty());
+}
+
+// A schema version that is NULL or not a number is an unknown layout: recreated, not a crash.
+TEST(SqliteCache, DamagedSchemaVersionIsRecreated) {
+  auto pdq = std::move(MakeMethod("pdq")).value();
+  for (const char* value : {"NULL", "'four'", "x'00'"}) {
+    SCOPED_TRACE(value);
+    testing::TempDir dir;
+    const std::string db = dir.Join("c.sqlite");
+    {
+      auto cache = std::move(OpenSqliteCache(db, *pdq)).value();
+      cache->Put({"/a.jpg", 1, 1}, Entry(3, 100));
+      ASSERT_TRUE(cache->Flush().ok());
+    }
+    Exec(db, std::string("DROP TABLE meta; CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
+                         "INSERT INTO meta VALUES('schema_version',") +
+                 value + ")");
+    auto cache = OpenSqliteCache(db, *pdq);
+    ASSERT_TRUE(cache.ok()) << cache.status().ToString();
+    EXPECT_FALSE((*cache)->Lookup({"/a.jpg", 1, 1}).has_value());
+  }
+}
+
+// A database whose pages are damaged fails its lookups: one warning naming the cache, not one per
+// file, and every file is a miss.
+TEST(SqliteCache, UnreadableDatabaseIsReportedOnce) {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.sqlite");
+  auto pdq = std::move(MakeMethod("pdq")).value();
+  {
+    auto cache = std::move(OpenSqliteCache(db, *pdq)).value();
+    for (int i = 0; i < 400; ++i)
+      cache->Put({"/p/" + std::to_string(i) + ".jpg", i, i}, Entry(i, 100));
+    ASSERT_TRUE(cache->Flush().ok());
+  }
+  Exec(db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE");
+  std::string bytes = testing::ReadFile(db);
+  ASSERT_GT(bytes.size(), 4u * 4096);
+  // Overwrite the pages after the schema, meta and the descriptors' root (pages 1-4): the rows.
+  for (size_t at = 4 * 4096; at < bytes.size(); ++at) bytes[at] = char(0x5A);
+  testing::WriteBytes(db, bytes);
+  auto cache = OpenSqliteCache(db, *pdq);
+  ASSERT_TRUE(cache.ok()) << cache.status().ToString();
+  int hits = 0;
+  for (int i = 0; i < 400; ++i)
+    hits += (*cache)->Lookup({"/p/" + std::to_string(i) + ".jpg", i, i}).has_value();
+  EXPECT_EQ(hits, 0);
+  std::vector<std::string> warnings = (*cache)->TakeWarnings();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find(db + ": cannot read the cache"), std::string::npos) << warnings[0];
 }
 
 TEST(MemoryCache, ChecksStamp) {
