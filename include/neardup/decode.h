@@ -30,10 +30,23 @@ inline constexpr int64_t kDefaultMaxPixels = int64_t{1} << 28;
 // 2: decoder state is never reused after an error; elongated images are reported, not aborted.
 inline constexpr int kDecoderVersion = 2;
 
+// Decoding memory. Every DecodeImage/DecodeFile call in the process first reserves, out of one
+// shared budget, the bytes its decoder holds at most for the dimensions in the file's header
+// (about 11 bytes per pixel for WebP/TIFF/BMP, 11 for PNG, 5 for GIF, 4 per decoded pixel for
+// JPEG), and waits while other threads hold too much of it: so decoding on all workers together
+// stays within the budget. An image that alone needs more fails at once with ResourceExhausted,
+// before any pixel buffer is allocated. Reservations of 16 MB or less are not counted.
+inline constexpr int64_t kDefaultDecodeMemoryBudget = int64_t{2} << 30;  // 2 GiB
+// Sets the budget for later decodes (bytes <= 0: the default). Thread-safe.
+void SetDecodeMemoryBudget(int64_t bytes);
+int64_t DecodeMemoryBudget();
+
 struct DecodeOptions {
   // The consumer needs at least this many pixels on the image's shorter side. 0 = full size.
   // JPEGs are then decoded at the smallest DCT scale (1/8, 1/4, 3/8, 1/2, ... 1) whose shorter
-  // side is still >= min_side; other formats are decoded at full size.
+  // side is still >= min_side; other formats are decoded at full size, and an image of over
+  // 32 MP is then reduced at once to 4 * min_side on its shorter side (ImageInfo keeps the
+  // file's own size).
   int min_side = 0;
   // Decode in grey (1 channel) instead of RGB.
   bool grey = false;

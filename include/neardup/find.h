@@ -27,6 +27,10 @@ using ProgressFn = std::function<void(int64_t done, int64_t total)>;
 struct ScanOptions {
   std::vector<std::string> inputs;  // folders and files; files named here are always tried
   bool recursive = false;           // descend into sub-folders of input folders
+  // Also enter sub-folders on another file system than the named folders' own (mount points,
+  // folder symlinks); off, they are listed in ScanResult::warnings as not entered. Pseudo file
+  // systems (/proc, /sys, ...) are never entered.
+  bool cross_devices = false;
   std::string method = kDefaultMethod;
   int threads = 0;  // 0 = one per hardware thread
   bool use_cache = true;
@@ -70,7 +74,7 @@ struct ScanResult {
 // A folder lists files with image extensions (jpg, jpeg, jpe, jfif, png, webp, tif, tiff, bmp,
 // gif, heic, heif, avif; any case); directories are descended only when `recursive`, and a
 // directory whose name looks like an image is reported when not descended. Symlinks are
-// followed; a loop or dangling link is reported.
+// followed; a loop or dangling link is reported. A path longer than PATH_MAX is reported.
 StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method);
 
 struct FindOptions {

@@ -39,6 +39,11 @@ StatusOr<Image> DecodeHeif(std::string_view bytes, const DecodeOptions& options,
 // Returns false when the header is not understood (the decoder then checks after decoding).
 bool SniffDimensions(std::string_view bytes, Format format, int64_t* width, int64_t* height);
 
+// Corruption when a PNG's IDAT chunks are too short to hold `width` x `height` pixels even at
+// deflate's largest ratio (1032:1), e.g. a 69-byte file whose header claims 16383x16383: refused
+// before a buffer of the claimed size is reserved or allocated (libpng would fail after it).
+Status CheckPngDataSize(std::string_view bytes, int64_t width, int64_t height);
+
 // The grey level transparent pixels are composited over: white, unless the visible content is
 // light (alpha-weighted mean luma above 170), then black, so a white logo on a transparent
 // background stays visible instead of vanishing into a white page.

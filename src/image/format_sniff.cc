@@ -57,6 +57,32 @@ bool IsPnm(std::string_view b) {
          (b[2] == ' ' || b[2] == '\n' || b[2] == '\r' || b[2] == '\t');
 }
 
+// The frame size of the first SOF marker, walking the marker segments from SOI.
+bool JpegDimensions(std::string_view b, int64_t* width, int64_t* height) {
+  const unsigned char* p = U(b);
+  size_t at = 2;  // after FF D8
+  while (at + 4 <= b.size()) {
+    if (p[at] != 0xff) return false;
+    const unsigned char marker = p[at + 1];
+    if (marker == 0xff) {  // fill byte
+      ++at;
+      continue;
+    }
+    const size_t length = Be16(p + at + 2);
+    const bool sof =
+        marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
+    if (sof) {
+      if (length < 7 || at + 9 > b.size()) return false;
+      *height = Be16(p + at + 5);
+      *width = Be16(p + at + 7);
+      return *height > 0 && *width > 0;  // a height of 0 is given later (DNL): unknown here
+    }
+    if (marker == 0xda || length < 2) return false;  // scan data before any frame header
+    at += 2 + length;
+  }
+  return false;
+}
+
 bool TiffDimensions(std::string_view b, int64_t* width, int64_t* height) {
   if (b.size() < 8) return false;
   const unsigned char* p = U(b);
@@ -127,6 +153,8 @@ const char* FormatName(Format format) {
 bool SniffDimensions(std::string_view b, Format format, int64_t* width, int64_t* height) {
   const unsigned char* p = U(b);
   switch (format) {
+    case Format::kJpeg:
+      return JpegDimensions(b, width, height);
     case Format::kPng:
       if (b.size() < 24 || b.substr(12, 4) != "IHDR") return false;
       *width = Be32(p + 16);

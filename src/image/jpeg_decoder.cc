@@ -18,10 +18,22 @@ struct TjDestroyer {
   void operator()(void* handle) const { tjDestroy(handle); }
 };
 
+using TjHandle = std::unique_ptr<void, TjDestroyer>;
+
 // One decompressor per thread: creating one per image costs more than decoding a thumbnail.
-tjhandle ThreadDecompressor() {
-  thread_local std::unique_ptr<void, TjDestroyer> handle(tjInitDecompress());
-  return handle.get();
+// A handle that saw an error is never used again: libjpeg-turbo 2.1 leaves it in a state where
+// every later header fails with the first error's message (one bad file poisoned every JPEG
+// decoded after it on that thread).
+TjHandle& ThreadDecompressor() {
+  thread_local TjHandle handle;
+  if (handle == nullptr) handle.reset(tjInitDecompress());
+  return handle;
+}
+
+// Returns `status` after dropping this thread's decompressor (see ThreadDecompressor).
+Status DiscardDecompressor(Status status) {
+  ThreadDecompressor().reset();
+  return status;
 }
 
 // libjpeg warnings known to leave the pixels intact (common in camera and editor files). Every
@@ -90,13 +102,14 @@ StatusOr<Image> DecodeCmykJpeg(std::string_view bytes, int width, int height,
 }  // namespace
 
 StatusOr<Image> DecodeJpeg(std::string_view bytes, const DecodeOptions& options, ImageInfo* info) {
-  tjhandle tj = ThreadDecompressor();
+  tjhandle tj = ThreadDecompressor().get();
   if (tj == nullptr) return ResourceExhaustedError("cannot create a JPEG decompressor");
   auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   const unsigned long size = bytes.size();
   int width = 0, height = 0, subsampling = 0, colorspace = 0;
   if (tjDecompressHeader3(tj, data, size, &width, &height, &subsampling, &colorspace) != 0) {
-    return CorruptionError(std::string("bad JPEG header: ") + tjGetErrorStr2(tj));
+    return DiscardDecompressor(
+        CorruptionError(std::string("bad JPEG header: ") + tjGetErrorStr2(tj)));
   }
   RETURN_IF_ERROR(CheckPixelLimit(width, height, options.max_pixels));
   info->original_width = width;
@@ -113,9 +126,9 @@ StatusOr<Image> DecodeJpeg(std::string_view bytes, const DecodeOptions& options,
   if (rc != 0) {
     const std::string message = tjGetErrorStr2(tj);
     // Warnings still produce a whole image; only damage to the pixels is reported.
-    if (tjGetErrorCode(tj) != TJERR_WARNING || WarningDamagesPixels(message)) {
-      return CorruptionError("damaged JPEG data: " + message);
-    }
+    const bool damaged = tjGetErrorCode(tj) != TJERR_WARNING || WarningDamagesPixels(message);
+    ThreadDecompressor().reset();  // even a warning leaves its message behind in the handle
+    if (damaged) return CorruptionError("damaged JPEG data: " + message);
   }
   info->decode_scale_num = scale.num;
   info->decode_scale_denom = scale.denom;

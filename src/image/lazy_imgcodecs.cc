@@ -2,10 +2,65 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
+#include <iostream>
 #include <mutex>
+#include <opencv2/core/utils/logger.hpp>
+#include <streambuf>
+#include <string>
 
 namespace neardup::image_internal {
 namespace {
+
+// std::cerr's buffer while imgcodecs is loaded: drops the lines cv::imdecode prints itself
+// ("imdecode_('...'): can't read data: ...") for a file it could not read, since the decoder
+// returns that failure as a Status naming the file, and forwards everything else. Lines are
+// assembled under one mutex, so writers on several threads never interleave inside a line.
+class DropImdecodeLines : public std::streambuf {
+ public:
+  explicit DropImdecodeLines(std::streambuf* next) : next_(next) {}
+
+ protected:
+  int overflow(int c) override {
+    if (c == traits_type::eof()) return traits_type::not_eof(c);
+    std::lock_guard<std::mutex> lock(mu_);
+    Put(char(c));
+    return c;
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (std::streamsize i = 0; i < n; ++i) Put(s[i]);
+    return n;
+  }
+  int sync() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return next_->pubsync();
+  }
+
+ private:
+  void Put(char c) {
+    line_ += c;
+    if (c != '\n') return;
+    if (line_.rfind("imdecode_(", 0) != 0)
+      next_->sputn(line_.data(), std::streamsize(line_.size()));
+    line_.clear();
+  }
+
+  std::mutex mu_;  // guards line_ and writes to next_
+  std::streambuf* next_;
+  std::string line_;
+};
+
+// OpenCV's decoders report damaged files on stderr without the file's name (libtiff warnings,
+// imdecode's own lines); neardup reports each failure once, with the path, so they are silenced.
+// OPENCV_LOG_LEVEL, when set, still wins for the logger (to debug OpenCV itself).
+void SilenceOpenCv() {
+  if (std::getenv("OPENCV_LOG_LEVEL") == nullptr) {
+    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+  }
+  static DropImdecodeLines filter(std::cerr.rdbuf());  // lives as long as the process
+  std::cerr.rdbuf(&filter);
+}
 
 // The exact signatures of the two OpenCV 4 functions we call.
 using ImdecodeFn = cv::Mat (*)(cv::InputArray, int);
@@ -39,6 +94,7 @@ const Codecs& Load() {
       codecs.error = std::string(NEARDUP_IMGCODECS_SONAME) + " lacks cv::imdecode/cv::imencode";
     }
     // The library stays loaded for the life of the process.
+    SilenceOpenCv();
   });
   return codecs;
 }

@@ -11,6 +11,7 @@
 //  - a file cut off after its last IDAT (no IEND) decodes; OpenCV refused it.
 #include <png.h>
 
+#include <algorithm>
 #include <cstring>
 #include <opencv2/imgproc.hpp>
 #include <string>
@@ -58,12 +59,41 @@ Image ToGrey(const Image& rgb) {
   return FromMat(grey);
 }
 
+uint32_t Be32At(std::string_view b, size_t at) {
+  const auto* p = reinterpret_cast<const unsigned char*>(b.data()) + at;
+  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
+}
+
 }  // namespace
+
+Status CheckPngDataSize(std::string_view bytes, int64_t width, int64_t height) {
+  if (bytes.size() < 33) return Status::Ok();  // libpng reports the short header itself
+  static constexpr int kChannels[] = {1, 0, 3, 1, 2, 0, 4};  // by colour type
+  const int bit_depth = static_cast<unsigned char>(bytes[24]);
+  const int colour = static_cast<unsigned char>(bytes[25]);
+  const int channels = colour < 7 ? kChannels[colour] : 0;
+  if (channels == 0 || bit_depth == 0) return Status::Ok();
+  int64_t idat = 0;
+  for (size_t at = 8; at + 12 <= bytes.size();) {
+    const int64_t length = Be32At(bytes, at);
+    if (bytes.compare(at + 4, 4, "IDAT") == 0) idat += std::min<int64_t>(length, bytes.size());
+    at += size_t(std::min<int64_t>(length, bytes.size())) + 12;
+  }
+  const int64_t row_bytes = 1 + (width * channels * bit_depth + 7) / 8;
+  constexpr int64_t kMaxDeflateRatio = 1032;
+  if ((idat + 64) * kMaxDeflateRatio < height * row_bytes) {
+    return CorruptionError("truncated PNG: " + std::to_string(idat) +
+                           " bytes of image data cannot hold " + std::to_string(width) + "x" +
+                           std::to_string(height) + " pixels");
+  }
+  return Status::Ok();
+}
 
 StatusOr<Image> DecodePng(std::string_view bytes, const DecodeOptions& options, ImageInfo* info) {
   int64_t width = 0, height = 0;
   if (SniffDimensions(bytes, Format::kPng, &width, &height)) {
     RETURN_IF_ERROR(CheckPixelLimit(width, height, options.max_pixels));
+    RETURN_IF_ERROR(CheckPngDataSize(bytes, width, height));
   }
   PngReader reader;
   png_image& image = reader.image();

@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include <algorithm>
 #include <cstring>
@@ -19,14 +21,42 @@ std::string Join(const std::string& dir, const std::string& name) {
   return dir + "/" + name;
 }
 
+// The name of the pseudo file system `path` is on (kernel state, not files a user keeps), or
+// nullptr for a file system that stores files. Magic numbers from linux/magic.h.
+const char* PseudoFileSystem(const std::string& path) {
+  struct statfs fs;
+  if (::statfs(path.c_str(), &fs) != 0) return nullptr;
+  static constexpr struct {
+    unsigned long magic;
+    const char* name;
+  } kPseudo[] = {
+      {0x9fa0, "proc"},         {0x62656572, "sysfs"},       {0x1cd1, "devpts"},
+      {0x27e0eb, "cgroup"},     {0x63677270, "cgroup2"},     {0x64626720, "debugfs"},
+      {0x74726163, "tracefs"},  {0x73636673, "securityfs"},  {0x6165676c, "pstore"},
+      {0xcafe4a11, "bpf"},      {0x62656570, "configfs"},    {0x65735543, "fusectl"},
+      {0x19800202, "mqueue"},   {0x42494e4d, "binfmt_misc"}, {0xf97cff8c, "selinuxfs"},
+      {0xde5e81e4, "efivarfs"}, {0x6e736673, "nsfs"},        {0x958458f6, "hugetlbfs"},
+  };
+  for (const auto& p : kPseudo) {
+    if (static_cast<unsigned long>(fs.f_type) == p.magic) return p.name;
+  }
+  return nullptr;
+}
+
 class Walker {
  public:
-  explicit Walker(bool recursive) : recursive_(recursive) {}
+  explicit Walker(const WalkOptions& options) : options_(options) {}
 
   void Input(const std::string& path) {
     struct stat st;
     if (!StatFollow(path, &st)) return;
     if (S_ISDIR(st.st_mode)) {
+      if (const char* pseudo = PseudoFileSystem(path)) {
+        Error(path, InvalidArgumentError(std::string("is on a pseudo file system (") + pseudo +
+                                         "), which holds no photos: not walked"));
+        return;
+      }
+      root_devices_.insert(st.st_dev);
       Dir(path, st);
     } else {
       File(path, st);  // named on the command line: tried whatever its extension
@@ -108,7 +138,15 @@ class Walker {
       const std::string child = Join(path, name);
       const bool image_name = HasImageExtension(name);
       struct stat lst;
-      if (::lstat(child.c_str(), &lst) != 0) continue;  // vanished meanwhile
+      if (::lstat(child.c_str(), &lst) != 0) {
+        if (errno == ENAMETOOLONG) {
+          Error(child, IOError("path longer than the system's limit (PATH_MAX, " +
+                               std::to_string(PATH_MAX) + " bytes): cannot be opened"));
+        } else if (errno != ENOENT) {  // ENOENT: removed while the folder was listed
+          Error(child, IOError(std::strerror(errno)));
+        }
+        continue;
+      }
       // Non-image names are skipped without following them (a folder of sidecar files is normal).
       if (!S_ISDIR(lst.st_mode) && !S_ISLNK(lst.st_mode) && !image_name) {
         ++out_.skipped_non_images;
@@ -124,8 +162,8 @@ class Walker {
         cst = lst;
       }
       if (S_ISDIR(cst.st_mode)) {
-        if (recursive_) {
-          Dir(child, cst);
+        if (options_.recursive) {
+          if (FolderToEnter(child, cst)) Dir(child, cst);
         } else if (image_name) {
           Error(child, InvalidArgumentError("is a directory (use -r to search inside it)"));
         }
@@ -139,7 +177,23 @@ class Walker {
     }
   }
 
-  bool recursive_;
+  // False (with a note) for a sub-folder on a pseudo file system, or on a device none of the
+  // named folders is on unless cross_devices.
+  bool FolderToEnter(const std::string& path, const struct stat& st) {
+    if (root_devices_.count(st.st_dev) != 0) return true;
+    if (const char* pseudo = PseudoFileSystem(path)) {
+      out_.notes.push_back(path + ": not entered: a pseudo file system (" + pseudo + ")");
+      return false;
+    }
+    if (options_.cross_devices) return true;
+    out_.notes.push_back(path +
+                         ": not entered: on another file system (use --cross-devices to include "
+                         "it)");
+    return false;
+  }
+
+  WalkOptions options_;
+  std::set<dev_t> root_devices_;                    // devices of the named folders
   std::set<std::pair<dev_t, ino_t>> visited_;       // folders listed so far
   std::vector<std::pair<dev_t, ino_t>> ancestors_;  // folders being listed, outermost first
   std::set<std::pair<dev_t, ino_t>> files_seen_;
@@ -161,8 +215,8 @@ bool HasImageExtension(const std::string& name) {
   return false;
 }
 
-WalkResult WalkInputs(const std::vector<std::string>& inputs, bool recursive) {
-  Walker w(recursive);
+WalkResult WalkInputs(const std::vector<std::string>& inputs, const WalkOptions& options) {
+  Walker w(options);
   for (const std::string& in : inputs) w.Input(in);
   return w.Take();
 }

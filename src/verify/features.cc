@@ -45,9 +45,12 @@ void Detect(cv::Feature2D& detector, const cv::Mat& grey, double scale, bool fli
   }
 }
 
-}  // namespace
+// Below this many pixels on the shorter side of the working copy no detector finds a keypoint
+// (ORB's patch is 31 px and its pyramid shrinks each level by 1.2; a 640x1 strip made its resize
+// assert): such images get no features and are matched on their hash alone.
+constexpr int kMinFeatureSide = 32;
 
-StatusOr<LocalFeatures> ExtractFeatures(const Image& image, const VerifyOptions& options) {
+StatusOr<LocalFeatures> ExtractFeaturesUnguarded(const Image& image, const VerifyOptions& options) {
   ASSIGN_OR_RETURN(cv::Ptr<cv::Feature2D> detector, MakeDetector(options));
   if (image.empty()) return InvalidArgumentError("empty image");
   LocalFeatures f;
@@ -72,6 +75,7 @@ StatusOr<LocalFeatures> ExtractFeatures(const Image& image, const VerifyOptions&
                0, 0, longer > options.max_side ? cv::INTER_AREA : cv::INTER_LINEAR);
     f.feature_scale = double(image.width) / grey.cols;
   }
+  if (std::min(grey.cols, grey.rows) < kMinFeatureSide) return f;
   Detect(*detector, grey, f.feature_scale, false, &f.points, &f.descriptors, &f.descriptor_bytes,
          &f.binary);
   if (options.mirrored) {
@@ -81,6 +85,20 @@ StatusOr<LocalFeatures> ExtractFeatures(const Image& image, const VerifyOptions&
            &f.descriptor_bytes, &f.binary);
   }
   return f;
+}
+
+}  // namespace
+
+StatusOr<LocalFeatures> ExtractFeatures(const Image& image, const VerifyOptions& options) {
+  // OpenCV reports bad input by throwing; a worker thread must get a Status instead.
+  try {
+    return ExtractFeaturesUnguarded(image, options);
+  } catch (const cv::Exception& e) {
+    return InvalidArgumentError("local features of a " + std::to_string(image.width) + "x" +
+                                std::to_string(image.height) + " image failed: " + e.msg);
+  } catch (const std::bad_alloc&) {
+    return ResourceExhaustedError("out of memory while extracting local features");
+  }
 }
 
 }  // namespace neardup

@@ -215,19 +215,48 @@ void ScaleVerification(Verification* v, double ax, double ay, double bx, double 
   }
 }
 
+namespace {
+
+// Every keypoint of each side has its descriptor (a record that does not could make the matcher
+// read past the buffer).
+bool Consistent(const LocalFeatures& f) {
+  const size_t row = size_t(std::max(0, f.descriptor_bytes));
+  return f.descriptors.size() == f.points.size() * row &&
+         f.mirrored_descriptors.size() == f.mirrored_points.size() * row &&
+         (f.binary || row % sizeof(float) == 0);
+}
+
+Verification Refused(std::string reason) {
+  Verification v;
+  v.reason = std::move(reason);
+  return v;
+}
+
+}  // namespace
+
 Verification VerifyPair(const LocalFeatures& a, const LocalFeatures& b,
                         const VerifyOptions& options) {
   if (a.descriptor_bytes != b.descriptor_bytes || a.binary != b.binary) {
-    Verification v;
-    v.reason = "features of different kinds";
-    return v;
+    return Refused("features of different kinds");
   }
-  Verification best = Fit(a.points, a.descriptors, a, b, false, options);
-  // The mirrored pass only when the direct one fails: a copy is rarely both (and it halves the
-  // cost of a true match).
-  if (options.mirrored && !best.match && !a.mirrored_points.empty()) {
-    Verification m = Fit(a.mirrored_points, a.mirrored_descriptors, a, b, true, options);
-    if (Better(m, best)) best = std::move(m);
+  if (!Consistent(a) || !Consistent(b))
+    return Refused(
+        "damaged features (keypoints and "
+        "descriptors disagree)");
+  Verification best;
+  // OpenCV reports degenerate input by throwing; a pair that cannot be verified is no match.
+  try {
+    best = Fit(a.points, a.descriptors, a, b, false, options);
+    // The mirrored pass only when the direct one fails: a copy is rarely both (and it halves the
+    // cost of a true match).
+    if (options.mirrored && !best.match && !a.mirrored_points.empty()) {
+      Verification m = Fit(a.mirrored_points, a.mirrored_descriptors, a, b, true, options);
+      if (Better(m, best)) best = std::move(m);
+    }
+  } catch (const cv::Exception& e) {
+    return Refused("verification failed: " + e.msg);
+  } catch (const std::bad_alloc&) {
+    return Refused("verification failed: out of memory");
   }
   if (best.keypoints_a < 4 || best.keypoints_b < 4) {
     best.reason = "too few keypoints (" + std::to_string(best.keypoints_a) + " in A, " +
