@@ -1,5 +1,7 @@
 #include "eval/csv_reader.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace neardup::eval {
@@ -112,6 +114,29 @@ std::string_view TrimBlanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
+}
+
+std::string Excerpt(std::string_view s, size_t max_bytes) {
+  size_t n = std::min(s.size(), max_bytes);
+  // Back up to the start of a UTF-8 sequence (not onto a continuation byte).
+  if (n < s.size()) {
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  }
+  std::string out;
+  out.reserve(n + 16);
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", c);
+      out += buf;
+    } else {
+      if (c == '\\') out += '\\';
+      out += char(c);
+    }
+  }
+  if (n < s.size()) out += "... (" + std::to_string(s.size()) + " bytes)";
+  return out;
 }
 
 }  // namespace neardup::eval

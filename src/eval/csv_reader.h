@@ -43,6 +43,11 @@ class CsvReader {
 // Removes leading and trailing spaces and tabs.
 std::string_view TrimBlanks(std::string_view s);
 
+// A field quoted in a message: at most `max_bytes` bytes of it (cut at a UTF-8 character
+// boundary, then "..." and the field's size), with control bytes written \xNN and a backslash
+// \\, so the message stays on one line and short however long the field was.
+std::string Excerpt(std::string_view s, size_t max_bytes = 60);
+
 }  // namespace neardup::eval
 
 #endif  // NEARDUP_SRC_EVAL_CSV_READER_H_

@@ -31,7 +31,7 @@ class PathInterner {
     const int32_t id = bench_.MapPath(path);
     ids_.emplace(std::string(path), id);
     if (id < 0 && out_->problems.size() < size_t(kMaxProblems)) {
-      out_->problems.push_back(name_ + ":" + std::to_string(line) + ": '" + std::string(path) +
+      out_->problems.push_back(name_ + ":" + std::to_string(line) + ": '" + eval::Excerpt(path) +
                                "' is not an image of the benchmark");
     }
     return id;
@@ -88,7 +88,7 @@ PairsInput ParsePairsCsv(std::string_view csv, const Benchmark& bench, const std
     double score = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), score);
     if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(score)) {
-      problem(line, "score '" + std::string(s) + "' is not a finite number");
+      problem(line, "score '" + eval::Excerpt(s) + "' is not a finite number");
       continue;
     }
     if (!have_last_a || f[0] != last_a) {

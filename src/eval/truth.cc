@@ -30,17 +30,17 @@ std::string NormalizeRelative(std::string_view path) {
 Status CheckImage(BenchImage* image) {
   std::string norm = NormalizeRelative(image->path);
   if (norm.empty()) {
-    return InvalidArgumentError("image path '" + image->path +
+    return InvalidArgumentError("image path '" + eval::Excerpt(image->path) +
                                 "' is not a file path relative to images/");
   }
   image->path = std::move(norm);
   if (image->role == BenchRole::kDistractor && !image->group.empty()) {
-    return InvalidArgumentError("distractor '" + image->path + "' has a group ('" + image->group +
-                                "'); distractors have none");
+    return InvalidArgumentError("distractor '" + eval::Excerpt(image->path) + "' has a group ('" +
+                                eval::Excerpt(image->group) + "'); distractors have none");
   }
   if (image->role != BenchRole::kDistractor && image->group.empty()) {
-    return InvalidArgumentError(std::string(BenchRoleName(image->role)) + " '" + image->path +
-                                "' has no group");
+    return InvalidArgumentError(std::string(BenchRoleName(image->role)) + " '" +
+                                eval::Excerpt(image->path) + "' has no group");
   }
   if (image->role != BenchRole::kCopy) image->family.clear();
   return Status::Ok();
@@ -112,7 +112,8 @@ StatusOr<Benchmark> Benchmark::Create(
   for (size_t i = 0; i < b.images_.size(); ++i) {
     RETURN_IF_ERROR(CheckImage(&b.images_[i]));
     if (!b.ids_.emplace(b.images_[i].path, int32_t(i)).second) {
-      return InvalidArgumentError("image '" + b.images_[i].path + "' is listed twice");
+      return InvalidArgumentError("image '" + eval::Excerpt(b.images_[i].path) +
+                                  "' is listed twice");
     }
   }
   for (const auto& [pa, pb] : ignored) {
@@ -120,7 +121,7 @@ StatusOr<Benchmark> Benchmark::Create(
     const int32_t c = b.FindImage(NormalizeRelative(pb));
     if (a < 0 || c < 0) {
       return InvalidArgumentError("ignored pair names an image that is not in the truth: '" +
-                                  (a < 0 ? pa : pb) + "'");
+                                  eval::Excerpt(a < 0 ? pa : pb) + "'");
     }
     if (a != c) b.ignored_.emplace_back(std::min(a, c), std::max(a, c));
   }
@@ -190,7 +191,7 @@ StatusOr<Benchmark> LoadBenchmark(const std::string& bench_dir) {
       return AtLine(
           truth_path, truth.line(),
           InvalidArgumentError("role must be original, copy, natural or distractor, not '" +
-                               std::string(role) + "'"));
+                               eval::Excerpt(role) + "'"));
     }
     if (col[3] >= 0) image.family = std::string(eval::TrimBlanks(f[col[3]]));
     Status s = CheckImage(&image);
@@ -198,8 +199,8 @@ StatusOr<Benchmark> LoadBenchmark(const std::string& bench_dir) {
     auto [it, inserted] = line_of.emplace(image.path, truth.line());
     if (!inserted) {
       return AtLine(truth_path, truth.line(),
-                    InvalidArgumentError("image '" + image.path + "' already listed on line " +
-                                         std::to_string(it->second)));
+                    InvalidArgumentError("image '" + eval::Excerpt(image.path) +
+                                         "' already listed on line " + std::to_string(it->second)));
     }
     images.push_back(std::move(image));
   }
@@ -232,7 +233,7 @@ StatusOr<Benchmark> LoadBenchmark(const std::string& bench_dir) {
         const std::string norm = NormalizeRelative(f[c]);
         if (line_of.find(norm) == line_of.end()) {
           return AtLine(ignore_path, ignore.line(),
-                        InvalidArgumentError("'" + std::string(f[c]) + "' is not in truth.csv"));
+                        InvalidArgumentError("'" + eval::Excerpt(f[c]) + "' is not in truth.csv"));
         }
       }
       ignored.emplace_back(std::string(f[icol[0]]), std::string(f[icol[1]]));

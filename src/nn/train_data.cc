@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <filesystem>
 #include <utility>
 
 #include "augment/rng.h"
@@ -53,6 +54,23 @@ StatusOr<Image> DecodeForTraining(const std::string& path, int long_side) {
   return Shrink(std::move(image), long_side);
 }
 
+// NotFound naming the first of `folders` that does not exist, InvalidArgument for one that is
+// not a folder.
+Status CheckFolders(const std::vector<std::string>& folders) {
+  for (const std::string& f : folders) {
+    std::error_code ec;
+    const std::filesystem::file_status st = std::filesystem::status(f, ec);
+    if (st.type() == std::filesystem::file_type::not_found) {
+      return NotFoundError("train: --data " + f + ": no such folder");
+    }
+    if (ec) return IOError("train: --data " + f + ": " + ec.message());
+    if (st.type() != std::filesystem::file_type::directory) {
+      return InvalidArgumentError("train: --data " + f + ": not a folder");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<TrainImages>> TrainImages::Load(const TrainDataOptions& options) {
@@ -61,6 +79,7 @@ StatusOr<std::unique_ptr<TrainImages>> TrainImages::Load(const TrainDataOptions&
     if (options.log) options.log(line);
   };
   if (options.folders.empty()) return InvalidArgumentError("train: no --data folder given");
+  RETURN_IF_ERROR(CheckFolders(options.folders));
   WalkResult walk = WalkInputs(options.folders, /*recursive=*/true);
   for (const InputError& e : walk.errors) log("skipped " + e.path + ": " + e.status.message());
   std::vector<int> candidates;
@@ -121,8 +140,17 @@ StatusOr<std::unique_ptr<TrainImages>> TrainImages::Load(const TrainDataOptions&
   if (out->entries_.size() < 2) {
     std::string folders;
     for (const std::string& f : options.folders) folders += (folders.empty() ? "" : ", ") + f;
-    return NotFoundError("train: fewer than 2 usable images (>= " +
-                         std::to_string(kMinTrainImageSide) + " px) in " + folders);
+    if (walk.files.empty()) {
+      const int64_t others = walk.skipped_non_images;
+      return NotFoundError("train: no images in " + folders + " (sub-folders included; " +
+                           std::to_string(others) + (others == 1 ? " file" : " files") +
+                           " without an image extension)");
+    }
+    return NotFoundError(
+        "train: fewer than 2 usable images (>= " + std::to_string(kMinTrainImageSide) + " px) in " +
+        folders + ": " + std::to_string(walk.files.size()) + " image files, " +
+        std::to_string(held_out) + " of the held-out split left out, " +
+        std::to_string(out->skipped_) + " unreadable or too small");
   }
   // Sorted by path, so the dataset index (and with it every epoch's order) does not depend on
   // which chunk an image was decoded in.

@@ -30,8 +30,8 @@ inline constexpr int kMinTrainImageSide = 64;
 inline constexpr int kMaxCachedLongSide = 256;
 
 struct TrainDataOptions {
-  std::vector<std::string> folders;    // searched recursively, as `find -r`
-  int max_images = 0;                  // at most this many usable images (0 = all)
+  std::vector<std::string> folders;  // searched recursively, as `find -r`
+  int max_images = 0;                // at most this many usable images (0 = all)
   // Leave out the files of the held-out split (split.h), which `neardup bench make --held-out`
   // draws from, so a model is never scored on families it was trained on.
   bool skip_held_out = true;
@@ -47,8 +47,10 @@ struct TrainDataOptions {
 class TrainImages {
  public:
   // Lists the folders, decodes every image once (in parallel), skips unreadable and small ones
-  // (each reported once through options.log), and keeps the rest. NotFound when no usable image
-  // remains (at least 2 are needed to form negatives).
+  // (each reported once through options.log), and keeps the rest. NotFound when a folder does
+  // not exist or fewer than 2 usable images remain (2 are needed to form negatives), the message
+  // naming the folders and what was found in them; InvalidArgument when a --data path is not a
+  // folder.
   static StatusOr<std::unique_ptr<TrainImages>> Load(const TrainDataOptions& options);
   // For tests: images given directly (each must be RGB or grey, both sides >= 16).
   static std::unique_ptr<TrainImages> FromImages(std::vector<Image> images);

@@ -3,8 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "neardup/decode.h"
 #include "neardup/preprocess.h"
@@ -14,6 +16,7 @@
 namespace neardup {
 namespace {
 
+using testing::CliResult;
 using testing::RunCli;
 
 class CliTest : public ::testing::Test {
@@ -220,6 +223,106 @@ TEST_F(CliTest, UnwritableCacheWarnsAndSucceeds) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("warning: cache disabled"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("Group 1"), std::string::npos);
+}
+
+// Fields of an RFC 4180 document (quoted fields may hold commas, quotes and line breaks).
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1);
+  std::string field;
+  bool quoted = false, was_quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"' && field.empty() && !was_quoted) {
+      quoted = was_quoted = true;
+    } else if (c == ',' || c == '\n') {
+      rows.back().push_back(field);
+      field.clear();
+      was_quoted = false;
+      if (c == '\n') rows.emplace_back();
+    } else {
+      EXPECT_FALSE(was_quoted) << "text after a closing quote";
+      EXPECT_NE(c, '"') << "a bare quote in an unquoted field";
+      EXPECT_NE(c, '\r') << "a bare CR in an unquoted field";
+      field += c;
+    }
+  }
+  EXPECT_FALSE(quoted) << "unterminated quote";
+  if (rows.back().empty()) rows.pop_back();
+  return rows;
+}
+
+// Defect 8: a real newline and the four characters \x0A in a file name printed the same in the
+// table. Backslashes are escaped too (as `ls -b` does); JSON and CSV carry the exact names.
+TEST_F(CliTest, NamesWithNewlinesAndBackslashesPrintUnambiguously) {
+  const std::string real = "a\nb.png", literal = "a\\x0Ab.png", odd = "c,\"d\"\r.png";
+  for (const std::string& name : {real, literal, odd}) {
+    ASSERT_TRUE(WriteImage(dir_.Join(name), photo_).ok()) << name;
+  }
+  auto t = RunCli(Find({"-m", "pdq8"}));
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_NE(t.out.find("/a\\x0Ab.png\n"), std::string::npos) << t.out;          // the newline
+  EXPECT_NE(t.out.find("/a\\\\x0Ab.png\n"), std::string::npos) << t.out;        // the backslash
+  EXPECT_NE(t.out.find("/c,\"d\"\\x0D.png\n"), std::string::npos) << t.out;     // the CR
+  EXPECT_EQ(std::count(t.out.begin(), t.out.end(), '\n'), 1 + 5 + 2) << t.out;  // one line each
+
+  auto j = nlohmann::json::parse(RunCli(Find({"-m", "pdq8", "--json"})).out);
+  std::set<std::string> json_paths;
+  for (auto& f : j["groups"][0]["files"]) json_paths.insert(f["path"].get<std::string>());
+  for (const std::string& name : {real, literal, odd})
+    EXPECT_EQ(json_paths.count(dir_.Join(name)), 1u);
+
+  auto c = RunCli(Find({"-m", "pdq8", "--csv"}));
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto rows = ParseCsv(c.out);
+  ASSERT_EQ(rows.size(), 1u + 5u) << c.out;
+  std::set<std::string> csv_paths;
+  for (const auto& row : rows) {
+    ASSERT_EQ(row.size(), 9u) << c.out;  // group,path,keep,score,width,height,bytes,format,reason
+    csv_paths.insert(row[1]);
+  }
+  EXPECT_EQ(rows[0][7], "format");
+  EXPECT_EQ(rows[1][7], "png");
+  for (const std::string& name : {real, literal, odd})
+    EXPECT_EQ(csv_paths.count(dir_.Join(name)), 1u);
+}
+
+// Defect 8: `train --data /nonexistent` said "fewer than 2 usable images"; the message names the
+// folder and the reason. (Each run loads the LibTorch plugin, ~0.9 s: two tests of two runs.)
+CliResult Train(const std::string& data, const testing::TempDir& out) {
+  return RunCli({"train", "--data", data, "--out", out.Join("m.pt"), "-q"});
+}
+
+TEST_F(CliTest, TrainNamesAMissingDataFolderOrAFile) {
+  testing::TempDir out;
+  auto missing = Train(dir_.Join("nonexistent"), out);
+  if (missing.err.find("training: ") != std::string::npos) GTEST_SKIP() << missing.err;
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err,
+            "neardup: train: --data " + dir_.Join("nonexistent") + ": no such folder\n");
+  auto file = Train(dir_.Join("orig.png"), out);
+  EXPECT_EQ(file.exit_code, 1);
+  EXPECT_EQ(file.err, "neardup: train: --data " + dir_.Join("orig.png") + ": not a folder\n");
+  EXPECT_FALSE(std::filesystem::exists(out.Join("m.pt")));
+}
+
+TEST_F(CliTest, TrainSaysADataFolderHasNoImages) {
+  testing::TempDir out, empty;
+  testing::WriteBytes(empty.Join("notes.txt"), "not an image");
+  auto none = Train(empty.path(), out);
+  if (none.err.find("training: ") != std::string::npos) GTEST_SKIP() << none.err;
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_EQ(none.err, "neardup: train: no images in " + empty.path() +
+                          " (sub-folders included; 1 file without an image extension)\n");
+  EXPECT_FALSE(std::filesystem::exists(out.Join("m.pt")));
 }
 
 TEST_F(CliTest, SecondRunDecodesNothing) {

@@ -108,6 +108,43 @@ TEST_F(BenchEvalCliTest, BadTruthOrMissingFilesExitOne) {
   EXPECT_EQ(r.exit_code, 1);
 }
 
+// Defect 8: a 10 MB bad line was echoed whole in the warning. A field quoted in a message is cut
+// to its first 60 bytes, with its size, and control bytes are escaped.
+TEST_F(BenchEvalCliTest, AHugeBadLineIsQuotedShortAndEscaped) {
+  const std::string huge(10 << 20, 'x');
+  auto r = RunCli({"bench", "eval", dir_.path(),
+                   Pairs("o1.jpg,c1.jpg," + huge + "\n" + huge + "\x1b[2J,c1.jpg,0.5\n")});
+  EXPECT_EQ(r.exit_code, 2) << r.err.substr(0, 500);
+  EXPECT_LT(r.err.size(), 1000u) << r.err.substr(0, 500);
+  const std::string cut = std::string(60, 'x') + "... (10485760 bytes)";
+  EXPECT_NE(r.err.find("pairs.csv:6: score '" + cut + "' is not a finite number"),
+            std::string::npos)
+      << r.err;
+  // Line 7's path is the same 10 MB and 4 bytes of an escape sequence.
+  EXPECT_NE(
+      r.err.find("pairs.csv:7: '" + std::string(60, 'x') + "... (10485764 bytes)' is not an image"),
+      std::string::npos)
+      << r.err;
+  // A short field keeps its end, escaped: no raw escape sequence reaches the terminal.
+  r = RunCli({"bench", "eval", dir_.path(), Pairs("o1.jpg,c1.jpg,\x1b[2J\\n\n")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("score '\\x1B[2J\\\\n' is not a finite number"), std::string::npos) << r.err;
+}
+
+TEST_F(BenchEvalCliTest, AHugeTruthFieldIsQuotedShort) {
+  TempDir bad;
+  WriteBytes(bad.Join("truth.csv"),
+             "image,group,role,family\na.jpg,g," + std::string(1 << 20, 'r') + ",\n");
+  auto r = RunCli({"bench", "eval", bad.path(), Pairs()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_LT(r.err.size(), 400u) << r.err.substr(0, 400);
+  EXPECT_NE(r.err.find("truth.csv:2: role must be original, copy, natural or distractor, not '" +
+                       std::string(60, 'r') + "... (1048576 bytes)'"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(BenchEvalCliTest, NoPositives) {
   WriteBytes(dir_.Join("truth.csv"),
              "image,group,role,family\no1.jpg,g1,original,\nd.jpg,,distractor,\n");

@@ -95,7 +95,7 @@ TEST_F(EvalPairsCsvTest, MalformedLinesHaveLineNumbers) {
   EXPECT_EQ(in.problems[1], "p.csv:3: score 'high' is not a finite number");
   EXPECT_EQ(in.problems[2], "p.csv:4: score 'nan' is not a finite number");
   EXPECT_EQ(in.problems[3], "p.csv:5: text after a closing quote");
-  EXPECT_EQ(in.problems[4], "p.csv:6: 'multi\nline' is not an image of the benchmark");
+  EXPECT_EQ(in.problems[4], "p.csv:6: 'multi\\x0Aline' is not an image of the benchmark");
   EXPECT_EQ(in.problems[5], "p.csv:8: expected 3 fields a,b,score, found 4");
 }
 
@@ -105,6 +105,21 @@ TEST_F(EvalPairsCsvTest, UnterminatedQuoteResynchronisesAtTheLineEnd) {
   ASSERT_EQ(in.pairs.size(), 1u);
   EXPECT_DOUBLE_EQ(in.pairs[0].score, 0.2);
   EXPECT_EQ(in.problems[0], "p.csv:1: unterminated quoted field");
+}
+
+// A field quoted in a problem is cut to 60 bytes (at a character boundary) with its size, and
+// control bytes and backslashes are escaped: a real newline and the text \x0A differ.
+TEST_F(EvalPairsCsvTest, ProblemsQuoteShortEscapedExcerpts) {
+  const std::string long_path = std::string(59, 'p') + "\xC3\xA9" + std::string(100, 'q');
+  PairsInput in = Parse("a.jpg,\"new\nline\",0.1\na.jpg,new\\x0Aline,0.1\n" + long_path +
+                        ",a.jpg,0.1\na.jpg,d/e.jpg,1\t2\n");
+  ASSERT_EQ(in.problems.size(), 4u);
+  EXPECT_EQ(in.problems[0], "p.csv:1: 'new\\x0Aline' is not an image of the benchmark");
+  EXPECT_EQ(in.problems[1], "p.csv:3: 'new\\\\x0Aline' is not an image of the benchmark");
+  // The two-byte e-acute would end at byte 61: the cut is before it.
+  EXPECT_EQ(in.problems[2], "p.csv:4: '" + std::string(59, 'p') +
+                                "... (161 bytes)' is not an image of the benchmark");
+  EXPECT_EQ(in.problems[3], "p.csv:5: score '1\\x092' is not a finite number");
 }
 
 TEST_F(EvalPairsCsvTest, ProblemsAreCapped) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "flags.h"
 #include "neardup/eval.h"
 #include "output.h"
 
@@ -15,14 +16,8 @@ namespace {
 struct BenchEvalFlags {
   std::string bench_dir;
   std::string pairs;
-  double threshold_value = 0;
-  CLI::Option* threshold_option = nullptr;  // count() > 0 when --threshold was given
+  std::optional<double> threshold;  // any finite score; empty when not given
   bool json = false;
-
-  std::optional<double> threshold() const {
-    if (threshold_option == nullptr || threshold_option->count() == 0) return std::nullopt;
-    return threshold_value;
-  }
 };
 
 nlohmann::ordered_json PointJson(const std::optional<OperatingPoint>& op) {
@@ -65,7 +60,7 @@ nlohmann::ordered_json ReportJson(const BenchEvalFlags& flags, const EvalReport&
   out["best_f1"] = PointJson(r.best_f1);
   out["recall_at_p99"] = PointJson(r.recall_at_p99);
   out["recall_at_p999"] = PointJson(r.recall_at_p999);
-  if (flags.threshold()) out["at_threshold"] = PointJson(r.at_threshold);
+  if (flags.threshold) out["at_threshold"] = PointJson(r.at_threshold);
   nlohmann::ordered_json families = nlohmann::ordered_json::array();
   for (const FamilyStats& f : r.families) {
     nlohmann::ordered_json j = {{"family", f.family},
@@ -73,7 +68,7 @@ nlohmann::ordered_json ReportJson(const BenchEvalFlags& flags, const EvalReport&
                                 {"listed", f.listed},
                                 {"recall_listed", Ratio(f.listed, f.positives)},
                                 {"recall_at_p99", Ratio(f.found_at_p99, f.positives)}};
-    if (flags.threshold()) j["recall_at_threshold"] = Ratio(f.found_at_threshold, f.positives);
+    if (flags.threshold) j["recall_at_threshold"] = Ratio(f.found_at_threshold, f.positives);
     families.push_back(std::move(j));
   }
   out["families"] = std::move(families);
@@ -141,26 +136,22 @@ void PrintReport(const BenchEvalFlags& flags, const EvalReport& r) {
 }
 
 int Run(const BenchEvalFlags& flags) {
-  if (flags.threshold() && !std::isfinite(*flags.threshold())) {
-    std::fprintf(stderr, "neardup: --threshold must be a finite number\n");
-    return kExitUsage;
-  }
   StatusOr<Benchmark> bench = LoadBenchmark(flags.bench_dir);
   if (!bench.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", DisplayPath(bench.status().message()).c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(bench.status().message()).c_str());
     return kExitUsage;
   }
   StatusOr<PairsInput> input = ReadPairsCsv(flags.pairs, *bench);
   if (!input.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", DisplayPath(input.status().message()).c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(input.status().message()).c_str());
     return kExitUsage;
   }
   EvalOptions options;
-  options.threshold = flags.threshold();
+  options.threshold = flags.threshold;
   const EvalReport r = Evaluate(*bench, std::move(*input), options);
 
   for (const std::string& p : r.problems) {
-    std::fprintf(stderr, "neardup: warning: %s\n", DisplayPath(p).c_str());
+    std::fprintf(stderr, "neardup: warning: %s\n", DisplayText(p).c_str());
   }
   if (r.unmatched_lines > 0) {
     std::fprintf(stderr, "neardup: warning: %lld line%s of %s name images that are not in %s\n",
@@ -191,8 +182,9 @@ void AddBenchEvalCommand(CLI::App& bench, std::vector<Command>* out) {
       ->required();
   cmd->add_option("pairs", flags->pairs, "CSV file a,b,score (higher score = more similar)")
       ->required();
-  flags->threshold_option = cmd->add_option("-t,--threshold", flags->threshold_value,
-                                            "Also report precision, recall and F1 at score >= T");
+  AddOptionalNumber(cmd, "-t,--threshold", &flags->threshold,
+                    "Also report precision, recall and F1 at score >= T (any finite number: the "
+                    "scores are the detector's)");
   cmd->add_flag("--json", flags->json, "Print JSON");
   out->push_back({cmd, [flags] { return Run(*flags); }});
 }

@@ -2,11 +2,19 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "flags.h"
+#include "neardup/augment.h"
 #include "neardup/bench_maker.h"
 #include "output.h"
 
 namespace neardup::cli {
 namespace {
+
+// Upper bounds of the counts and sizes; beyond them a value is a typo (10 million copies of a
+// benchmark would fill a disk).
+constexpr int kMaxOriginals = 1000000;
+constexpr int kMaxDistractors = 10000000;
+constexpr int kMaxSide = 16384;
 
 struct BenchMakeFlags {
   std::vector<std::string> paths;  // SRC_DIR... OUT_DIR
@@ -14,7 +22,7 @@ struct BenchMakeFlags {
   std::vector<std::string> families;
   uint64_t seed = 1;
   int originals = 100;
-  int distractor_count = -1;
+  std::optional<int> distractor_count;  // empty: 4 per original
   int max_side = 1024;
   int threads = 0;
   bool quiet = false;
@@ -32,7 +40,7 @@ int Run(const BenchMakeFlags& f) {
   o.distractors = f.distractors;
   o.seed = f.seed;
   o.originals = f.originals;
-  o.distractor_count = f.distractor_count;
+  if (f.distractor_count) o.distractor_count = *f.distractor_count;
   o.max_side = f.max_side;
   o.threads = f.threads;
   o.held_out_only = f.held_out;
@@ -56,7 +64,7 @@ int Run(const BenchMakeFlags& f) {
   Stopwatch clock;
   StatusOr<BenchMakeSummary> s = MakeBenchmark(o);
   if (!s.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", s.status().message().c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(s.status().message()).c_str());
     return s.status().code() == StatusCode::kIOError ? kExitSomeFailed : kExitUsage;
   }
   std::printf(
@@ -76,16 +84,20 @@ void AddBenchMakeCommand(CLI::App& bench, std::vector<Command>* out) {
   cmd->add_option("paths", f->paths, "SRC_DIR... OUT_DIR (OUT_DIR must not exist or be empty)")
       ->required();
   cmd->add_option("--seed", f->seed, "Random seed (same seed and sources = same folder)")
+      ->check(WholeNumberIn(0, UINT64_MAX))
       ->capture_default_str();
-  cmd->add_option("--originals", f->originals, "Number of originals")->capture_default_str();
+  cmd->add_option("--originals", f->originals, "Number of originals")
+      ->check(WholeNumberIn(1, kMaxOriginals))
+      ->capture_default_str();
   cmd->add_option("--distractors", f->distractors,
                   "Folders to draw distractors from (default: the sources)");
-  cmd->add_option("--distractor-count", f->distractor_count,
-                  "Number of distractors (default: 4 per original)");
+  AddOptionalCount(cmd, "--distractor-count", &f->distractor_count, 0, kMaxDistractors,
+                   "Number of distractors (default: 4 per original)");
   cmd->add_option("--families", f->families, "Transform families (default: all)")->delimiter(',');
   cmd->add_option("--max-side", f->max_side, "Downscale sources to this long side")
+      ->check(WholeNumberIn(4 * kMinAugmentSide, kMaxSide))
       ->capture_default_str();
-  cmd->add_option("-j,--threads", f->threads, "Worker threads (0 = all cores)");
+  AddThreadsOption(cmd, &f->threads);
   cmd->add_flag("--held-out", f->held_out,
                 "Use only the held-out split of the sources (files `neardup train` never uses)");
   cmd->add_flag("-q,--quiet", f->quiet, "No progress lines");

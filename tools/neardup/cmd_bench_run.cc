@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "flags.h"
 #include "neardup/bench_run.h"
 #include "neardup/descriptor.h"
 #include "output.h"
@@ -31,11 +32,12 @@ int Run(const BenchRunFlags& f) {
   }
   StatusOr<BenchRunResult> r = RunBenchmark(o);
   if (!r.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", DisplayPath(r.status().message()).c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(r.status().message()).c_str());
     return kExitUsage;
   }
   for (const BenchImageError& e : r->errors) {
-    std::fprintf(stderr, "neardup: %s: %s\n", DisplayPath(e.path).c_str(), e.message.c_str());
+    std::fprintf(stderr, "neardup: %s: %s\n", DisplayPath(e.path).c_str(),
+                 DisplayText(e.message).c_str());
   }
   for (const std::string& path : r->unknown_files) {
     std::fprintf(stderr, "neardup: warning: %s is not in truth.csv, not scored\n",
@@ -43,7 +45,7 @@ int Run(const BenchRunFlags& f) {
   }
   Status written = WriteBenchReport(*r, f.out);
   if (!written.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", DisplayPath(written.message()).c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(written.message()).c_str());
     return kExitSomeFailed;
   }
   std::printf("%s\nreport: %s/index.html\n",
@@ -63,8 +65,10 @@ void AddBenchRunCommand(CLI::App& bench, std::vector<Command>* out) {
       ->capture_default_str();
   cmd->add_option("-o,--out", f->out, "Report folder (created; files in it are replaced)")
       ->required();
-  cmd->add_option("-k,--k", f->k, "Neighbours searched per image")->capture_default_str();
-  cmd->add_option("-j,--threads", f->threads, "Worker threads (0 = all cores)");
+  cmd->add_option("-k,--k", f->k, "Neighbours searched per image")
+      ->check(WholeNumberIn(1, kMaxNeighbors))
+      ->capture_default_str();
+  AddThreadsOption(cmd, &f->threads);
   cmd->add_flag("-q,--quiet", f->quiet, "No progress lines");
   out->push_back({cmd, [f] { return Run(*f); }});
 }

@@ -58,7 +58,7 @@ int Run(const ExplainFlags& flags) {
   options.methods = flags.methods;
   StatusOr<Explanation> e = ExplainPair(*a, *b, options);
   if (!e.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", e.status().message().c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(e.status().message()).c_str());
     return kExitUsage;
   }
   // The verdict is the default method's when it ran, else the first method's.

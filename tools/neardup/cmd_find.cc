@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "flags.h"
 #include "output.h"
 
 namespace neardup::cli {
@@ -9,7 +10,7 @@ namespace {
 
 struct FindFlags {
   ScanFlags scan;
-  double threshold = -1;
+  std::optional<double> threshold;  // empty: the method's default
   bool json = false;
   bool csv = false;
   bool strict = false;
@@ -26,10 +27,10 @@ void PrintTable(const FindResult& r) {
     for (const GroupMember& m : g.members) {
       const ScannedFile& f = r.scan.files[m.item];
       std::printf("  %-4s %6.1f%%  %-11s %-5s %9s  %s\n", m.keep ? "KEEP" : "", 100 * m.score,
-                  Dims(f.facts).c_str(), f.facts.format.c_str(), HumanBytes(f.facts.bytes).c_str(),
-                  DisplayPath(f.path).c_str());
+                  Dims(f.facts).c_str(), DisplayExcerpt(f.facts.format, 8).c_str(),
+                  HumanBytes(f.facts.bytes).c_str(), DisplayPath(f.path).c_str());
     }
-    std::printf("  keep: %s\n\n", g.members[0].reason.c_str());
+    std::printf("  keep: %s\n\n", DisplayText(g.members[0].reason).c_str());
   }
 }
 
@@ -105,7 +106,7 @@ void PrintCsv(const FindResult& r) {
       const ScannedFile& f = r.scan.files[m.item];
       std::printf("%d,%s,%s,%.6f,%d,%d,%lld,%s,%s\n", gi, CsvField(f.path).c_str(),
                   m.keep ? "true" : "false", m.score, f.facts.width, f.facts.height,
-                  static_cast<long long>(f.facts.bytes), f.facts.format.c_str(),
+                  static_cast<long long>(f.facts.bytes), CsvField(f.facts.format).c_str(),
                   CsvField(m.reason).c_str());
     }
   }
@@ -115,16 +116,22 @@ int Run(const FindFlags& flags) {
   Stopwatch clock;
   FindOptions options;
   options.scan = MakeScanOptions(flags.scan);
-  if (flags.threshold >= 0) options.threshold = flags.threshold;
+  options.threshold = flags.threshold;
   options.mode = flags.strict ? GroupMode::kStrict : GroupMode::kConnected;
   auto method = MakeMethod(flags.scan.method);
   if (!method.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", method.status().message().c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(method.status().message()).c_str());
     return kExitUsage;
+  }
+  if (flags.threshold) {
+    if (Status s = CheckThreshold(**method, *flags.threshold); !s.ok()) {
+      std::fprintf(stderr, "neardup: %s\n", DisplayText(s.message()).c_str());
+      return kExitUsage;
+    }
   }
   StatusOr<FindResult> r = Find(options);
   if (!r.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", r.status().message().c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(r.status().message()).c_str());
     return kExitUsage;
   }
   PrintProblems(r->scan);
@@ -152,11 +159,12 @@ void AddFindCommand(CLI::App& root, std::vector<Command>* out) {
   CLI::App* cmd = root.add_subcommand(
       "find", "Group the near-duplicate images in folders; proposes which file of each to keep");
   AddScanFlags(cmd, &flags->scan);
-  cmd->add_option("-t,--threshold", flags->threshold,
-                  "Match threshold in the method's unit: the fused score in [0,1] for the default "
-                  "method fused (default 0.5); Hamming bits for hashes (default: the method's "
-                  "measured default: 32 for pdq8, 36 for pdq, 0 for the 64-bit hashes); minimum "
-                  "cosine similarity for learned methods (default 0.8, not yet calibrated)");
+  AddOptionalNumber(cmd, "-t,--threshold", &flags->threshold,
+                    "Match threshold in the method's unit: the fused score in 0..1 for the "
+                    "default method fused (default 0.5); Hamming bits for hashes, 0..256 for pdq "
+                    "and pdq8, 0..64 for the 64-bit hashes (default: the method's measured "
+                    "default: 32 for pdq8, 36 for pdq, 0 for the 64-bit hashes); minimum cosine "
+                    "similarity in 0..1 for learned methods (default 0.8, not yet calibrated)");
   auto* json = cmd->add_flag("--json", flags->json, "Print JSON");
   cmd->add_flag("--csv", flags->csv, "Print CSV")->excludes(json);
   cmd->add_flag("--strict", flags->strict,

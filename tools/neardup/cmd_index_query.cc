@@ -3,16 +3,28 @@
 #include <cstdio>
 
 #include "cmd_index.h"
+#include "flags.h"
 #include "output.h"
 
 namespace neardup::cli {
 namespace {
 
+// efSearch or nprobe beyond this searches (nearly) everything anyway, only slower.
+constexpr int kMaxEffort = 65536;
+
+// False, having said why on stderr, when a given threshold is outside the index method's range.
+bool ThresholdOk(const Method& m, const std::optional<double>& threshold) {
+  if (!threshold) return true;
+  Status s = CheckThreshold(m, *threshold);
+  if (!s.ok()) std::fprintf(stderr, "neardup: %s\n", DisplayText(s.message()).c_str());
+  return s.ok();
+}
+
 struct QueryFlags {
   std::string dir;
   ScanFlags scan;
   int k = 10;
-  double threshold = -1;  // < 0: the method's default
+  std::optional<double> threshold;  // empty: the method's default
   bool matches_only = false;
   bool json = false;
   int effort = 0;
@@ -83,11 +95,12 @@ int RunQuery(const QueryFlags& f) {
   if (!index) return kExitUsage;
   if (f.effort > 0) index->SetEffort(f.effort);
   const Method& m = index->method();
+  if (!ThresholdOk(m, f.threshold)) return kExitUsage;
   ScanFlags scan = f.scan;
   scan.method = m.name();
   StatusOr<ScanResult> described = Scan(MakeScanOptions(scan), m);
   if (!described.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", described.status().message().c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(described.status().message()).c_str());
     return kExitUsage;
   }
   PrintProblems(*described);
@@ -95,10 +108,10 @@ int RunQuery(const QueryFlags& f) {
   for (const ScannedFile& file : described->files) queries.push_back(file.descriptor);
   auto hits = index->Query(queries, f.k);
   if (!hits.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", hits.status().message().c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(hits.status().message()).c_str());
     return kExitUsage;
   }
-  const double threshold = f.threshold >= 0 ? f.threshold : m.default_threshold();
+  const double threshold = f.threshold.value_or(m.default_threshold());
   if (f.json) {
     PrintHitsJson(*described, *hits, m, threshold, f.matches_only);
   } else {
@@ -109,7 +122,7 @@ int RunQuery(const QueryFlags& f) {
 
 struct DupsFlags {
   std::string dir;
-  double threshold = -1;
+  std::optional<double> threshold;  // empty: the method's default
   int threads = 0;
 };
 
@@ -117,10 +130,11 @@ int RunDups(const DupsFlags& f) {
   std::unique_ptr<ImageIndex> index = OpenIndexOrReport(f.dir);
   if (!index) return kExitUsage;
   const Method& m = index->method();
-  const double threshold = f.threshold >= 0 ? f.threshold : m.default_threshold();
+  if (!ThresholdOk(m, f.threshold)) return kExitUsage;
+  const double threshold = f.threshold.value_or(m.default_threshold());
   auto pairs = index->Dups(threshold, f.threads);
   if (!pairs.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", pairs.status().message().c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(pairs.status().message()).c_str());
     return kExitUsage;
   }
   const bool bits = m.metric() == Metric::kHamming;
@@ -143,15 +157,20 @@ void AddIndexSearchCommands(CLI::App* index, std::vector<Command>* out) {
   q->add_option("dir", query->dir, "Index folder")->required();
   q->add_option("inputs", query->scan.inputs, "Query images and folders")->required();
   q->add_flag("-r,--recursive", query->scan.recursive, "Descend into sub-folders");
-  q->add_option("-k,--k", query->k, "Neighbours per query")->capture_default_str();
-  q->add_option("-t,--threshold", query->threshold,
-                "Match threshold in the method's unit (bits for hashes, cosine for embeddings); "
-                "default: the method's");
+  q->add_option("-k,--k", query->k, "Neighbours per query")
+      ->check(WholeNumberIn(1, kMaxNeighbors))
+      ->capture_default_str();
+  AddOptionalNumber(q, "-t,--threshold", &query->threshold,
+                    "Match threshold in the method's unit (bits for hashes: 0..256 for pdq and "
+                    "pdq8, 0..64 for the 64-bit ones; cosine in 0..1 for embeddings); default: "
+                    "the method's");
   q->add_flag("--matches", query->matches_only, "Only list neighbours within the threshold");
   q->add_flag("--json", query->json, "JSON output");
   q->add_option("--effort", query->effort,
-                "Search effort of approximate indexes (efSearch of HNSW, nprobe of IVF)");
-  q->add_option("-j,--threads", query->scan.threads, "Threads (0 = all cores)");
+                "Search effort of approximate indexes (efSearch of HNSW, nprobe of IVF; 0 = the "
+                "index's own)")
+      ->check(WholeNumberIn(0, kMaxEffort));
+  AddThreadsOption(q, &query->scan.threads, "Threads (0 = all cores)");
   q->add_option("--cache", query->scan.cache, "Descriptor cache of the query images");
   q->add_flag("--no-cache", query->scan.no_cache, "Do not cache the query images' descriptors");
   query->scan.quiet = true;
@@ -161,10 +180,11 @@ void AddIndexSearchCommands(CLI::App* index, std::vector<Command>* out) {
   CLI::App* d = index->add_subcommand(
       "dups", "Every near-duplicate pair in the index, as CSV lines a,b,score");
   d->add_option("dir", dups->dir, "Index folder")->required();
-  d->add_option("-t,--threshold", dups->threshold,
-                "Bits (hashes: distance <= T) or cosine (embeddings: similarity >= T); score is "
-                "printed in the same unit. Default: the method's");
-  d->add_option("-j,--threads", dups->threads, "Threads (0 = all cores)");
+  AddOptionalNumber(d, "-t,--threshold", &dups->threshold,
+                    "Bits (hashes: distance <= T, 0..256 for pdq and pdq8, 0..64 for the 64-bit "
+                    "ones) or cosine (embeddings: similarity >= T, 0..1); score is printed in the "
+                    "same unit. Default: the method's");
+  AddThreadsOption(d, &dups->threads, "Threads (0 = all cores)");
   out->push_back({d, [dups] { return RunDups(*dups); }, /*distributed=*/true});
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "flags.h"
 #include "output.h"
 
 namespace neardup::cli {
@@ -17,12 +18,12 @@ struct PairsFlags {
 int Run(const PairsFlags& flags) {
   auto method = MakeMethod(flags.scan.method);
   if (!method.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", method.status().message().c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(method.status().message()).c_str());
     return kExitUsage;
   }
   StatusOr<PairsResult> r = Pairs(MakeScanOptions(flags.scan), flags.k);
   if (!r.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", r.status().message().c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(r.status().message()).c_str());
     return kExitUsage;
   }
   PrintProblems(r->scan);
@@ -45,7 +46,9 @@ void AddPairsCommand(CLI::App& root, std::vector<Command>* out) {
   CLI::App* cmd = root.add_subcommand(
       "pairs", "For every image, its K most similar other images as CSV lines a,b,score");
   AddScanFlags(cmd, &flags->scan);
-  cmd->add_option("-k,--k", flags->k, "Neighbours per image")->capture_default_str();
+  cmd->add_option("-k,--k", flags->k, "Neighbours per image")
+      ->check(WholeNumberIn(1, kMaxNeighbors))
+      ->capture_default_str();
   cmd->add_flag("--csv", flags->csv, "CSV output (the only format; accepted for clarity)");
   out->push_back({cmd, [flags] { return Run(*flags); }});
 }

@@ -2,11 +2,21 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "flags.h"
 #include "neardup/nn.h"
 #include "output.h"
 
 namespace neardup::cli {
 namespace {
+
+// Bounds of the training options: beyond them a value is a typo, or a run that cannot fit in
+// memory (a 65536-image batch, a 4096 px training side).
+constexpr int kMaxEpochs = 100000;
+constexpr int kMaxBatch = 65536;
+constexpr int kMaxDim = 65536;
+constexpr int kMinSize = 32;  // the model's smallest input (nn/model.cc ValidateConfig)
+constexpr int kMaxSize = 4096;
+constexpr double kMaxLr = 10;  // SGD diverges long before
 
 struct TrainFlags {
   TrainOptions options;
@@ -20,7 +30,7 @@ int Run(TrainFlags& f) {
   }
   StatusOr<TrainSummary> s = TrainModel(o);
   if (!s.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", s.status().message().c_str());
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(s.status().message()).c_str());
     return s.status().code() == StatusCode::kIOError ? kExitSomeFailed : kExitUsage;
   }
   std::printf("%s: %d epochs, %lld steps, final loss %.4f, %.1f views/s, %.1f s\n", o.out.c_str(),
@@ -45,25 +55,41 @@ void AddTrainCommand(CLI::App& root, std::vector<Command>* out) {
       ->capture_default_str();
   cmd->add_flag("--stn-similarity", o.stn_similarity,
                 "The STN predicts scale, rotation and translation only (no shear)");
-  cmd->add_option("--epochs", o.epochs, "Passes over the images")->capture_default_str();
-  cmd->add_option("--batch", o.batch, "Images per step (two views each)")->capture_default_str();
-  cmd->add_option("--dim", o.dim, "Descriptor size")->capture_default_str();
+  cmd->add_option("--epochs", o.epochs, "Passes over the images")
+      ->check(WholeNumberIn(1, kMaxEpochs))
+      ->capture_default_str();
+  cmd->add_option("--batch", o.batch, "Images per step (two views each; >= 2 for negatives)")
+      ->check(WholeNumberIn(2, kMaxBatch))
+      ->capture_default_str();
+  cmd->add_option("--dim", o.dim, "Descriptor size")
+      ->check(WholeNumberIn(1, kMaxDim))
+      ->capture_default_str();
   cmd->add_option("--train-size", o.train_size, "Training resolution (square side, px)")
+      ->check(WholeNumberIn(kMinSize, kMaxSize))
       ->capture_default_str();
   cmd->add_option("--input-size", o.input_size, "Inference resolution stored in the model")
+      ->check(WholeNumberIn(kMinSize, kMaxSize))
       ->capture_default_str();
   cmd->add_option("--lr", o.lr, "Peak learning rate (SGD, warm-up then cosine)")
+      ->check(FiniteIn(0, kMaxLr, /*lo_open=*/true))
       ->capture_default_str();
-  cmd->add_option("--temperature", o.temperature, "InfoNCE temperature")->capture_default_str();
+  cmd->add_option("--temperature", o.temperature, "InfoNCE temperature")
+      ->check(FiniteIn(0, std::numeric_limits<double>::infinity(), /*lo_open=*/true))
+      ->capture_default_str();
   cmd->add_option("--entropy-weight", o.entropy_weight,
                   "Weight of the entropy (spreading) regulariser")
+      ->check(FiniteIn(0))
       ->capture_default_str();
   cmd->add_option("--max-images", o.max_images, "Use at most this many images (0 = all)")
+      ->check(WholeNumberIn(0, INT32_MAX))
       ->capture_default_str();
-  cmd->add_flag("--use-held-out", o.use_held_out,
-                "Train on the held-out split too (by default left out for `bench make --held-out`)");
-  cmd->add_option("--seed", o.seed, "Random seed")->capture_default_str();
-  cmd->add_option("-j,--threads", o.threads, "Threads (0 = all cores)")->capture_default_str();
+  cmd->add_flag(
+      "--use-held-out", o.use_held_out,
+      "Train on the held-out split too (by default left out for `bench make --held-out`)");
+  cmd->add_option("--seed", o.seed, "Random seed")
+      ->check(WholeNumberIn(0, UINT64_MAX))
+      ->capture_default_str();
+  AddThreadsOption(cmd, &o.threads, "Threads (0 = all cores)");
   cmd->add_flag("--resume", o.resume, "Continue from MODEL.ckpt");
   cmd->add_flag("-q,--quiet", f->quiet, "No progress lines");
   out->push_back({cmd, [f] { return Run(*f); }});

@@ -9,6 +9,10 @@ int main(int argc, char** argv) {
   CLI::App app{"neardup " NEARDUP_VERSION ": find near-duplicate images", "neardup"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "neardup " NEARDUP_VERSION);
+  // "neardup: --k: 0 is out of range (1..10000)", like the commands' own usage errors.
+  app.failure_message([](const CLI::App* a, const CLI::Error& e) {
+    return "neardup: " + CLI::FailureMessage::simple(a, e);
+  });
   std::vector<Command> commands;
   AddFindCommand(app, &commands);
   AddPairsCommand(app, &commands);

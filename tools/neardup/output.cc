@@ -3,10 +3,12 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 
+#include "flags.h"
 #include "neardup/nn.h"
 
 namespace neardup::cli {
@@ -59,22 +61,51 @@ bool IsValidUtf8(const std::string& s) {
   return true;
 }
 
-std::string DisplayPath(const std::string& path) {
+namespace {
+
+// Escapes control characters and invalid UTF-8 of `s` as \xNN, and backslashes as \\ when
+// `escape_backslash`; stops after `max_bytes` input bytes (at a character boundary).
+std::string Escape(const std::string& s, bool escape_backslash, size_t max_bytes, bool* cut) {
   std::string out;
-  for (size_t i = 0; i < path.size();) {
-    size_t n = Utf8SequenceLength(path, i);
-    unsigned char c = static_cast<unsigned char>(path[i]);
-    if (n == 0 || (n == 1 && (c < 0x20 || c == 0x7F))) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
-      ++i;
+  size_t i = 0;
+  for (; i < s.size();) {
+    size_t n = Utf8SequenceLength(s, i);
+    if (n > 0 && i + n > max_bytes) break;
+    if (n == 0 && i + 1 > max_bytes) break;
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const bool c1 = n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0;
+    if (n == 0 || (n == 1 && (c < 0x20 || c == 0x7F)) || c1) {
+      // A C1 control (U+0080..U+009F) is escaped byte by byte, as a terminal could act on it.
+      for (size_t k = 0; k < std::max<size_t>(n, 1); ++k) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned char>(s[i + k]));
+        out += buf;
+      }
+      i += std::max<size_t>(n, 1);
     } else {
-      out.append(path, i, n);
+      if (escape_backslash && c == '\\') out += '\\';
+      out.append(s, i, n);
       i += n;
     }
   }
+  if (cut != nullptr) *cut = i < s.size();
   return out;
+}
+
+}  // namespace
+
+std::string DisplayPath(const std::string& path) {
+  return Escape(path, /*escape_backslash=*/true, path.size(), nullptr);
+}
+
+std::string DisplayText(const std::string& message) {
+  return Escape(message, /*escape_backslash=*/false, message.size(), nullptr);
+}
+
+std::string DisplayExcerpt(const std::string& s, size_t max_bytes) {
+  bool cut = false;
+  std::string out = Escape(s, /*escape_backslash=*/true, max_bytes, &cut);
+  return cut ? out + "..." : out;
 }
 
 void SetJsonPath(nlohmann::ordered_json& j, const std::string& path, const char* key) {
@@ -154,10 +185,10 @@ std::string CsvField(const std::string& s) {
 
 void PrintProblems(const ScanResult& scan) {
   for (const std::string& w : scan.warnings)
-    std::fprintf(stderr, "neardup: warning: %s\n", w.c_str());
+    std::fprintf(stderr, "neardup: warning: %s\n", DisplayText(w).c_str());
   for (const InputError& e : scan.errors) {
     std::fprintf(stderr, "neardup: %s: %s\n", DisplayPath(e.path).c_str(),
-                 e.status.message().c_str());
+                 DisplayText(e.status.message()).c_str());
   }
 }
 
@@ -171,8 +202,7 @@ void AddScanFlags(CLI::App* cmd, ScanFlags* f) {
   cmd->add_option("-m,--method", f->method,
                   "Descriptor method: " + methods + "; learned (need a model file): " + learned)
       ->capture_default_str();
-  cmd->add_option("-j,--threads", f->threads, "Worker threads (0 = all cores)")
-      ->capture_default_str();
+  AddThreadsOption(cmd, &f->threads);
   cmd->add_option("--cache", f->cache, "Cache file (default: " + DefaultCachePath() + ")");
   cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the cache");
   cmd->add_flag("-q,--quiet", f->quiet, "No progress bar");

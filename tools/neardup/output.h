@@ -17,8 +17,18 @@ namespace neardup::cli {
 
 bool IsValidUtf8(const std::string& s);
 
-// For a terminal or a message: invalid UTF-8 bytes and control characters become \xNN.
+// A path for a terminal, one line and unambiguous (as `ls -b`): invalid UTF-8 bytes and control
+// characters (C0, DEL, C1) become \xNN and a backslash becomes \\, so a name holding a newline
+// and one holding the four characters \x0A print differently.
 std::string DisplayPath(const std::string& path);
+
+// A message for a terminal, on one line: invalid UTF-8 bytes and control characters become \xNN;
+// backslashes are kept, since library messages quote inputs already escaped (eval's Excerpt).
+std::string DisplayText(const std::string& message);
+
+// DisplayPath of at most the first `max_bytes` bytes of `s` (cut at a character boundary),
+// followed by "..." when it was cut: for echoing what a user typed or a file held.
+std::string DisplayExcerpt(const std::string& s, size_t max_bytes = 60);
 
 // Sets j["path"] to the path; when it is not valid UTF-8, the invalid bytes are replaced by
 // U+FFFD there and j["path_hex"] carries the exact bytes in hex.
