@@ -120,7 +120,7 @@ class RowChecker {
                                    const std::string& reason) {
     return catalog + ": row " + std::to_string(id) +
            (path.empty() ? "" : " (" + EscapeId(path) + ")") + " is damaged: " + reason +
-           "; ignored (index add of its file replaces it)";
+           "; ignored until its file is added or its ID imported again";
   }
 
  private:
@@ -228,7 +228,7 @@ class IndexImpl : public ImageIndex {
     if (loaded.ok()) {
       vectors_ = std::move(loaded).value();
       applied_ = applied;
-      problem = CheckVectors();
+      RETURN_IF_ERROR(CheckVectors(&problem));
     } else if (loaded.status().code() == StatusCode::kCorruption) {
       problem = loaded.status();
     } else if (loaded.status().code() != StatusCode::kNotFound) {
@@ -462,29 +462,36 @@ class IndexImpl : public ImageIndex {
 
   // Whether the loaded vectors_ (holding rows up to applied_) can be trusted: its kind and size
   // are the method's, its ids are distinct and within what the catalog has given, and it holds
-  // no more vectors than rows (live or removed) it can have seen. Corruption names the file.
-  Status CheckVectors() {
+  // no more vectors than rows (live or removed) it can have seen. When not, *problem is a
+  // Corruption naming the file; a non-OK return is the catalog's error.
+  Status CheckVectors(Status* problem) {
     const std::string file = VectorPath();
     if (vectors_->metric() != method_->metric() || vectors_->dims() != method_->dims()) {
-      return CorruptionError(
+      *problem = CorruptionError(
           file + ": holds " + std::to_string(vectors_->dims()) +
           (vectors_->metric() == Metric::kHamming ? "-bit hashes" : "-d vectors") +
           ", the catalog's method " + method_->name() + " has " + std::to_string(method_->dims()));
+      return Status::Ok();
     }
     ASSIGN_OR_RETURN(int64_t max_id, catalog_->MaxId());
     if (applied_ < 0 || applied_ > max_id) {
-      return CorruptionError(file + ": its header says it holds rows up to " +
-                             std::to_string(applied_) + ", the catalog has ids up to " +
-                             std::to_string(max_id));
+      *problem = CorruptionError(file + ": its header says it holds rows up to " +
+                                 std::to_string(applied_) + ", the catalog has ids up to " +
+                                 std::to_string(max_id));
+      return Status::Ok();
     }
     Status ids = vectors_->CheckIds(applied_);
-    if (!ids.ok()) return CorruptionError(file + ": " + ids.message());
+    if (!ids.ok()) {
+      *problem = CorruptionError(file + ": " + ids.message());
+      return Status::Ok();
+    }
     ASSIGN_OR_RETURN(int64_t rows, catalog_->CountUpTo(applied_));
     ASSIGN_OR_RETURN(int64_t removed, catalog_->CountRemovedUpTo(applied_));
     if (vectors_->size() > rows + removed) {
-      return CorruptionError(file + ": holds " + std::to_string(vectors_->size()) +
-                             " vectors, the catalog has only " + std::to_string(rows + removed) +
-                             " rows up to id " + std::to_string(applied_));
+      *problem = CorruptionError(
+          file + ": holds " + std::to_string(vectors_->size()) + " vectors, the catalog has only " +
+          std::to_string(rows + removed) + " rows up to id " + std::to_string(applied_));
+      return Status::Ok();
     }
     return Status::Ok();
   }

@@ -1,6 +1,7 @@
 // Catalog on SQLite (see catalog.h). One connection guarded by one mutex.
 #include <sqlite3.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -115,8 +116,10 @@ std::optional<std::string> ReadRow(sqlite3_stmt* st, CatalogRow* r) {
   if (sqlite3_column_type(st, 6) != SQLITE_TEXT) return "format is NULL or not text";
   r->format = Text(st, 6);
   if (r->format.size() > kMaxFormatBytes) return "format longer than 32 bytes";
-  for (char c : r->format) {
-    if (c < 0x21 || c > 0x7e) return "format holds a byte that is not printable ASCII";
+  for (char c : r->format) {  // a decoder's name: letters, digits, '-', '_', '.'
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+      return "format holds a byte that is not a letter, digit, '-', '_' or '.'";
+    }
   }
   if (!Integer(st, 7, 0, 100, &v)) return "quality is not an integer in [0, 100]";
   r->descriptor.quality = int(v);

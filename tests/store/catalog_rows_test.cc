@@ -1,0 +1,199 @@
+// The index catalog (src/store/sqlite_catalog.cc) against rows and files it did not write: every
+// row read back is validated (bad rows reported once and skipped), a damaged file is Corruption
+// on every path (never "no row"), a dropped table is named.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+#include <map>
+
+#include "store/catalog.h"
+#include "testutil/testutil.h"
+
+namespace neardup::store {
+namespace {
+
+// Runs `sql` on the catalog file from a second connection (as a hostile edit would).
+void Sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "") << " in " << sql;
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+// The root page of `name` (a table or index) in the closed catalog file.
+int RootPage(const std::string& path, const std::string& name) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT rootpage FROM sqlite_master WHERE name=?1", -1, &st, nullptr);
+  sqlite3_bind_text(st, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+  int page = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  EXPECT_GT(page, 1) << name;
+  return page;
+}
+
+// Overwrites page `page` (1-based, 4096 bytes) with 0x55: an invalid b-tree page type.
+void DamagePage(const std::string& path, int page) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  ASSERT_TRUE(f.good());
+  f.seekp(std::streamoff(page - 1) * 4096);
+  const std::string junk(4096, '\x55');
+  f.write(junk.data(), std::streamsize(junk.size()));
+  ASSERT_TRUE(f.good());
+}
+
+CatalogRow HashRow(const std::string& path, uint64_t seed) {
+  CatalogRow r;
+  r.path = path;
+  r.size = 100;
+  r.mtime_ns = 5;
+  r.width = 64;
+  r.height = 48;
+  r.format = "png";
+  r.descriptor.bits = {seed, seed * 3, seed * 5, seed * 7};
+  return r;
+}
+
+class CatalogRowsTest : public ::testing::Test {
+ protected:
+  std::string Path() const { return dir_.Join(name_); }
+  // A catalog of rows "/p1".."/p<n>" (ids 1..n), closed.
+  void Fill(int n) {
+    auto c = Catalog::Create(Path(), {"pdq", 1, "BFlat"});
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    for (int i = 1; i <= n; ++i) ASSERT_TRUE((*c)->Put(HashRow("/p" + std::to_string(i), i)).ok());
+    ASSERT_TRUE((*c)->Commit().ok());
+  }
+  std::unique_ptr<Catalog> Open() {
+    auto c = Catalog::Open(Path(), [this](const BadRow& b) { bad_[b.id].push_back(b.reason); });
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? std::move(c).value() : nullptr;
+  }
+
+  testing::TempDir dir_;
+  std::string name_ = "catalog.sqlite";
+  std::map<int64_t, std::vector<std::string>> bad_;  // id -> reasons reported
+};
+
+TEST_F(CatalogRowsTest, BadRowsAreReportedOnceAndSkipped) {
+  Fill(12);
+  Sql(Path(),
+      "UPDATE items SET bits=x'0102' WHERE id=2;"          // a 2-byte hash
+      "UPDATE items SET bits=NULL, vals=NULL WHERE id=3;"  // no descriptor at all
+      "UPDATE items SET width=-5 WHERE id=4;"
+      "UPDATE items SET height=99999999 WHERE id=5;"
+      "UPDATE items SET vals=x'010203' WHERE id=6;"  // 3 bytes of binary16
+      "UPDATE items SET quality='high' WHERE id=7;"
+      "UPDATE items SET size=-7 WHERE id=8;"
+      "UPDATE items SET format='a,b' WHERE id=9;"
+      "UPDATE items SET vals=x'007c' WHERE id=10;");  // binary16 +infinity
+  // NULLs in NOT NULL columns: only a table without the constraints can hold them, as a
+  // damaged or foreign file may.
+  Sql(Path(),
+      "PRAGMA writable_schema=ON;"
+      "UPDATE sqlite_master SET sql=replace(sql,'NOT NULL','') WHERE name='items';");
+  Sql(Path(), "UPDATE items SET path=NULL WHERE id=11; UPDATE items SET format=NULL WHERE id=12;");
+  auto c = Open();
+  ASSERT_TRUE(c);
+  for (int round = 0; round < 2; ++round) {
+    std::vector<int64_t> ids;
+    ASSERT_TRUE(c->ForEach(0, [&](CatalogRow&& r) { ids.push_back(r.id); }).ok());
+    EXPECT_EQ(ids, std::vector<int64_t>{1});
+  }
+  for (int64_t id = 2; id <= 12; ++id) {
+    ASSERT_EQ(bad_[id].size(), 1u) << "row " << id << " reported once, not per read";
+  }
+  EXPECT_NE(bad_[2][0].find("2 bytes"), std::string::npos) << bad_[2][0];
+  EXPECT_NE(bad_[4][0].find("width"), std::string::npos);
+  EXPECT_NE(bad_[11][0].find("path"), std::string::npos);
+  EXPECT_NE(bad_[12][0].find("format"), std::string::npos);
+  // Find reads a bad row as absent (its file is described and replaced by the next add).
+  auto found = c->Find("/p2");
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+  ASSERT_TRUE(c->Find("/p1").ok());
+  EXPECT_TRUE(c->Find("/p1")->has_value());
+  ASSERT_TRUE(c->Put(HashRow("/p2", 2)).ok());
+  ASSERT_TRUE(c->Commit().ok());
+  found = c->Find("/p2");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->descriptor.bits.size(), 4u);
+  // Paths: a NULL path is no path, not an empty string or a crash.
+  auto paths = c->Paths({1, 11, 999});
+  ASSERT_TRUE(paths.ok());
+  EXPECT_EQ((*paths)[0], "/p1");
+  EXPECT_FALSE((*paths)[1].has_value());
+  EXPECT_FALSE((*paths)[2].has_value());
+}
+
+TEST_F(CatalogRowsTest, DamagedPagesAreCorruptionNeverNoRows) {
+  Fill(30);
+  const int items = RootPage(Path(), "items");
+  const int by_path = RootPage(Path(), "sqlite_autoindex_items_1");
+  DamagePage(Path(), items);
+  auto c = Open();
+  ASSERT_TRUE(c);
+  // COUNT(*) reads the path index and still answers; every read of the rows says damaged.
+  auto is_corruption = [this](const Status& s) {
+    return s.code() == StatusCode::kCorruption && s.message().find(Path()) == 0 &&
+           s.message().find("damaged") != std::string::npos;
+  };
+  Status each = c->ForEach(0, [](CatalogRow&&) {});
+  EXPECT_TRUE(is_corruption(each)) << each.ToString();
+  auto paths = c->Paths({1, 2});
+  EXPECT_TRUE(is_corruption(paths.status())) << paths.status().ToString();
+  auto found = c->Find("/p3");
+  EXPECT_TRUE(is_corruption(found.status())) << found.status().ToString();
+  EXPECT_TRUE(is_corruption(c->CountUpTo(30).status()));
+  c.reset();
+
+  // The path index damaged instead: lookups (index add's "already indexed?") and writes fail.
+  name_ = "second.sqlite";
+  Fill(30);
+  DamagePage(Path(), by_path);
+  c = Open();
+  ASSERT_TRUE(c);
+  found = c->Find("/p3");
+  EXPECT_TRUE(is_corruption(found.status())) << found.status().ToString();
+  ASSERT_TRUE(c->Put(HashRow("/new", 99)).ok());  // buffered
+  Status commit = c->Commit();
+  EXPECT_TRUE(is_corruption(commit)) << commit.ToString();
+  auto removed = c->Remove({"/p4"});
+  EXPECT_TRUE(is_corruption(removed.status())) << removed.status().ToString();
+}
+
+TEST_F(CatalogRowsTest, MissingTableOrColumnIsNamed) {
+  Fill(3);
+  Sql(Path(), "DROP TABLE removed");
+  auto c = Catalog::Open(Path());
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(c.status().message(),
+            Path() + ": table removed is missing: not a neardup index or damaged");
+
+  Sql(Path(), "CREATE TABLE removed(id INTEGER PRIMARY KEY); ALTER TABLE items DROP COLUMN vals");
+  c = Catalog::Open(Path());
+  EXPECT_EQ(c.status().message(),
+            Path() + ": table items lacks column vals: not a neardup index or damaged");
+
+  testing::WriteBytes(Path(), std::string(8192, 'x'));
+  c = Catalog::Open(Path());
+  EXPECT_EQ(c.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(c.status().message().find(Path()), std::string::npos) << c.status().message();
+  EXPECT_EQ(c.status().message().find("not an error"), std::string::npos);
+
+  std::remove(Path().c_str());
+  Sql(Path(), "CREATE TABLE unrelated(x)");  // an SQLite file of something else
+  c = Catalog::Open(Path());
+  EXPECT_NE(c.status().message().find("table meta is missing"), std::string::npos)
+      << c.status().message();
+}
+
+}  // namespace
+}  // namespace neardup::store
