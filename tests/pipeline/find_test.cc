@@ -1,9 +1,11 @@
 #include "neardup/find.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 
 #include "neardup/decode.h"
@@ -99,6 +101,224 @@ TEST(Find, UnwritableCacheIsAWarningNotAFailure) {
   ASSERT_EQ(r->scan.warnings.size(), 1u);
   EXPECT_NE(r->scan.warnings[0].find("cache disabled"), std::string::npos);
   EXPECT_EQ(r->groups.size(), 1u);
+}
+
+// Runs `sql` on a cache file directly (as a damaged or hand-edited cache would look).
+void Exec(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK)
+      << sql << ": " << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+// The SQL condition that selects the cache row of file `name`.
+std::string RowOf(const std::string& name) {
+  return " WHERE CAST(path AS TEXT) LIKE '%/" + name + "'";
+}
+
+size_t CountContaining(const std::vector<std::string>& lines, const std::string& part) {
+  return size_t(std::count_if(lines.begin(), lines.end(), [&](const std::string& l) {
+    return l.find(part) != std::string::npos;
+  }));
+}
+
+// Defect 3 (issue 12): a 1-byte hash blob made every image one group, a negative width was
+// printed, a NULL or odd format crashed or leaked into CSV. Each damaged row is now reported once
+// and recomputed, and the groups are those of a clean run.
+TEST(Find, DamagedCacheRowsAreRecomputedNotTrusted) {
+  testing::TempDir d, cache_dir;
+  MakeFolder(d);
+  FindOptions o;
+  o.scan.inputs = {d.path()};
+  o.scan.method = "pdq8";
+  o.scan.cache_path = cache_dir.Join("c.sqlite");
+  o.scan.threads = 2;
+  StatusOr<FindResult> clean = Find(o);
+  ASSERT_TRUE(clean.ok());
+  ASSERT_EQ(clean->groups.size(), 1u);
+  ASSERT_TRUE(clean->scan.warnings.empty());
+
+  const std::string db = o.scan.cache_path;
+  Exec(db, "UPDATE descriptors SET bits=x'01'" + RowOf("photo1.png"));
+  Exec(db, "UPDATE descriptors SET bits=zeroblob(8)" + RowOf("photo2.png"));    // 1 of 32 words
+  Exec(db, "UPDATE descriptors SET bits=zeroblob(264)" + RowOf("photo3.png"));  // 33 words
+  Exec(db, "UPDATE descriptors SET width=-5" + RowOf("photo4.png"));
+  Exec(db, "UPDATE descriptors SET format='png,\"x\"'" + RowOf("copy_mirror.png"));
+  Exec(db, "UPDATE descriptors SET vals=x'003c'" + RowOf("copy_half.jpg"));  // a float on a hash
+  StatusOr<FindResult> r = Find(o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->scan.decoded, 6);
+  ASSERT_EQ(r->scan.warnings.size(), 6u) << ::testing::PrintToString(r->scan.warnings);
+  for (const char* name : {"photo1.png", "photo2.png", "photo3.png", "photo4.png",
+                           "copy_mirror.png", "copy_half.jpg"}) {
+    EXPECT_EQ(CountContaining(r->scan.warnings, std::string("/") + name + " was damaged"), 1u)
+        << name;
+  }
+  EXPECT_EQ(CountContaining(r->scan.warnings, "1 hash words, expected 32"), 1u);
+  EXPECT_EQ(CountContaining(r->scan.warnings, "33 hash words, expected 32"), 1u);
+  EXPECT_EQ(CountContaining(r->scan.warnings, "bits blob of 1 bytes"), 1u);
+  EXPECT_EQ(CountContaining(r->scan.warnings, "width -5 out of range"), 1u);
+  ASSERT_EQ(r->groups.size(), 1u);
+  EXPECT_EQ(Names(*r, r->groups[0]), Names(*clean, clean->groups[0]));
+  for (const ScannedFile& f : r->scan.files) {
+    EXPECT_GT(f.facts.width, 0) << f.path;
+    EXPECT_TRUE(f.facts.format == "png" || f.facts.format == "jpeg") << f.path;
+  }
+
+  // The recomputed rows replaced the damaged ones.
+  StatusOr<FindResult> again = Find(o);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->scan.decoded, 0);
+  EXPECT_TRUE(again->scan.warnings.empty());
+}
+
+// Defect 3: a 5-byte keypoint blob made the fused method lose the file's matches silently. Local
+// features that do not parse are damage: recomputed, and the copy is grouped again.
+TEST(Find, FusedLocalFeaturesThatDoNotParseAreRecomputed) {
+  testing::TempDir d, cache_dir;
+  const Image photo = testing::MakeTestPhoto(480, 360, 100);
+  ASSERT_TRUE(WriteImage(d.Join("photo0.png"), photo).ok());
+  ASSERT_TRUE(WriteImage(d.Join("copy_half.jpg"), Resize(photo, 240, 180), 90).ok());
+  ASSERT_TRUE(WriteImage(d.Join("copy_q40.jpg"), photo, 40).ok());
+  ASSERT_TRUE(WriteImage(d.Join("other.png"), testing::MakeTestPhoto(480, 360, 7)).ok());
+  FindOptions o;
+  o.scan.inputs = {d.path()};
+  o.scan.cache_path = cache_dir.Join("c.sqlite");
+  o.scan.threads = 2;
+  StatusOr<FindResult> clean = Find(o);
+  ASSERT_TRUE(clean.ok());
+  ASSERT_EQ(clean->groups.size(), 1u);
+  ASSERT_EQ(Names(*clean, clean->groups[0]).count("copy_q40.jpg"), 1u);
+  Exec(o.scan.cache_path, "UPDATE descriptors SET local=x'0102030405'" + RowOf("copy_q40.jpg"));
+  Exec(o.scan.cache_path, "UPDATE descriptors SET local=NULL" + RowOf("copy_half.jpg"));
+  StatusOr<FindResult> r = Find(o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->scan.decoded, 2);
+  ASSERT_EQ(r->scan.warnings.size(), 2u);
+  EXPECT_EQ(CountContaining(r->scan.warnings, "/copy_q40.jpg was damaged (local features"), 1u);
+  EXPECT_EQ(CountContaining(r->scan.warnings, "/copy_half.jpg was damaged (local features"), 1u);
+  ASSERT_EQ(r->groups.size(), 1u);
+  EXPECT_EQ(Names(*r, r->groups[0]), Names(*clean, clean->groups[0]));
+}
+
+// Defect 1, cache half: a JPEG decoder that kept state after one bad file made good files fail,
+// and the cache kept those verdicts. A verdict of other decoders is re-checked; one of the current
+// decoders is trusted (so a re-run still reports a broken file without reading it).
+TEST(Find, FailureVerdictsOfOtherDecodersAreRechecked) {
+  testing::TempDir d, cache_dir;
+  MakeFolder(d);
+  FindOptions o;
+  o.scan.inputs = {d.path()};
+  o.scan.method = "pdq8";
+  o.scan.cache_path = cache_dir.Join("c.sqlite");
+  ASSERT_TRUE(Find(o).ok());
+  const std::string poisoned =
+      "UPDATE descriptors SET error_code=4, error='bad JPEG header: two SOF markers', decoder=";
+  Exec(o.scan.cache_path,
+       poisoned + std::to_string(kDecoderVersion) + RowOf("photo1.png"));  // control
+  Exec(o.scan.cache_path, poisoned + std::to_string(kDecoderVersion - 1) + RowOf("copy_q40.jpg"));
+  StatusOr<FindResult> r = Find(o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->scan.decoded, 1);  // copy_q40.jpg only
+  ASSERT_EQ(r->scan.errors.size(), 2u);
+  EXPECT_EQ(r->scan.errors[0].path, d.Join("broken.jpg"));
+  EXPECT_EQ(r->scan.errors[1].path, d.Join("photo1.png"));
+  ASSERT_EQ(r->groups.size(), 1u);
+  EXPECT_EQ(Names(*r, r->groups[0]).count("copy_q40.jpg"), 1u);
+  EXPECT_TRUE(r->scan.warnings.empty());
+}
+
+// A method whose Compute fails by the image's width, to reach Scan's caching rule for each kind of
+// failure without a real out-of-memory or a failing disk.
+class FailingMethod : public Method {
+ public:
+  std::string name() const override { return "failing-test-method"; }
+  int version() const override { return 1; }
+  Metric metric() const override { return Metric::kHamming; }
+  int dims() const override { return 64; }
+  int min_decode_side() const override { return 0; }
+  double default_threshold() const override { return 0; }
+  StatusOr<Descriptor> Compute(const Image& image) const override {
+    switch (image.width) {
+      case 101:
+        return ResourceExhaustedError("out of memory while decoding");
+      case 102:
+        return IOError("read error: Input/output error");
+      case 103:
+        return CorruptionError("truncated data");
+      default:
+        return Descriptor{{uint64_t(image.width)}, {}, {}, 100};
+    }
+  }
+  double Distance(const Descriptor& a, const Descriptor& b) const override { return 0; }
+  double Score(double distance) const override { return 1 - distance; }
+  double DistanceForScore(double score) const override { return 1 - score; }
+};
+
+// A BMP header claiming `side` x `side` pixels and nothing else.
+std::string HugeBmpHeader(uint32_t side) {
+  std::string b(54, '\0');
+  auto le32 = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) b[at + i] = char(v >> (8 * i));
+  };
+  b[0] = 'B';
+  b[1] = 'M';
+  le32(2, 54);
+  le32(10, 54);
+  le32(14, 40);
+  le32(18, side);
+  le32(22, side);
+  b[26] = 1;   // planes
+  b[28] = 24;  // bits per pixel
+  return b;
+}
+
+// Only verdicts about the file's content are cached: not an out-of-memory or an I/O error of one
+// run, and a pixel-limit verdict only under the default limit it was reached with.
+TEST(Scan, OnlyContentFailuresAreCached) {
+  testing::TempDir d, cache_dir;
+  for (int w : {101, 102, 103, 104}) {
+    ASSERT_TRUE(
+        WriteImage(d.Join(std::to_string(w) + ".png"), testing::MakeTestPhoto(w, 40, w)).ok());
+  }
+  testing::WriteBytes(d.Join("huge.bmp"), HugeBmpHeader(30000));
+  FailingMethod method;
+  ScanOptions o;
+  o.inputs = {d.path()};
+  o.cache_path = cache_dir.Join("c.sqlite");
+  StatusOr<ScanResult> first = Scan(o, method);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->errors.size(), 4u);
+  EXPECT_EQ(first->errors[3].path, d.Join("huge.bmp"));
+  EXPECT_EQ(first->errors[3].status.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(first->errors[3].status.message().find("pixels, over the limit of"), std::string::npos)
+      << first->errors[3].status.message();  // the wording Scan recognises a pixel-limit verdict by
+
+  StatusOr<ScanResult> second = Scan(o, method);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->decoded, 2);  // 101.png (memory) and 102.png (I/O) again
+  EXPECT_EQ(second->cached, 3);
+  ASSERT_EQ(second->errors.size(), 4u);
+
+  // Under another pixel limit the cached verdict is not used (the file is read again), nor is the
+  // verdict of that limit stored.
+  o.max_pixels = kDefaultMaxPixels + 1;
+  for (int run = 0; run < 2; ++run) {
+    StatusOr<ScanResult> other = Scan(o, method);
+    ASSERT_TRUE(other.ok());
+    EXPECT_EQ(other->decoded, 3);
+    ASSERT_EQ(other->errors.size(), 4u);
+    EXPECT_EQ(other->errors[3].status.code(), StatusCode::kResourceExhausted);
+  }
+  // A good image over a smaller limit is not taken from the cache either.
+  o.max_pixels = 103 * 40;
+  StatusOr<ScanResult> smaller = Scan(o, method);
+  ASSERT_TRUE(smaller.ok());
+  ASSERT_EQ(smaller->files.size(), 0u);
+  EXPECT_EQ(smaller->errors.size(), 5u);
 }
 
 TEST(Find, UnknownMethodIsAnError) {
