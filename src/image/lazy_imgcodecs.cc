@@ -41,14 +41,17 @@ class DropImdecodeLines : public std::streambuf {
   void Put(char c) {
     line_ += c;
     if (c != '\n') return;
-    if (line_.rfind("imdecode_(", 0) != 0)
-      next_->sputn(line_.data(), std::streamsize(line_.size()));
+    // The exception's text ends in a newline of its own, and std::endl adds an empty line.
+    const bool drop = line_.rfind("imdecode_(", 0) == 0 || (line_ == "\n" && dropped_last_);
+    if (!drop) next_->sputn(line_.data(), std::streamsize(line_.size()));
+    dropped_last_ = drop && line_ != "\n";
     line_.clear();
   }
 
-  std::mutex mu_;  // guards line_ and writes to next_
+  std::mutex mu_;  // guards line_, dropped_last_ and writes to next_
   std::streambuf* next_;
   std::string line_;
+  bool dropped_last_ = false;  // the last whole line was one of imdecode's
 };
 
 // OpenCV's decoders report damaged files on stderr without the file's name (libtiff warnings,

@@ -1,10 +1,16 @@
 #include "pipeline/walk.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <limits.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "testutil/testutil.h"
 
@@ -86,6 +92,107 @@ TEST(WalkInputs, ExplicitFilesAreTriedWhateverTheirNameAndDuplicatesMerge) {
   EXPECT_EQ(w.files[0].size, 1);
   ASSERT_EQ(w.errors.size(), 1u);
   EXPECT_EQ(w.errors[0].status.code(), StatusCode::kNotFound);
+}
+
+// Removes folder `name` in the folder open as `dirfd`, and everything in it, by relative names.
+void RemoveTreeAt(int dirfd, const std::string& name) {
+  const int fd = ::openat(dirfd, name.c_str(), O_DIRECTORY);
+  if (fd < 0) return;
+  DIR* dir = ::fdopendir(fd);
+  std::vector<std::pair<std::string, bool>> entries;
+  while (struct dirent* e = ::readdir(dir)) {
+    const std::string n = e->d_name;
+    if (n != "." && n != "..") entries.push_back({n, e->d_type == DT_DIR});
+  }
+  for (const auto& [n, is_dir] : entries) {
+    if (is_dir) {
+      RemoveTreeAt(fd, n);
+    } else {
+      ::unlinkat(fd, n.c_str(), 0);
+    }
+  }
+  ::closedir(dir);
+  ::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR);
+}
+
+bool AnyNoteMentions(const WalkResult& w, const std::string& text) {
+  for (const std::string& n : w.notes) {
+    if (n.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(WalkInputs, ALinkToProcIsNotFollowedAndProcNamedIsRefused) {
+  testing::TempDir d;
+  testing::WriteBytes(d.Join("a.jpg"), "x");
+  ASSERT_EQ(::symlink("/proc", d.Join("proc").c_str()), 0);
+  ASSERT_EQ(::symlink("/sys", d.Join("sys").c_str()), 0);
+  // Before: the walk went through the whole file system (2.9 GB in 10 s).
+  WalkResult w = WalkInputs({d.path()}, true);
+  ASSERT_EQ(w.files.size(), 1u);
+  EXPECT_TRUE(w.errors.empty());
+  EXPECT_TRUE(AnyNoteMentions(w, d.Join("proc") + ": not entered: a pseudo file system (proc)"));
+  EXPECT_TRUE(AnyNoteMentions(w, d.Join("sys") + ": not entered"));
+  WalkResult named = WalkInputs({"/proc"}, true);
+  EXPECT_TRUE(named.files.empty());
+  ASSERT_EQ(named.errors.size(), 1u);
+  EXPECT_NE(named.errors[0].status.message().find("pseudo file system (proc)"), std::string::npos);
+}
+
+TEST(WalkInputs, OtherFileSystemsAreEnteredOnlyWhenAsked) {
+  if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
+  testing::TempDir d;
+  testing::WriteBytes(d.Join("a.jpg"), "x");
+  std::filesystem::create_directory(d.Join("usb"));
+  if (::mount("tmpfs", d.Join("usb").c_str(), "tmpfs", 0, "size=64k") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here: " << std::strerror(errno);
+  }
+  testing::WriteBytes(d.Join("usb/b.jpg"), "y");
+  WalkResult same = WalkInputs({d.path()}, true);
+  WalkOptions cross;
+  cross.recursive = true;
+  cross.cross_devices = true;
+  WalkResult all = WalkInputs({d.path()}, cross);
+  WalkResult named = WalkInputs({d.Join("usb")}, true);  // a named root is always walked
+  ::umount(d.Join("usb").c_str());
+  EXPECT_EQ(same.files.size(), 1u);
+  EXPECT_TRUE(AnyNoteMentions(same, d.Join("usb") + ": not entered: on another file system"));
+  EXPECT_EQ(all.files.size(), 2u);
+  EXPECT_TRUE(all.notes.empty());
+  EXPECT_EQ(named.files.size(), 1u);
+}
+
+TEST(WalkInputs, APathLongerThanPathMaxIsReportedNotSkipped) {
+  testing::TempDir d;
+  // Nested folders of 200-byte names, made relative to each other (no call sees the whole path).
+  const std::string name(200, 'd');
+  int fd = ::open(d.path().c_str(), O_DIRECTORY);
+  ASSERT_GE(fd, 0);
+  size_t length = d.path().size();
+  while (length < PATH_MAX + 300) {
+    ASSERT_EQ(::mkdirat(fd, name.c_str(), 0755), 0);
+    const int next = ::openat(fd, name.c_str(), O_DIRECTORY);
+    ::close(fd);
+    ASSERT_GE(next, 0);
+    fd = next;
+    length += 1 + name.size();
+  }
+  const int file = ::openat(fd, "deep.jpg", O_CREAT | O_WRONLY, 0644);
+  ASSERT_GE(file, 0);
+  ::close(file);
+  ::close(fd);
+  WalkResult w = WalkInputs({d.path()}, true);
+  EXPECT_TRUE(w.files.empty());
+  ASSERT_FALSE(w.errors.empty());
+  bool reported = false;
+  for (const InputError& e : w.errors) {
+    reported |= e.status.message().find("PATH_MAX") != std::string::npos;
+  }
+  EXPECT_TRUE(reported) << w.errors[0].path.substr(0, 80) << ": " << w.errors[0].status.message();
+  // Paths this long cannot be removed by name either: remove the folders relative to each other.
+  const int top = ::open(d.path().c_str(), O_DIRECTORY);
+  RemoveTreeAt(top, name);
+  ::close(top);
 }
 
 }  // namespace
