@@ -120,6 +120,7 @@ TEST_F(FlagsTest, EveryNumericOptionRejectsNonFiniteAndOutOfRangeValues) {
       {{"index", "query", ix, img, "--threads=-inf"}, {"--threads: -inf is not a finite number"}},
       {{"index", "query", ix, img, "-t", "nan"}, {"--threshold: nan is not a finite number"}},
       {{"index", "dups", ix, "-j", "-2"}, {"--threads: -2 is out of range"}},
+      {{"index", "add", ix, d, "-j", "1025"}, {"--threads: 1025 is out of range (0..1024)"}},
       {{"index", "dups", ix, "--threshold=-inf"}, {"--threshold: -inf is not a finite number"}},
       {{"bench", "eval", d, img, "-t", "nan"}, {"--threshold: nan is not a finite number"}},
       {{"bench", "eval", d, img, "-t", "inf"}, {"--threshold: inf is not a finite number"}},
