@@ -380,12 +380,12 @@ class IndexImpl : public ImageIndex {
         const std::vector<Neighbor>& nbs = (*found)[t];
         std::vector<int64_t> ids;
         for (const Neighbor& nb : nbs) ids.push_back(nb.id);
-        ASSIGN_OR_RETURN(auto paths, catalog_->Paths(ids));
+        ASSIGN_OR_RETURN(auto rows, catalog_->Rows(ids));
         std::vector<IndexHit>& hits = out[todo[t]];
         hits.clear();
         for (size_t j = 0; j < ids.size() && int(hits.size()) < k; ++j) {
-          if (!paths[j]) continue;
-          hits.push_back({ids[j], *paths[j], nbs[j].distance, method_->Score(nbs[j].distance)});
+          if (!rows[j] || !checker_.Valid(*rows[j])) continue;  // removed, or a bad row
+          hits.push_back({ids[j], rows[j]->path, nbs[j].distance, method_->Score(nbs[j].distance)});
         }
         if (int(hits.size()) < k && int64_t(nbs.size()) == kq && kq < vi.size()) {
           again.push_back(todo[t]);

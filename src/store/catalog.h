@@ -102,8 +102,8 @@ class Catalog {
   // Ids removed since the vector index last confirmed their removal (ClearRemoved).
   virtual StatusOr<std::vector<int64_t>> RemovedIds() = 0;
   virtual Status ClearRemoved(const std::vector<int64_t>& ids) = 0;
-  // The path of each id; an id with no row (removed) or a bad row gets nullopt.
-  virtual StatusOr<std::vector<std::optional<std::string>>> Paths(
+  // The row of each id; an id with no row (removed) or a bad row gets nullopt.
+  virtual StatusOr<std::vector<std::optional<CatalogRow>>> Rows(
       const std::vector<int64_t>& ids) = 0;
 };
 

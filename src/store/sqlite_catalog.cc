@@ -321,22 +321,19 @@ class SqliteCatalog : public Catalog {
     return s;
   }
 
-  StatusOr<std::vector<std::optional<std::string>>> Paths(
-      const std::vector<int64_t>& ids) override {
+  StatusOr<std::vector<std::optional<CatalogRow>>> Rows(const std::vector<int64_t>& ids) override {
     std::lock_guard<std::mutex> lock(mu_);
-    Stmt st(db_, "SELECT path FROM items WHERE id=?1");
+    const std::string sql = std::string("SELECT ") + kRowColumns + " FROM items WHERE id=?1";
+    Stmt st(db_, sql.c_str());
     if (!st.ok()) return PrepareError(st, "read");
-    std::vector<std::optional<std::string>> out;
+    std::vector<std::optional<CatalogRow>> out;
+    out.reserve(ids.size());
     for (int64_t id : ids) {
       sqlite3_reset(st.get());
       sqlite3_bind_int64(st.get(), 1, id);
       const int rc = sqlite3_step(st.get());
-      std::string path;
-      if (rc == SQLITE_ROW && Bytes(st.get(), 0, &path) && !path.empty()) {
-        out.emplace_back(std::move(path));
-      } else if (rc == SQLITE_ROW) {
-        ReportBad({id, "", "path is NULL, empty or not text"});
-        out.emplace_back(std::nullopt);
+      if (rc == SQLITE_ROW) {
+        out.push_back(Validated(st.get()));
       } else if (rc == SQLITE_DONE) {
         out.emplace_back(std::nullopt);
       } else {

@@ -124,12 +124,14 @@ TEST_F(CatalogRowsTest, BadRowsAreReportedOnceAndSkipped) {
   found = c->Find("/p2");
   ASSERT_TRUE(found.ok() && found->has_value());
   EXPECT_EQ((*found)->descriptor.bits.size(), 4u);
-  // Paths: a NULL path is no path, not an empty string or a crash.
-  auto paths = c->Paths({1, 11, 999});
-  ASSERT_TRUE(paths.ok());
-  EXPECT_EQ((*paths)[0], "/p1");
-  EXPECT_FALSE((*paths)[1].has_value());
-  EXPECT_FALSE((*paths)[2].has_value());
+  // Rows by id (a query's hits): a bad row is no row, not an empty path or a crash.
+  auto rows = c->Rows({1, 11, 12, 999});
+  ASSERT_TRUE(rows.ok());
+  ASSERT_TRUE((*rows)[0].has_value());
+  EXPECT_EQ((*rows)[0]->path, "/p1");
+  EXPECT_FALSE((*rows)[1].has_value());
+  EXPECT_FALSE((*rows)[2].has_value());
+  EXPECT_FALSE((*rows)[3].has_value());
 }
 
 TEST_F(CatalogRowsTest, DamagedPagesAreCorruptionNeverNoRows) {
@@ -146,8 +148,8 @@ TEST_F(CatalogRowsTest, DamagedPagesAreCorruptionNeverNoRows) {
   };
   Status each = c->ForEach(0, [](CatalogRow&&) {});
   EXPECT_TRUE(is_corruption(each)) << each.ToString();
-  auto paths = c->Paths({1, 2});
-  EXPECT_TRUE(is_corruption(paths.status())) << paths.status().ToString();
+  auto rows = c->Rows({1, 2});
+  EXPECT_TRUE(is_corruption(rows.status())) << rows.status().ToString();
   auto found = c->Find("/p3");
   EXPECT_TRUE(is_corruption(found.status())) << found.status().ToString();
   EXPECT_TRUE(is_corruption(c->CountUpTo(30).status()));
