@@ -1,5 +1,6 @@
 // Catalog on SQLite (see catalog.h). One connection guarded by one mutex.
 #include <sqlite3.h>
+#include <sys/statvfs.h>
 
 #include <cctype>
 #include <chrono>
@@ -357,10 +358,30 @@ class SqliteCatalog : public Catalog {
     return IOError(path_ + ": cannot " + what + " the index catalog: " + detail);
   }
   Status StepError(int rc, const std::string& what) {
-    return SqlError(rc, what, sqlite3_errmsg(db_));
+    return SqlError(rc, what, Reason(rc, sqlite3_errmsg(db_)));
+  }
+  // SQLite's message, with the system's reason for an I/O failure ("disk I/O error" alone does
+  // not say that the disk is full).
+  std::string Reason(int rc, std::string message) {
+    const int sys = sqlite3_system_errno(db_);
+    if (sys != 0 && ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL ||
+                     (rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY)) {
+      message += std::string(" (") + std::strerror(sys) + ")";
+    } else if ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL) {
+      // SQLite's shared-memory file fails on a full disk without keeping errno.
+      const std::string dir = std::filesystem::path(path_).parent_path().string();
+      struct statvfs fs {};
+      if (::statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0 &&
+          uint64_t(fs.f_bavail) * fs.f_frsize < (uint64_t(1) << 20)) {
+        message +=
+            " (the device is full: " + std::to_string(uint64_t(fs.f_bavail) * fs.f_frsize / 1024) +
+            " KB free)";
+      }
+    }
+    return message;
   }
   Status PrepareError(const Stmt& st, const std::string& what) {
-    return SqlError(st.rc(), what, st.error());
+    return SqlError(st.rc(), what, Reason(st.rc(), st.error()));
   }
   Status Exec(const char* sql, const std::string& what = "use") {
     char* err = nullptr;
@@ -368,7 +389,7 @@ class SqliteCatalog : public Catalog {
     if (rc == SQLITE_OK) return Status::Ok();
     std::string msg = err ? err : sqlite3_errmsg(db_);
     sqlite3_free(err);
-    return SqlError(rc, what, msg);
+    return SqlError(rc, what, Reason(rc, msg));
   }
   Status SetMeta(const char* key, const std::string& value) {
     Stmt st(db_, "INSERT OR REPLACE INTO meta(key,value) VALUES(?1,?2)");
@@ -514,11 +535,37 @@ class SqliteCatalog : public Catalog {
   std::chrono::steady_clock::time_point last_commit_ = std::chrono::steady_clock::now();
 };
 
+// `path` for a file: URI (RFC 3986: bytes other than unreserved ones and '/' percent-encoded).
+std::string UriPath(const std::string& path) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += char(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 StatusOr<std::unique_ptr<Catalog>> OpenFile(const std::string& path, const CatalogMeta* create,
                                             BadRowFn on_bad) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  std::string name = path;
+  // On a read-only file system SQLite cannot create the WAL's shared-memory file, and no process
+  // can write the catalog: open it immutable, read-only, so queries still work (writes fail in
+  // CheckWritable with the reason).
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  struct statvfs fs {};
+  if (!create && ::statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY)) {
+    name = "file:" + UriPath(path) + "?immutable=1";
+    flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+  }
+  int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
