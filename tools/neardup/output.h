@@ -56,6 +56,8 @@ struct ScanFlags {
   std::string cache;
   bool no_cache = false;
   bool quiet = false;
+  bool cross_devices = false;
+  int max_memory_mb = int(kDefaultDecodeMemoryBudget >> 20);  // decode.h's budget, in MiB
 };
 void AddScanFlags(CLI::App* cmd, ScanFlags* flags);
 // Fills ScanOptions from the flags, with a progress bar on stderr when it is a terminal.
