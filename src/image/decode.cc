@@ -123,28 +123,27 @@ StatusOr<Image> DecodeImage(std::string_view bytes, const DecodeOptions& options
   }
   BudgetLease lease(reserved > 0 ? &DecodeBudget() : nullptr, reserved);
 
-  StatusOr<Image> decoded = InvalidArgumentError("not decoded");
+  Image image;
   try {
-    decoded = Dispatch(bytes, format, options, out);
+    StatusOr<Image> decoded = Dispatch(bytes, format, options, out);
+    if (!decoded.ok()) return decoded.status().WithPrefix(prefix);
+    image = std::move(decoded).value();
+    const int shorter = std::min(image.width, image.height);
+    if (options.min_side > 0 && int64_t(image.width) * image.height > kShrinkAbovePixels &&
+        shorter > kShrinkFactor * options.min_side) {
+      const double f = double(kShrinkFactor * options.min_side) / shorter;
+      image = Resize(image, std::max(1, int(image.width * f + 0.5)),
+                     std::max(1, int(image.height * f + 0.5)));
+    }
+    const int orientation = out->exif_orientation;
+    if (!options.apply_orientation || orientation <= 1) return image;
+    if (orientation >= 5) std::swap(out->original_width, out->original_height);
+    return image_internal::ApplyOrientation(std::move(image), orientation);
   } catch (const std::bad_alloc&) {
     return ResourceExhaustedError(prefix + ": out of memory while decoding");
   } catch (const cv::Exception& e) {
     return CorruptionError(prefix + ": " + e.msg);
   }
-  if (!decoded.ok()) return decoded.status().WithPrefix(prefix);
-
-  Image image = std::move(decoded).value();
-  const int shorter = std::min(image.width, image.height);
-  if (options.min_side > 0 && int64_t(image.width) * image.height > kShrinkAbovePixels &&
-      shorter > kShrinkFactor * options.min_side) {
-    const double f = double(kShrinkFactor * options.min_side) / shorter;
-    image = Resize(image, std::max(1, int(image.width * f + 0.5)),
-                   std::max(1, int(image.height * f + 0.5)));
-  }
-  const int orientation = out->exif_orientation;
-  if (!options.apply_orientation || orientation <= 1) return image;
-  if (orientation >= 5) std::swap(out->original_width, out->original_height);
-  return image_internal::ApplyOrientation(std::move(image), orientation);
 }
 
 void SetDecodeMemoryBudget(int64_t bytes) {
