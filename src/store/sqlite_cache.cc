@@ -1,8 +1,10 @@
 // SQLite-backed DescriptorCache. One connection guarded by one mutex; writes are buffered and
 // committed in one transaction per batch (WAL journal, so readers in other processes never block).
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -56,6 +58,13 @@ CREATE TABLE IF NOT EXISTS descriptors(
   PRIMARY KEY(path, method)) WITHOUT ROWID;
 )sql";
 
+// " (<strerror>)" of the last failed system call behind an SQLite error, e.g. "Read-only file
+// system" where SQLite only says "unable to open database file"; "" when there is none.
+std::string SystemError(sqlite3* db) {
+  const int e = sqlite3_system_errno(db);
+  return e != 0 ? std::string(" (") + std::strerror(e) + ")" : std::string();
+}
+
 struct Pending {
   FileStamp stamp;
   CacheEntry entry;
@@ -73,18 +82,25 @@ class SqliteCache : public DescriptorCache {
     sqlite3_close(db_);
   }
 
-  Status Init() {
+  // `read_only`: the file is opened immutable (its folder cannot be written): nothing is created.
+  Status Init(bool read_only) {
     char* err = nullptr;
-    if (sqlite3_exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr,
-                     &err) != SQLITE_OK) {
+    if (!read_only && sqlite3_exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                                   nullptr, nullptr, &err) != SQLITE_OK) {
       // Not fatal: some file systems do not support WAL.
       sqlite3_free(err);
       err = nullptr;
     }
-    if (sqlite3_exec(db_, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
+    if (const int rc = sqlite3_exec(db_, kSchema, nullptr, nullptr, &err); rc != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
-      return CorruptionError(path_ + ": cannot create cache tables: " + msg);
+      msg = path_ + ": cannot create cache tables: " + msg;
+      // Not a database, or a damaged one; otherwise the disk or the folder refused (full,
+      // read-only).
+      const int primary = rc & 0xff;
+      return primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT
+                 ? CorruptionError(msg)
+                 : IOError(msg + SystemError(db_));
     }
     RETURN_IF_ERROR(CheckSchemaVersion());
     if (sqlite3_prepare_v2(db_,
@@ -262,7 +278,7 @@ class SqliteCache : public DescriptorCache {
   }
 
   Status WriteError() {
-    return IOError(path_ + ": cannot write the cache: " + sqlite3_errmsg(db_));
+    return IOError(path_ + ": cannot write the cache: " + sqlite3_errmsg(db_) + SystemError(db_));
   }
 
   Status FlushLocked() {
@@ -319,6 +335,50 @@ class SqliteCache : public DescriptorCache {
   std::vector<std::string> warnings_;  // for TakeWarnings
 };
 
+// `path` as an SQLite URI ("file:" + the path, with %, ? and # escaped).
+std::string FileUri(const std::string& path) {
+  std::string uri = "file:";
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c < 0x20 || c >= 0x7f) {
+      char hex[4];
+      std::snprintf(hex, sizeof(hex), "%%%02X", c);
+      uri += hex;
+    } else {
+      uri += char(c);
+    }
+  }
+  return uri;
+}
+
+StatusOr<std::unique_ptr<DescriptorCache>> Open(const std::string& path, const Method& method,
+                                                bool read_only) {
+  sqlite3* db = nullptr;
+  const int rc =
+      read_only
+          ? sqlite3_open_v2((FileUri(path) + "?immutable=1").c_str(), &db,
+                            SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr)
+          : sqlite3_open_v2(path.c_str(), &db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                            nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) + SystemError(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    // SQLite's last errno is that of its read-only retry ("No such file"); say why the file
+    // could not be created instead (e.g. "Read-only file system").
+    std::error_code ec;
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    const std::string folder = parent.empty() ? "." : parent.string();
+    if (!std::filesystem::exists(path, ec) && ::access(folder.c_str(), W_OK) != 0) {
+      msg = "cannot create it in " + folder + ": " + std::strerror(errno);
+    }
+    return IOError(path + ": cannot open cache: " + msg);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  auto cache = std::make_unique<SqliteCache>(db, path, method.name(), method.version());
+  RETURN_IF_ERROR(cache->Init(read_only));
+  return std::unique_ptr<DescriptorCache>(std::move(cache));
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<DescriptorCache>> OpenSqliteCache(const std::string& path,
@@ -327,18 +387,16 @@ StatusOr<std::unique_ptr<DescriptorCache>> OpenSqliteCache(const std::string& pa
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   if (ec) return IOError(path + ": cannot create folder " + parent.string() + ": " + ec.message());
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close(db);
-    return IOError(path + ": cannot open cache: " + msg);
+  const std::string folder = parent.empty() ? "." : parent.string();
+  StatusOr<std::unique_ptr<DescriptorCache>> cache = Open(path, method, /*read_only=*/false);
+  if (cache.ok()) return cache;
+  // In a folder that cannot be written (read-only mount) SQLite cannot make the WAL index it
+  // needs even to read: a cache made earlier is still read, as an immutable file.
+  if (std::filesystem::exists(path, ec) && ::access(folder.c_str(), W_OK) != 0) {
+    StatusOr<std::unique_ptr<DescriptorCache>> read_only = Open(path, method, /*read_only=*/true);
+    if (read_only.ok()) return read_only;
   }
-  sqlite3_busy_timeout(db, 5000);
-  auto cache = std::make_unique<SqliteCache>(db, path, method.name(), method.version());
-  RETURN_IF_ERROR(cache->Init());
-  return std::unique_ptr<DescriptorCache>(std::move(cache));
+  return cache;
 }
 
 std::string DefaultCachePath() {
