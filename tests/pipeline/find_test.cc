@@ -276,32 +276,46 @@ std::string HugeBmpHeader(uint32_t side) {
   return b;
 }
 
-// Only verdicts about the file's content are cached: not an out-of-memory or an I/O error of one
-// run, and a pixel-limit verdict only under the default limit it was reached with.
+// Sets the decoding memory budget for one test, and back to the default after it.
+class DecodeBudgetFor {
+ public:
+  explicit DecodeBudgetFor(int64_t bytes) { SetDecodeMemoryBudget(bytes); }
+  ~DecodeBudgetFor() { SetDecodeMemoryBudget(0); }
+};
+
+// Only verdicts about the file's content are cached: not an out-of-memory, a refusal by the
+// decoding memory budget or an I/O error of one run, and a pixel-limit verdict only under the
+// default limit it was reached with.
 TEST(Scan, OnlyContentFailuresAreCached) {
   testing::TempDir d, cache_dir;
   for (int w : {101, 102, 103, 104}) {
     ASSERT_TRUE(
         WriteImage(d.Join(std::to_string(w) + ".png"), testing::MakeTestPhoto(w, 40, w)).ok());
   }
-  testing::WriteBytes(d.Join("huge.bmp"), HugeBmpHeader(30000));
+  testing::WriteBytes(d.Join("budget.bmp"), HugeBmpHeader(4000));  // ~180 MB to decode
+  testing::WriteBytes(d.Join("huge.bmp"), HugeBmpHeader(30000));   // over the pixel limit
+  DecodeBudgetFor budget(int64_t{64} << 20);
   FailingMethod method;
   ScanOptions o;
   o.inputs = {d.path()};
   o.cache_path = cache_dir.Join("c.sqlite");
   StatusOr<ScanResult> first = Scan(o, method);
   ASSERT_TRUE(first.ok());
-  ASSERT_EQ(first->errors.size(), 4u);
-  EXPECT_EQ(first->errors[3].path, d.Join("huge.bmp"));
+  ASSERT_EQ(first->errors.size(), 5u);  // 101, 102, 103, budget, huge
+  EXPECT_EQ(first->errors[3].path, d.Join("budget.bmp"));
   EXPECT_EQ(first->errors[3].status.code(), StatusCode::kResourceExhausted);
-  EXPECT_NE(first->errors[3].status.message().find("pixels, over the limit of"), std::string::npos)
-      << first->errors[3].status.message();  // the wording Scan recognises a pixel-limit verdict by
+  EXPECT_NE(first->errors[3].status.message().find("memory budget"), std::string::npos)
+      << first->errors[3].status.message();
+  EXPECT_EQ(first->errors[4].path, d.Join("huge.bmp"));
+  EXPECT_EQ(first->errors[4].status.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(first->errors[4].status.message().find("pixels, over the limit of"), std::string::npos)
+      << first->errors[4].status.message();  // the wording Scan recognises a pixel-limit verdict by
 
   StatusOr<ScanResult> second = Scan(o, method);
   ASSERT_TRUE(second.ok());
-  EXPECT_EQ(second->decoded, 2);  // 101.png (memory) and 102.png (I/O) again
+  EXPECT_EQ(second->decoded, 3);  // 101.png (memory), 102.png (I/O) and budget.bmp again
   EXPECT_EQ(second->cached, 3);
-  ASSERT_EQ(second->errors.size(), 4u);
+  ASSERT_EQ(second->errors.size(), 5u);
 
   // Under another pixel limit the cached verdict is not used (the file is read again), nor is the
   // verdict of that limit stored.
@@ -309,16 +323,16 @@ TEST(Scan, OnlyContentFailuresAreCached) {
   for (int run = 0; run < 2; ++run) {
     StatusOr<ScanResult> other = Scan(o, method);
     ASSERT_TRUE(other.ok());
-    EXPECT_EQ(other->decoded, 3);
-    ASSERT_EQ(other->errors.size(), 4u);
-    EXPECT_EQ(other->errors[3].status.code(), StatusCode::kResourceExhausted);
+    EXPECT_EQ(other->decoded, 4);
+    ASSERT_EQ(other->errors.size(), 5u);
+    EXPECT_EQ(other->errors[4].status.code(), StatusCode::kResourceExhausted);
   }
   // A good image over a smaller limit is not taken from the cache either.
   o.max_pixels = 103 * 40;
   StatusOr<ScanResult> smaller = Scan(o, method);
   ASSERT_TRUE(smaller.ok());
   ASSERT_EQ(smaller->files.size(), 0u);
-  EXPECT_EQ(smaller->errors.size(), 5u);
+  EXPECT_EQ(smaller->errors.size(), 6u);
 }
 
 TEST(Find, UnknownMethodIsAnError) {
