@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -34,6 +35,7 @@ constexpr const char* kFormatNames[] = {"jpeg", "png",  "gif", "bmp",     "webp"
 // Larger sides or pixel counts are damage, whatever pixel limit a run has.
 constexpr int64_t kMaxSide = (int64_t{1} << 31) - 1;
 constexpr int64_t kMaxStoredPixels = int64_t{1} << 40;
+constexpr int kMaxMessageBytes = 4096;
 
 constexpr size_t kFlushEvery = 512;  // bounds memory and work lost on a crash
 
@@ -203,6 +205,10 @@ class SqliteCache : public DescriptorCache {
       RETURN_IF_ERROR(integer(kDecoder, "decoder version", 0, INT32_MAX, &decoder));
       if (type(kError) != SQLITE_TEXT || sqlite3_column_bytes(lookup_, kError) == 0) {
         return CorruptionError("failure without a message");
+      }
+      // Decoders' messages are a line; a longer one would be printed whole for every run.
+      if (const int n = sqlite3_column_bytes(lookup_, kError); n > kMaxMessageBytes) {
+        return CorruptionError("failure message of " + std::to_string(n) + " bytes");
       }
       if (decoder != kDecoderVersion) {
         *stale = true;

@@ -190,6 +190,8 @@ TEST(SqliteCache, DamagedRowsAreMissesReportedOnceAndReplaced) {
       {"null error code", "error_code=NULL", "error code is not a number"},
       {"unknown error code", "error_code=99", "error code 99 out of range"},
       {"null message of a failure", "error_code=4, error=NULL", "failure without a message"},
+      {"10 MB failure message", "error_code=4, error=printf('%.*c', 10000000, 'x')",
+       "failure message of 10000000 bytes"},
       {"failure without decoder version", "error_code=4, error='x', decoder=NULL",
        "decoder version is not a number"},
   };
