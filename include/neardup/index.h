@@ -90,8 +90,8 @@ struct ImportResult {
 };
 
 struct IndexOptions {
-  // Receives each warning (a bad catalog row skipped, vectors.faiss rebuilt), on the thread that
-  // is using the index. Null: warnings are dropped.
+  // Receives each warning (a bad catalog row skipped, vectors.faiss rebuilt). Add calls it from
+  // its scan threads too, possibly concurrently: it must be thread-safe. Null: dropped.
   std::function<void(const std::string&)> warn;
 };
 

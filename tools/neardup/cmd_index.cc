@@ -5,9 +5,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
+#include "flags.h"
 #include "neardup/hash.h"
 #include "neardup/hash_list.h"
 #include "output.h"
@@ -158,15 +157,23 @@ int RunImport(const ImportFlags& f) {
                  DisplayPath(f.dir).c_str(), m.c_str());
     return kExitUsage;
   }
-  std::ifstream in(f.pdq_hex, std::ios::binary);
-  std::ostringstream bytes;
-  if (in) bytes << in.rdbuf();
-  if (!in || in.bad()) {
+  std::string bytes;
+  FILE* in = std::fopen(f.pdq_hex.c_str(), "rb");
+  bool read_ok = in != nullptr;
+  for (char buf[1 << 16]; read_ok;) {
+    const size_t n = std::fread(buf, 1, sizeof buf, in);
+    bytes.append(buf, n);
+    if (n < sizeof buf) read_ok = !std::ferror(in);
+    if (n < sizeof buf) break;
+  }
+  const int err = errno;
+  if (in) std::fclose(in);
+  if (!read_ok) {
     std::fprintf(stderr, "neardup: %s: cannot read: %s\n", DisplayPath(f.pdq_hex).c_str(),
-                 std::strerror(errno));
+                 std::strerror(err));
     return kExitUsage;
   }
-  const HashList list = ParseHashList(bytes.str());
+  const HashList list = ParseHashList(bytes);
   for (const HashListError& e : list.errors) {
     std::fprintf(stderr, "neardup: %s:%d: %s: \"%s\"\n", DisplayPath(f.pdq_hex).c_str(), e.line,
                  DisplayText(e.reason).c_str(), DisplayText(e.text).c_str());
@@ -243,7 +250,7 @@ void AddIndexCommand(CLI::App& root, std::vector<Command>* out) {
   a->add_option("dir", add->dir, "Index folder")->required();
   a->add_option("inputs", add->scan.inputs, "Image files and folders")->required();
   a->add_flag("-r,--recursive", add->scan.recursive, "Descend into sub-folders");
-  a->add_option("-j,--threads", add->scan.threads, "Threads (0 = all cores)");
+  AddThreadsOption(a, &add->scan.threads, "Threads (0 = all cores)");
   a->add_flag("-q,--quiet", add->scan.quiet, "No progress bar or summary");
   out->push_back({a, [add] { return RunAdd(*add); }});
 
