@@ -19,14 +19,14 @@ bool IsPixelLimitVerdict(const Status& s) {
          s.message().find("pixels, over the limit of") != std::string::npos;
 }
 
-// Failures caused by the bytes of the file (worth caching) rather than by the operating system or
-// the run (read errors, missing files, memory). A pixel-limit verdict holds for the default limit
-// only, the one cached verdicts are reached under.
+// Failures caused by the bytes of the file (worth caching) rather than by the operating system,
+// the build or the run (read errors, missing files, a format this build lacks such as HEIF
+// without libheif, memory). A pixel-limit verdict holds for the default limit only, the one
+// cached verdicts are reached under.
 bool IsContentError(const Status& s, const ScanOptions& options) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
     case StatusCode::kCorruption:
-    case StatusCode::kUnimplemented:
       return true;
     case StatusCode::kResourceExhausted:
       return IsPixelLimitVerdict(s) && options.max_pixels == kDefaultMaxPixels;
