@@ -27,28 +27,6 @@ namespace {
 using testing::RunCli;
 using testing::TempDir;
 
-// A PNG whose IHDR claims 16383 x 16383 RGB pixels and whose data is 11 bytes.
-std::string PngHeaderBomb() {
-  std::string png("\x89PNG\r\n\x1a\n", 8);
-  auto be32 = [&](uint32_t v) {
-    for (int s = 24; s >= 0; s -= 8) png += char((v >> s) & 0xff);
-  };
-  be32(13);
-  png += "IHDR";
-  be32(16383);
-  be32(16383);
-  png += std::string("\x08\x02\x00\x00\x00", 5);
-  be32(0);
-  be32(11);
-  png += "IDAT";
-  png += std::string("\x78\x9c\x63\x60\x00\x00\x00\x02\x00\x01\x00", 11);
-  be32(0);
-  be32(0);
-  png += "IEND";
-  be32(0);
-  return png;
-}
-
 // Creates `levels` nested folders named `name` under `root` and an empty `file` at the bottom,
 // relative to each other (the whole path is longer than PATH_MAX).
 void MakeDeepFile(const std::string& root, const std::string& name, int levels,
@@ -75,7 +53,7 @@ class BadInputCorpusTest : public ::testing::Test {
           dir_.Join(name),
           testing::ReadFile(testing::TestDataPath(std::string("reliability/") + name)));
     }
-    testing::WriteBytes(dir_.Join("header_bomb.png"), PngHeaderBomb());
+    testing::WriteBytes(dir_.Join("header_bomb.png"), testing::PngHeaderClaiming(16383, 16383));
     const Image a = testing::MakeBusyPhoto(480, 360, 11);
     const Image b = testing::MakeBusyPhoto(480, 360, 12);
     ASSERT_TRUE(WriteImage(dir_.Join("a.png"), a).ok());

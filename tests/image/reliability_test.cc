@@ -25,29 +25,6 @@ using testing::TestDataPath;
 
 std::string Reliability(const std::string& name) { return TestDataPath("reliability/" + name); }
 
-// A PNG whose IHDR claims width x height RGB pixels, followed by a tiny IDAT (the 69-byte header
-// bomb of the hostile-input campaign). CRCs are not checked before the size checks.
-std::string PngHeaderClaiming(uint32_t width, uint32_t height) {
-  std::string png("\x89PNG\r\n\x1a\n", 8);
-  auto be32 = [&](uint32_t v) {
-    for (int s = 24; s >= 0; s -= 8) png += char((v >> s) & 0xff);
-  };
-  be32(13);
-  png += "IHDR";
-  be32(width);
-  be32(height);
-  png += std::string("\x08\x02\x00\x00\x00", 5);
-  be32(0);  // CRC
-  be32(11);
-  png += "IDAT";
-  png += std::string("\x78\x9c\x63\x60\x00\x00\x00\x02\x00\x01\x00", 11);
-  be32(0);
-  be32(0);
-  png += "IEND";
-  be32(0);
-  return png;
-}
-
 TEST(ReliabilityTest, ABadJpegLeavesNoStateBehind) {
   const std::string bad = ReadFile(Reliability("two_sof_markers.jpg"));
   const std::string good = ReadFile(Reliability("valid_after_bad.jpg"));
@@ -142,7 +119,7 @@ TEST(ReliabilityTest, DamagedTiffIsOneStatusAndNothingOnStderr) {
 
 TEST(ReliabilityTest, APngHeaderBombIsRefusedBeforeAllocating) {
   StatusOr<Image> image =
-      DecodeImage(PngHeaderClaiming(16383, 16383), DecodeOptions{}, nullptr, "bomb.png");
+      DecodeImage(testing::PngHeaderClaiming(16383, 16383), DecodeOptions{}, nullptr, "bomb.png");
   ASSERT_FALSE(image.ok());
   EXPECT_EQ(image.status().code(), StatusCode::kCorruption) << image.status().ToString();
   EXPECT_NE(image.status().message().find("16383x16383"), std::string::npos);

@@ -105,4 +105,25 @@ void WriteBytes(const std::string& path, const std::string& bytes) {
   ASSERT_TRUE(f.good()) << path;
 }
 
+std::string PngHeaderClaiming(uint32_t width, uint32_t height) {
+  std::string png("\x89PNG\r\n\x1a\n", 8);
+  auto be32 = [&](uint32_t v) {
+    for (int s = 24; s >= 0; s -= 8) png += char((v >> s) & 0xff);
+  };
+  be32(13);
+  png += "IHDR";
+  be32(width);
+  be32(height);
+  png += std::string("\x08\x02\x00\x00\x00", 5);
+  be32(0);  // CRC
+  be32(11);
+  png += "IDAT";
+  png += std::string("\x78\x9c\x63\x60\x00\x00\x00\x02\x00\x01\x00", 11);
+  be32(0);
+  be32(0);
+  png += "IEND";
+  be32(0);
+  return png;
+}
+
 }  // namespace neardup::testing

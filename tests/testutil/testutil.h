@@ -45,6 +45,10 @@ double GradientEnergy(const Image& img);
 // Writes `bytes` to `path` (binary). Aborts the test on failure.
 void WriteBytes(const std::string& path, const std::string& bytes);
 
+// A PNG whose IHDR claims `width` x `height` RGB pixels and whose image data is 11 bytes: the
+// 69-byte header bomb of the hostile-input campaign (issue 12). CRCs are left zero.
+std::string PngHeaderClaiming(uint32_t width, uint32_t height);
+
 }  // namespace neardup::testing
 
 #endif  // NEARDUP_TESTS_TESTUTIL_H_
