@@ -207,9 +207,13 @@ Status CheckPixelLimit(int64_t width, int64_t height, int64_t max_pixels) {
     return CorruptionError("invalid image dimensions " + std::to_string(width) + "x" +
                            std::to_string(height));
   }
-  if (width * height > max_pixels) {
+  // Headers give sides up to 2^32 (TIFF): their product can overflow int64_t.
+  int64_t pixels = 0;
+  const bool overflow = __builtin_mul_overflow(width, height, &pixels);
+  if (overflow || pixels > max_pixels) {
     return ResourceExhaustedError("image is " + std::to_string(width) + "x" +
-                                  std::to_string(height) + " = " + std::to_string(width * height) +
+                                  std::to_string(height) + " = " +
+                                  (overflow ? std::string("over 2^63") : std::to_string(pixels)) +
                                   " pixels, over the limit of " + std::to_string(max_pixels));
   }
   return Status::Ok();
