@@ -2,6 +2,7 @@
 #include "neardup/decode.h"
 
 #include <algorithm>
+#include <limits>
 #include <new>
 #include <opencv2/core.hpp>
 #include <string>
@@ -35,6 +36,8 @@ constexpr int kShrinkFactor = 4;
 // by the power-of-two scale TurboJPEG can always choose.
 int64_t DecodeBytesBound(Format format, int64_t width, int64_t height,
                          const DecodeOptions& options) {
+  // Saturates instead of overflowing when a caller's pixel limit lets huge sides through.
+  if (width > (int64_t{1} << 40) / height) return std::numeric_limits<int64_t>::max();
   const int64_t channels = options.grey ? 1 : 3;
   switch (format) {
     case Format::kJpeg: {

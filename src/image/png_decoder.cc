@@ -12,6 +12,7 @@
 #include <png.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <opencv2/imgproc.hpp>
 #include <string>
@@ -79,9 +80,10 @@ Status CheckPngDataSize(std::string_view bytes, int64_t width, int64_t height) {
     if (bytes.compare(at + 4, 4, "IDAT") == 0) idat += std::min<int64_t>(length, bytes.size());
     at += size_t(std::min<int64_t>(length, bytes.size())) + 12;
   }
-  const int64_t row_bytes = 1 + (width * channels * bit_depth + 7) / 8;
-  constexpr int64_t kMaxDeflateRatio = 1032;
-  if ((idat + 64) * kMaxDeflateRatio < height * row_bytes) {
+  // In double: the sides come from the header, before any limit bounds their product.
+  const double row_bytes = 1 + std::ceil(double(width) * channels * bit_depth / 8);
+  constexpr double kMaxDeflateRatio = 1032;
+  if ((double(idat) + 64) * kMaxDeflateRatio < double(height) * row_bytes) {
     return CorruptionError("truncated PNG: " + std::to_string(idat) +
                            " bytes of image data cannot hold " + std::to_string(width) + "x" +
                            std::to_string(height) + " pixels");
