@@ -66,7 +66,7 @@ int64_t DecodeBytesBound(Format format, int64_t width, int64_t height,
 constexpr int64_t kUnmeteredBytes = int64_t{16} << 20;
 
 std::string Megabytes(int64_t bytes) {
-  return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MB";
+  return std::to_string((bytes >> 20) + ((bytes & ((1 << 20) - 1)) != 0)) + " MB";  // rounded up
 }
 
 StatusOr<Image> Dispatch(std::string_view bytes, Format format, const DecodeOptions& options,
