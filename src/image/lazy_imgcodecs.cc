@@ -61,8 +61,11 @@ void SilenceOpenCv() {
   if (std::getenv("OPENCV_LOG_LEVEL") == nullptr) {
     cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
   }
-  static DropImdecodeLines filter(std::cerr.rdbuf());  // lives as long as the process
-  std::cerr.rdbuf(&filter);
+  // Never destroyed: std::cerr is flushed by static destructors that run after a function-local
+  // static's (libstdc++'s ios_base::Init of libraries loaded before, e.g. GDAL's libgeos), and it
+  // must not point at a destroyed buffer then (ASan: SEGV at exit of every process that decoded).
+  static DropImdecodeLines* const filter = new DropImdecodeLines(std::cerr.rdbuf());
+  std::cerr.rdbuf(filter);
 }
 
 // The exact signatures of the two OpenCV 4 functions we call.
