@@ -177,6 +177,17 @@ TEST(ReliabilityTest, JpegDimensionsAreReadFromTheFrameHeader) {
       image_internal::SniffDimensions(jpeg.substr(0, 4), image_internal::Format::kJpeg, &w, &h));
 }
 
+TEST(ReliabilityTest, HeaderSidesWhoseProductOverflowsAreOverTheLimit) {
+  // Found by fuzz_decode: a TIFF of 0xFFFFFFFF x 0xFFFFFFFF overflowed width * height (UB).
+  StatusOr<Image> image = DecodeFile(TestDataPath("fuzz/decode-tiff-size-overflow.tif"), {});
+  ASSERT_FALSE(image.ok());
+  EXPECT_EQ(image.status().code(), StatusCode::kResourceExhausted) << image.status().ToString();
+  EXPECT_EQ(
+      image_internal::CheckPixelLimit(int64_t{1} << 32, int64_t{1} << 32, kDefaultMaxPixels).code(),
+      StatusCode::kResourceExhausted);
+  EXPECT_TRUE(image_internal::CheckPixelLimit(16384, 16384, kDefaultMaxPixels).ok());
+}
+
 TEST(MemoryBudgetTest, HoldersTogetherNeverExceedTheCapacity) {
   MemoryBudget budget(100);
   EXPECT_FALSE(budget.Acquire(101)) << "more than the whole budget is refused, not waited for";
