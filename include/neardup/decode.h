@@ -74,6 +74,15 @@ StatusOr<Image> DecodeImage(std::string_view bytes, const DecodeOptions& options
 StatusOr<Image> DecodeFile(const std::string& path, const DecodeOptions& options,
                            ImageInfo* info = nullptr);
 
+// True for the names ImageInfo::format takes for a decoded image ("jpeg", "png", ...), e.g. to
+// validate one read back from a store.
+bool IsDecodedFormatName(std::string_view name);
+
+// True when `status` is the decoders' refusal of an image whose header declares more than
+// DecodeOptions::max_pixels pixels: a fact of the file under that limit, unlike running out of
+// memory or over the decoding memory budget.
+bool IsPixelLimitRefusal(const Status& status);
+
 // Reads the whole regular file at `path` into `out`. Refuses non-regular files without blocking.
 Status ReadFileBytes(const std::string& path, std::string* out);
 

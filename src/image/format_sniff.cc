@@ -202,6 +202,10 @@ bool SniffDimensions(std::string_view b, Format format, int64_t* width, int64_t*
   }
 }
 
+namespace {
+constexpr const char* kOverPixelLimit = " pixels, over the limit of ";
+}  // namespace
+
 Status CheckPixelLimit(int64_t width, int64_t height, int64_t max_pixels) {
   if (width <= 0 || height <= 0) {
     return CorruptionError("invalid image dimensions " + std::to_string(width) + "x" +
@@ -214,9 +218,27 @@ Status CheckPixelLimit(int64_t width, int64_t height, int64_t max_pixels) {
     return ResourceExhaustedError("image is " + std::to_string(width) + "x" +
                                   std::to_string(height) + " = " +
                                   (overflow ? std::string("over 2^63") : std::to_string(pixels)) +
-                                  " pixels, over the limit of " + std::to_string(max_pixels));
+                                  kOverPixelLimit + std::to_string(max_pixels));
   }
   return Status::Ok();
 }
 
 }  // namespace neardup::image_internal
+
+namespace neardup {
+
+bool IsDecodedFormatName(std::string_view name) {
+  using image_internal::Format;
+  for (Format f : {Format::kJpeg, Format::kPng, Format::kGif, Format::kBmp, Format::kWebp,
+                   Format::kTiff, Format::kHeif, Format::kPnm, Format::kJpeg2000}) {
+    if (name == image_internal::FormatName(f)) return true;
+  }
+  return false;
+}
+
+bool IsPixelLimitRefusal(const Status& status) {
+  return status.code() == StatusCode::kResourceExhausted &&
+         status.message().find(image_internal::kOverPixelLimit) != std::string::npos;
+}
+
+}  // namespace neardup

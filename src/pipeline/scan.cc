@@ -12,13 +12,6 @@
 namespace neardup {
 namespace {
 
-// A ResourceExhausted failure because the image declares more pixels than the limit (a fact of
-// the file), as CheckPixelLimit words it; not one because memory ran out during this run.
-bool IsPixelLimitVerdict(const Status& s) {
-  return s.code() == StatusCode::kResourceExhausted &&
-         s.message().find("pixels, over the limit of") != std::string::npos;
-}
-
 // Failures caused by the bytes of the file (worth caching) rather than by the operating system,
 // the build or the run (read errors, missing files, a format this build lacks such as HEIF
 // without libheif, memory). A pixel-limit verdict holds for the default limit only, the one
@@ -29,7 +22,7 @@ bool IsContentError(const Status& s, const ScanOptions& options) {
     case StatusCode::kCorruption:
       return true;
     case StatusCode::kResourceExhausted:
-      return IsPixelLimitVerdict(s) && options.max_pixels == kDefaultMaxPixels;
+      return IsPixelLimitRefusal(s) && options.max_pixels == kDefaultMaxPixels;
     default:
       return false;
   }

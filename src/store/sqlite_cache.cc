@@ -27,11 +27,6 @@ namespace {
 // it only holds what can be computed again.
 constexpr int kSchemaVersion = 4;
 
-// The names DecodeImage puts in ImageInfo::format. A stored name is printed (tables, --csv), so
-// anything else is a damaged row.
-constexpr const char* kFormatNames[] = {"jpeg", "png",  "gif", "bmp",     "webp",
-                                        "tiff", "heif", "pnm", "jpeg2000"};
-
 // Larger sides or pixel counts are damage, whatever pixel limit a run has.
 constexpr int64_t kMaxSide = (int64_t{1} << 31) - 1;
 constexpr int64_t kMaxStoredPixels = int64_t{1} << 40;
@@ -230,8 +225,7 @@ class SqliteCache : public DescriptorCache {
     const std::string_view format(
         reinterpret_cast<const char*>(sqlite3_column_text(lookup_, kFormat)),
         size_t(sqlite3_column_bytes(lookup_, kFormat)));
-    if (std::find(std::begin(kFormatNames), std::end(kFormatNames), format) ==
-        std::end(kFormatNames)) {
+    if (!IsDecodedFormatName(format)) {  // a stored name is printed (tables, --csv)
       return CorruptionError("unknown format of " + std::to_string(format.size()) + " bytes");
     }
     ASSIGN_OR_RETURN(std::string_view bits, blob(kBits, "bits", sizeof(uint64_t)));
