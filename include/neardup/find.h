@@ -15,6 +15,7 @@
 #include "neardup/descriptor.h"
 #include "neardup/fuse.h"
 #include "neardup/group.h"
+#include "neardup/hash.h"
 #include "neardup/search.h"
 #include "neardup/status.h"
 
@@ -83,7 +84,7 @@ struct FindOptions {
   GroupMode mode = GroupMode::kConnected;
   // PDQ hashes below this quality (0-100) are only matched at distance <= kLowQualityMaxBits:
   // flat or blurry images have unstable bits and would otherwise match anything.
-  int min_quality = 50;
+  int min_quality = kPdqReliableQuality;
 };
 
 // PDQ's documented advice: hashes of quality < 50 are unreliable; such images still match exact

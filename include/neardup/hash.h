@@ -11,6 +11,7 @@
 #ifndef NEARDUP_HASH_H_
 #define NEARDUP_HASH_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -35,6 +36,40 @@ StatusOr<Hash256> Hash256FromHex(std::string_view hex);
 
 int HammingDistance(const Hash256& a, const Hash256& b);
 inline int HammingDistance64(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
+
+// Hamming distance between two codes of `words` uint64 each. W > 0 fixes the word count at
+// compile time (the search kernels' fast paths); W = 0 uses `words`.
+template <int W = 0>
+inline int CodeDistance(const uint64_t* x, const uint64_t* y, int words = W) {
+  const int n = W > 0 ? W : words;
+  int d = 0;
+  for (int i = 0; i < n; ++i) d += __builtin_popcountll(x[i] ^ y[i]);
+  return d;
+}
+
+// The distance between two items of a hash method with variants (pdq8: the 8 dihedral
+// transforms of one image, variant 0 the image as it is): the smallest Hamming distance between
+// any variant of `a` and variant 0 of `b`, or variant 0 of `a` and any variant of `b`. Symmetric;
+// with one variant each it is the plain Hamming distance. Codes are `words` uint64 each, variants
+// consecutive. This is the one definition every search, the methods and the benchmarks use.
+template <int W = 0>
+inline int VariantDistance(const uint64_t* a, int variants_a, const uint64_t* b, int variants_b,
+                           int words = W) {
+  const int n = W > 0 ? W : words;
+  int best = CodeDistance<W>(a, b, n);
+  for (int v = 1; v < variants_a && best > 0; ++v) {
+    best = std::min(best, CodeDistance<W>(a + v * n, b, n));
+  }
+  for (int v = 1; v < variants_b && best > 0; ++v) {
+    best = std::min(best, CodeDistance<W>(a, b + v * n, n));
+  }
+  return best;
+}
+
+// PDQ's documented advice: a hash of quality below this is unreliable (flat or blurry images
+// have unstable bits). Find matches such hashes only at distance <= kLowQualityMaxBits (find.h),
+// and the fused score counts it as evidence (fuse.h).
+inline constexpr int kPdqReliableQuality = 50;
 
 // Luma in [0,255] as floats (PDQ's weights: 0.299 R + 0.587 G + 0.114 B); grey input is copied.
 FloatImage ToLuma(const Image& image);

@@ -16,7 +16,6 @@ namespace {
 
 constexpr int kWords = kPdqBits / 64;
 constexpr int kVariants = 8;
-constexpr int kLowQuality = 50;  // PDQ's advice: hashes of lower quality are unreliable
 
 // pdq8's distance: the smallest over the dihedral variants.
 int DihedralBits(const Descriptor& a, const Descriptor& b) {
@@ -58,7 +57,7 @@ int SharedKeypoints(const LocalFeatures& x, const LocalFeatures& y, const FuseOp
 void Score(const Descriptor& da, const Descriptor& db, const LocalFeatures* fa,
            const LocalFeatures* fb, const FuseOptions& o, PairEvidence* e) {
   e->hash_bits = DihedralBits(da, db);
-  e->low_quality = std::min(da.quality, db.quality) < kLowQuality;
+  e->low_quality = std::min(da.quality, db.quality) < kPdqReliableQuality;
   e->votes = fa != nullptr && fb != nullptr ? SharedKeypoints(*fa, *fb, o) : 0;
   const bool trusted = e->hash_bits <= o.trusted_bits && !e->low_quality;
   e->fallback = !trusted && (Keypoints(fa) < o.min_keypoints || Keypoints(fb) < o.min_keypoints);
