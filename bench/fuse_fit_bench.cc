@@ -25,6 +25,7 @@
 #include "neardup/eval.h"
 #include "neardup/find.h"
 #include "neardup/fuse.h"
+#include "neardup/registry.h"
 
 namespace neardup::bench {
 namespace {

@@ -64,6 +64,7 @@
 
 #include "neardup/hash.h"
 #include "neardup/image.h"
+#include "neardup/registry.h"
 
 namespace {
 
@@ -550,7 +551,7 @@ double MeanNormalised(const std::vector<int>& v, int bits) {
 // ---- the large negative set and the threshold sweep (--negatives-list) ----
 
 // Distances as `neardup find` measures them: for pdq8 the smallest distance between any dihedral
-// hash of one image and the plain hash of the other, both ways (src/descriptor/hash_methods.cc).
+// hash of one image and the plain hash of the other, both ways (src/hash/hash_methods.cc).
 std::array<int, kMethods> FindDistances(const Hashes& a, const Hashes& b) {
   std::array<int, kMethods> d{};
   for (int m = kAhash; m <= kWhash; ++m) d[m] = std::popcount(a.h64[m] ^ b.h64[m]);

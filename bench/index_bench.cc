@@ -34,16 +34,16 @@
 
 #include "bench_util.h"
 #include "core/parallel.h"
-#include "index/vector_index.h"
 #include "neardup/hash.h"
-#include "neardup/index.h"
+#include "neardup/image_index.h"
 #include "neardup/search.h"
+#include "search/vector_index.h"
 
 namespace neardup {
 namespace {
 
 using bench::NowSeconds;
-using index_internal::VectorIndex;
+using search_internal::VectorIndex;
 
 constexpr int kDim = 256;
 constexpr int kLatent = 48;
@@ -151,7 +151,8 @@ int RunFloat(int argc, char** argv) {
   // of building again (the data and queries are the same for the same N).
   const char* keep = std::getenv("INDEX_FILE");
   const std::string file =
-      keep ? std::string(keep) : std::string(std::filesystem::temp_directory_path() / "index_bench.faiss");
+      keep ? std::string(keep)
+           : std::string(std::filesystem::temp_directory_path() / "index_bench.faiss");
   std::unique_ptr<VectorIndex> index;
   int64_t applied = 0;
   if (keep && std::filesystem::exists(file)) {
@@ -183,9 +184,8 @@ int RunFloat(int argc, char** argv) {
     const double t_build = NowSeconds() - t0;
     s = index->Save(file, n);
     if (!s.ok()) return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
-    std::printf("%s: build %.1f s (training %.1f s), file %.0f bytes per vector\n",
-                factory.c_str(), t_build, t_train,
-                double(std::filesystem::file_size(file)) / double(n));
+    std::printf("%s: build %.1f s (training %.1f s), file %.0f bytes per vector\n", factory.c_str(),
+                t_build, t_train, double(std::filesystem::file_size(file)) / double(n));
     if (!keep) std::filesystem::remove(file);
   }
 
@@ -237,8 +237,8 @@ int RunHex(int argc, char** argv) {
     truth << "id" << src << ",id" << (n - planted + p) << "\n";
   }
   for (int64_t i = 0; i < n; ++i) out << ToHex(hashes[i]) << ",id" << i << "\n";
-  std::printf("wrote %lld hashes (%lld planted copies) to %s\n", (long long)n,
-              (long long)planted, argv[4]);
+  std::printf("wrote %lld hashes (%lld planted copies) to %s\n", (long long)n, (long long)planted,
+              argv[4]);
   return 0;
 }
 

@@ -24,6 +24,7 @@
 #include "neardup/descriptor.h"
 #include "neardup/find.h"
 #include "neardup/fuse.h"
+#include "neardup/registry.h"
 #include "neardup/verify.h"
 
 namespace {
@@ -120,9 +121,10 @@ void CheckScan(Setup& setup, neardup::DescriptorCache* cache) {
     FUZZ_CHECK(f.facts.width > 0 && f.facts.height > 0 && !f.facts.format.empty());
     for (char c : f.facts.format) FUZZ_CHECK(c > 0x20 && c < 0x7f && c != ',' && c != '"');
     FUZZ_CHECK(setup.method->CheckDescriptor(f.descriptor).ok());
-    const double d = setup.method->Distance(f.descriptor, setup.real);
-    FUZZ_CHECK(d >= 0 && d <= 1);
-    (void)setup.method->Distance(f.descriptor, f.descriptor);
+    // A descriptor that passed CheckDescriptor is always comparable: no error, no crash.
+    const neardup::StatusOr<double> d = setup.method->Distance(f.descriptor, setup.real);
+    FUZZ_CHECK(d.ok() && *d >= 0 && *d <= 1);
+    FUZZ_CHECK(setup.method->Distance(f.descriptor, f.descriptor).ok());
   }
 }
 

@@ -16,6 +16,7 @@
 #include "neardup/decode.h"
 #include "neardup/descriptor.h"
 #include "neardup/fuse.h"
+#include "neardup/registry.h"
 #include "neardup/verify.h"
 
 namespace {
@@ -54,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     neardup::StatusOr<neardup::Descriptor> d = m->Compute(im);
     if (d.ok()) {
       FUZZ_CHECK(d->bits.size() == size_t(m->variants()) * 4);
-      FUZZ_CHECK(m->Distance(*d, *d) == 0);
+      FUZZ_CHECK(m->Distance(*d, *d).value() == 0);
     }
   }
   neardup::StatusOr<neardup::LocalFeatures> f = neardup::ExtractFeatures(im, setup.verify);

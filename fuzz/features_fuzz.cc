@@ -13,6 +13,7 @@
 #include "fuzz/test_images.h"
 #include "neardup/descriptor.h"
 #include "neardup/fuse.h"
+#include "neardup/registry.h"
 #include "neardup/verify.h"
 
 namespace {

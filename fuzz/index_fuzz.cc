@@ -20,7 +20,8 @@
 #include "fuzz/test_images.h"
 #include "neardup/decode.h"
 #include "neardup/descriptor.h"
-#include "neardup/index.h"
+#include "neardup/image_index.h"
+#include "neardup/registry.h"
 
 namespace {
 

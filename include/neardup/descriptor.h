@@ -1,22 +1,26 @@
-// Descriptors and the methods that compute and compare them.
+// Descriptors and the methods that compute and compare them: types only, and what every method
+// promises. The methods themselves live beside what they stand on (hashes in src/hash/, the fused
+// pipeline in src/fuse/, learned methods in the LibTorch plugin); registry.h makes one from its
+// name, and src/method/search.h searches a set of descriptors the way the method declares.
 //
 // A method is chosen by a string, like Faiss's index_factory: "pdq", "pdq8" (PDQ with the 8
 // dihedral variants, so rotated and mirrored copies match), "phash", "dhash", "ahash", "whash",
-// and "fused" (pdq8 plus local features: pairs are proposed by hashes and local-feature votes,
-// proved by geometric verification and given one calibrated score; see fuse.h).
+// "fused" (pdq8 plus local features, scored as pairs by a pipeline; see fuse.h) and the learned
+// "stn-cnn:<backbone>", "cnn:<backbone>", "torchscript:<file>" (nn.h).
 // The string and the method's version are stored beside every cached descriptor, so data always
 // reopens with the method that made it.
 //
 // Units: a hash method's distance is the Hamming distance in bits; its similarity score is
 // 1 - distance / bits, in [0,1], higher = more similar. Thresholds passed to a hash method are in
-// bits (a pair matches when distance <= threshold).
+// bits (a pair matches when distance <= threshold). Cosine methods: distance 1 - cosine, threshold
+// a minimum cosine. Pair-pipeline methods: distance 1 - the pipeline's score, threshold a minimum
+// score.
 #ifndef NEARDUP_DESCRIPTOR_H_
 #define NEARDUP_DESCRIPTOR_H_
 
 #include <cstdint>
-#include <memory>
+#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "neardup/image.h"
@@ -37,9 +41,33 @@ struct Descriptor {
   int quality = 100;  // 0-100; PDQ's gradient quality, 100 for methods without one
 };
 
-// kFused: a pair's distance is 1 - its fused score (fuse.h), computed by verifying the pair; there
-// is no vector space to index, so such methods are searched by FusedPairs only.
-enum class Metric { kHamming, kCosine, kFused };
+// The space a method's codes or vectors live in.
+enum class Metric {
+  kHamming,  // packed bits (`bits`), distance in bits, smallest over the variants
+  kCosine,   // unit vectors (`values`), distance 1 - cosine
+};
+
+// How a method's descriptors are searched. Find, Pairs, ImageIndex and Explain do what this says
+// (src/method/search.h), never what the method's name or metric suggests.
+enum class SearchKind {
+  // Each descriptor is a point of the metric() space: pairs come from a self-join within the
+  // threshold, neighbours from a self-kNN, and an index (image_index.h) answers queries.
+  kVectorSpace,
+  // Pairs are proposed and scored by the method's PairPipeline (fuse.h: candidates ->
+  // verification -> score); there is no space to index. A pair's distance is 1 - its score.
+  kPairPipeline,
+};
+
+// What a threshold of a method may be, for validation and for people.
+struct ThresholdRange {
+  double lo = 0;
+  double hi = 0;
+  std::string unit;      // "bits", "cosine similarity", "fused score"
+  std::string unit_key;  // the same in one word or two, for JSON: "bits", "cosine", "fused score"
+  int decimals = 0;      // digits worth printing of a value in this unit (0 for bits)
+};
+
+class PairPipeline;  // fuse.h
 
 // A descriptor method. Implementations are immutable after construction and thread-safe.
 class Method {
@@ -54,9 +82,17 @@ class Method {
   // Bumped whenever the same image would get a different descriptor; cached data of another
   // version is recomputed.
   virtual int version() const = 0;
+  // The space of the descriptor's codes or vectors. A kPairPipeline method's codes (the fused
+  // method's pdq8 bits) are in it too, but its pairs are not found by distances there.
   virtual Metric metric() const = 0;
+  virtual SearchKind search_kind() const { return SearchKind::kVectorSpace; }
+  // The pipeline that proposes and scores pairs: non-null exactly when search_kind() is
+  // kPairPipeline; it lives as long as the method.
+  virtual const PairPipeline* pipeline() const { return nullptr; }
   // Bits per code (Hamming methods) or dimensions (float methods).
   virtual int dims() const = 0;
+  // The unit of dims(), for people: "bits" or "dims".
+  const char* dims_unit() const;
   // Number of codes per descriptor (8 for pdq8, else 1).
   virtual int variants() const { return 1; }
   // The decoder may downscale until the shorter side is this many pixels (JPEG DCT scaling).
@@ -65,14 +101,27 @@ class Method {
   // chosen from measurements (see README.md).
   virtual double default_threshold() const = 0;
 
+  // The thresholds this method accepts: Hamming 0..dims() bits (dims() matches everything),
+  // cosine 0..1 (a negative minimum cosine would match unrelated images), a pipeline's score
+  // 0..1.
+  ThresholdRange threshold_range() const;
+  // Ok when `threshold` is finite and inside threshold_range(), else InvalidArgument
+  // "1000 is out of range for method pdq8 (0..256 bits)".
+  Status CheckThreshold(double threshold) const;
+  // `threshold` when given (checked as above), else default_threshold().
+  StatusOr<double> ResolveThreshold(std::optional<double> threshold) const;
+  // A distance in the threshold's unit: bits as they are, else the similarity 1 - distance.
+  // IsMatch compares this with the threshold.
+  double InThresholdUnit(double distance) const;
+
   // Computes the descriptor of an upright RGB or grey image.
   virtual StatusOr<Descriptor> Compute(const Image& image) const = 0;
 
   // Ok when `d` has the shape Compute gives, else Corruption saying what is wrong (e.g. "1 hash
   // word, expected 32"). Descriptors read back from a cache or catalog go through this, never
-  // trusted blindly. The default checks: hash metrics (and kFused) `variants()` codes of dims()
-  // bits; cosine `dims()` finite values of unit length (float16 tolerance); nothing of the other
-  // kind; quality in [0,100]; `local` empty except for kFused, whose method parses it.
+  // trusted blindly. The default checks: Hamming metric `variants()` codes of dims() bits; cosine
+  // `dims()` finite values of unit length (float16 tolerance); nothing of the other kind; quality
+  // in [0,100]; `local` empty except for kPairPipeline methods, which parse it themselves.
   virtual Status CheckDescriptor(const Descriptor& d) const;
 
   // How many images ComputeBatch handles best at once: a learned method runs its network on a
@@ -84,8 +133,10 @@ class Method {
       const std::vector<const Image*>& images) const;
 
   // Distance in the method's unit: for hashes the smallest Hamming distance between any variant of
-  // `a` and variant 0 of `b` (and vice versa, so it is symmetric).
-  virtual double Distance(const Descriptor& a, const Descriptor& b) const = 0;
+  // `a` and variant 0 of `b` (and vice versa, so it is symmetric); for cosine methods 1 - cosine;
+  // for a pair pipeline 1 - the score of verifying the pair. An error (descriptors of another
+  // shape, local features that do not parse) is returned, never turned into a distance.
+  virtual StatusOr<double> Distance(const Descriptor& a, const Descriptor& b) const = 0;
   // Similarity score in [0,1], higher = more similar, comparable across methods of one metric.
   virtual double Score(double distance) const = 0;
   // The inverse of Score: the distance whose score is `score`.
@@ -94,20 +145,9 @@ class Method {
 
 // True when two descriptors at `distance` (Method::Distance) are near-duplicates under
 // `threshold` in the method's own unit: distance <= threshold bits for Hamming methods,
-// cosine similarity (1 - distance) >= threshold for cosine methods, fused score (1 - distance)
-// >= threshold for the fused method.
+// cosine similarity (1 - distance) >= threshold for cosine methods, the pipeline's score
+// (1 - distance) >= threshold for a pair pipeline.
 bool IsMatch(const Method& method, double distance, double threshold);
-
-// Makes the method named by `spec`. NotFound for an unknown name (the message lists the known).
-StatusOr<std::unique_ptr<Method>> MakeMethod(std::string_view spec);
-
-// The method names MakeMethod accepts, e.g. {"pdq", "pdq8", ...}.
-std::vector<std::string> MethodNames();
-
-// The method `neardup find`, `pairs` and `explain` use when none is given.
-inline constexpr const char* kDefaultMethod = "fused";
-// The method of a new index when none is given (an index needs a vector per image).
-inline constexpr const char* kDefaultIndexMethod = "pdq8";
 
 }  // namespace neardup
 

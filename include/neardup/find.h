@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "neardup/fuse.h"
 #include "neardup/group.h"
 #include "neardup/hash.h"
+#include "neardup/registry.h"
 #include "neardup/search.h"
 #include "neardup/status.h"
 
@@ -36,13 +38,6 @@ struct ScanOptions {
   int threads = 0;  // 0 = one per hardware thread
   bool use_cache = true;
   std::string cache_path;  // empty = DefaultCachePath()
-  // When set, used instead of the cache above (use_cache and cache_path are ignored); the caller
-  // keeps it alive. ImageIndex passes its catalog here.
-  DescriptorCache* cache = nullptr;
-  // Describe only slice `shard` of `shards` contiguous slices of the listed files (a process of
-  // a distributed run, src/dist/); the listing's errors and skip count go to shard 0 only.
-  int shard = 0;
-  int shards = 1;
   int64_t max_pixels = kDefaultMaxPixels;
   ProgressFn progress;  // optional
 };
@@ -79,8 +74,12 @@ struct ScanResult {
 StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method);
 
 struct FindOptions {
-  ScanOptions scan;
-  std::optional<double> threshold;  // method's unit (bits for hashes); default: the method's
+  ScanOptions scan;  // scan.method names the method
+  // The method already made (MakeMethod(scan.method)), so a caller that checked a threshold
+  // against it does not make it twice; null: Find makes it.
+  std::shared_ptr<const Method> method;
+  // In the method's unit (bits for hashes; Method::threshold_range); default: the method's.
+  std::optional<double> threshold;
   GroupMode mode = GroupMode::kConnected;
   // PDQ hashes below this quality (0-100) are only matched at distance <= kLowQualityMaxBits:
   // flat or blurry images have unstable bits and would otherwise match anything.
@@ -92,22 +91,39 @@ struct FindOptions {
 inline constexpr int kLowQualityMaxBits = 8;
 
 struct FindResult {
+  // The method that described and matched (made once, from options.scan.method): names, units
+  // and scores of the result come from it.
+  std::shared_ptr<const Method> method;
   ScanResult scan;
-  std::vector<ScoredPair> pairs;  // indices into scan.files, distance in the method's unit
-  // The fused method only: the evidence of each pair of `pairs`, in the same order (fuse.h).
+  // Every matched pair: indices into scan.files (a < b, sorted), distance in the method's unit.
+  std::vector<ScoredPair> pairs;
+  // Pair-pipeline methods (fused) only: the evidence of each pair of `pairs`, in the same order,
+  // geometry in the pixels of the files (fuse.h).
   std::vector<PairEvidence> evidence;
+  // Connected components (or strict groups) of `pairs`; Group::pairs indexes `pairs`.
   std::vector<Group> groups;
   double threshold = 0;  // the threshold used
 };
 
+// Scans the inputs with the method options.scan.method names, finds every matching pair the way
+// the method declares (a self-join within the threshold, or its pair pipeline), and groups them
+// with a proposed file to keep in each group. Files that cannot be read are listed in
+// scan.errors and the run goes on. Errors: an unknown method or a threshold outside its range
+// (InvalidArgument/NotFound, nothing scanned), or a failure of the search itself. Under mpirun
+// every process describes a slice and all return the same result (cluster.h).
 StatusOr<FindResult> Find(const FindOptions& options);
 
 struct PairsResult {
+  std::shared_ptr<const Method> method;  // made once from options.method
   ScanResult scan;
-  // For each file in scan.files, its k most similar other files.
+  // For each file in scan.files, its k most similar other files, ascending distance in the
+  // method's unit (ties by index). A pair-pipeline method knows only the candidates it proposes,
+  // so a file may have fewer than k.
   std::vector<std::vector<Neighbor>> neighbors;
 };
 
+// Scans the inputs and lists each file's k nearest others, matching or not (for threshold
+// studies and review). Errors: k < 1, an unknown method; unreadable files as in Find.
 StatusOr<PairsResult> Pairs(const ScanOptions& options, int k);
 
 }  // namespace neardup

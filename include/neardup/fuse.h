@@ -61,7 +61,7 @@ struct FuseModel {
   double g[3];
 };
 
-// The fitted model shipped with neardup (src/verify/fuse_model.cc).
+// The fitted model shipped with neardup (src/fuse/fuse_model.cc).
 const FuseModel& DefaultFuseModel();
 
 struct FuseOptions {
@@ -95,9 +95,32 @@ StatusOr<PairEvidence> FusePair(const Descriptor& a, const Descriptor& b,
                                 const FuseOptions& options = {});
 
 // Every candidate pair among `items` (fused descriptors), scored, sorted by (a, b).
-// Items whose local features cannot be parsed take part through their hash only.
+// Items whose local features cannot be parsed take part through their hash only (descriptors
+// read back from a cache or catalog were checked by Method::CheckDescriptor, so this is the
+// caller's own data).
 StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descriptor*>& items,
                                                const FuseOptions& options, int threads);
+
+// What a SearchKind::kPairPipeline method (descriptor.h) searches with: instead of distances in a
+// space, candidates are proposed, verified and scored. The fused method's pipeline is FusedPairs
+// and FusePair with its FuseOptions. Implementations are immutable and thread-safe.
+class PairPipeline {
+ public:
+  virtual ~PairPipeline() = default;
+  PairPipeline() = default;
+  PairPipeline(const PairPipeline&) = delete;
+  PairPipeline& operator=(const PairPipeline&) = delete;
+
+  // Every candidate pair among `items` (descriptors of the pipeline's method), scored, sorted by
+  // (a, b); pairs no source proposes are not listed. Uses `threads` threads (0: all).
+  virtual StatusOr<std::vector<PairEvidence>> ScoreCandidates(
+      const std::vector<const Descriptor*>& items, int threads) const = 0;
+  // The evidence on one given pair, whether or not a source would propose it; `keep_inliers`
+  // keeps Verification::inlier_pairs (for pictures). Corruption when a descriptor's local
+  // features cannot be parsed.
+  virtual StatusOr<PairEvidence> ScorePair(const Descriptor& a, const Descriptor& b,
+                                           bool keep_inliers = false) const = 0;
+};
 
 }  // namespace neardup
 

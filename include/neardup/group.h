@@ -35,6 +35,10 @@ struct GroupMember {
 
 struct Group {
   std::vector<GroupMember> members;  // kept file first, then by descending score, then path
+  // The pairs that join two members of this group: indices into the `pairs` GroupPairs was
+  // given, ascending (in strict mode a group holds the pairs among its members, not only those
+  // with the kept file).
+  std::vector<int64_t> pairs;
 };
 
 // Orders the items of one group best-first for keeping: more pixels, then a lossless or modern

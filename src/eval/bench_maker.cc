@@ -51,12 +51,12 @@ bool NearDuplicate(const PdqDihedral& x, const std::vector<Drawn>& drawn) {
   return false;
 }
 
-// Candidate files of `inputs`, in a seeded random order.
+// ListedFile files of `inputs`, in a seeded random order.
 std::vector<std::string> ShuffledCandidates(const std::vector<std::string>& inputs, uint64_t seed,
                                             bool held_out_only) {
   WalkResult walk = WalkInputs(inputs, /*recursive=*/true);
   std::vector<std::string> paths;
-  for (const Candidate& c : walk.files) {
+  for (const ListedFile& c : walk.files) {
     if (!held_out_only || IsHeldOut(c.path)) paths.push_back(c.path);
   }
   // Fisher-Yates with our own arithmetic, so the order is the same on every standard library.

@@ -10,10 +10,11 @@
 #include <set>
 
 #include "core/parallel.h"
+#include "method/search.h"
 #include "neardup/decode.h"
 #include "neardup/descriptor.h"
 #include "neardup/find.h"
-#include "pipeline/knn.h"
+#include "neardup/registry.h"
 
 namespace neardup {
 namespace {
@@ -94,7 +95,12 @@ std::vector<PairExample> WorstMisses(const RunContext& ctx, const Method& method
   for (const PairExample& p : ctx.positives) {
     if (descriptors[p.a] == nullptr || descriptors[p.b] == nullptr) continue;
     PairExample m = p;
-    m.distance = method.Distance(*descriptors[p.a], *descriptors[p.b]);
+    StatusOr<double> distance = method.Distance(*descriptors[p.a], *descriptors[p.b]);
+    if (!distance.ok()) {
+      ctx.Log(method.name() + ": a positive pair was not compared: " + distance.status().message());
+      continue;
+    }
+    m.distance = *distance;
     m.score = method.Score(m.distance);
     m.retrieved = retrieved.count(PairKey(p.a, p.b)) > 0;
     misses.push_back(std::move(m));
@@ -180,8 +186,11 @@ StatusOr<MethodRun> RunMethod(RunContext& ctx, const Method& method) {
       run.describe_seconds > 0 ? double(run.described + run.failed) / run.describe_seconds : 0;
 
   const Clock::time_point search_start = Clock::now();
+  std::vector<const Descriptor*> items;
+  items.reserve(scan.files.size());
+  for (const ScannedFile& f : scan.files) items.push_back(&f.descriptor);
   ASSIGN_OR_RETURN(const std::vector<std::vector<Neighbor>> neighbors,
-                   SelfKnn(scan.files, method, ctx.options.k, ctx.options.threads));
+                   SelfKnn(method, items, ctx.options.k, ctx.options.threads));
   run.search_seconds = SecondsSince(search_start);
 
   // Neighbour lists -> scored pairs, each unordered pair once with its best score.

@@ -8,6 +8,7 @@
 
 #include "eval/svg_chart.h"
 #include "neardup/descriptor.h"
+#include "neardup/registry.h"
 
 namespace neardup::report {
 namespace {
@@ -18,7 +19,7 @@ using Json = nlohmann::ordered_json;
 double DistanceFor(const std::string& method, double score, bool* bits) {
   StatusOr<std::unique_ptr<Method>> m = MakeMethod(method);
   if (!m.ok()) return std::numeric_limits<double>::quiet_NaN();
-  *bits = (*m)->metric() == Metric::kHamming;
+  *bits = (*m)->threshold_range().unit == "bits";
   return (*m)->DistanceForScore(score);
 }
 

@@ -3,10 +3,12 @@
 #include <cstdio>
 #include <memory>
 
-#include "image/match_picture.h"
 #include "image/montage.h"
+#include "method/search.h"
 #include "neardup/descriptor.h"
 #include "neardup/nn.h"
+#include "neardup/registry.h"
+#include "verify/match_picture.h"
 
 namespace neardup {
 
@@ -32,19 +34,13 @@ StatusOr<Explanation> ExplainPair(const Image& a, const Image& b, const ExplainO
     }
     MethodVerdict v;
     v.method = (*m)->name();
-    if ((*m)->metric() == Metric::kFused) {
-      FuseOptions fo;
-      fo.keep_inliers = true;
-      StatusOr<PairEvidence> ev = FusePair(*da, *db, fo);
-      if (!ev.ok()) {
-        out.notes.push_back(spec + ": " + ev.status().message());
-        continue;
-      }
-      out.fused = std::move(ev).value();
-      v.distance = (*m)->DistanceForScore(out.fused->score);
-    } else {
-      v.distance = (*m)->Distance(*da, *db);
+    StatusOr<PairComparison> compared = ComparePair(**m, *da, *db, /*keep_inliers=*/true);
+    if (!compared.ok()) {
+      out.notes.push_back(spec + ": " + compared.status().message());
+      continue;
     }
+    v.distance = compared->distance;
+    if (compared->evidence) out.fused = std::move(*compared->evidence);
     v.score = (*m)->Score(v.distance);
     v.threshold = (*m)->default_threshold();
     v.match = IsMatch(**m, v.distance, v.threshold);

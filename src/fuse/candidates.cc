@@ -4,12 +4,12 @@
 #include <cmath>
 #include <cstring>
 
-#include "index/vector_index.h"
+#include "search/vector_index.h"
 
 namespace neardup::fuse_internal {
 namespace {
 
-using index_internal::VectorIndex;
+using search_internal::VectorIndex;
 
 // Per-query neighbours looked up in the vote index.
 constexpr int kVoteK = 32;

@@ -7,7 +7,6 @@
 #include <optional>
 
 #include "core/parallel.h"
-#include "descriptor/hash_methods.h"
 #include "fuse/candidates.h"
 #include "neardup/hash.h"
 
@@ -17,13 +16,12 @@ namespace {
 constexpr int kWords = kPdqBits / 64;
 constexpr int kVariants = 8;
 
-// pdq8's distance: the smallest over the dihedral variants.
+// pdq8's distance: the smallest over the dihedral variants (hash.h).
 int DihedralBits(const Descriptor& a, const Descriptor& b) {
-  static const std::unique_ptr<Method> pdq8 = MakeHashMethod("pdq8");
   if (a.bits.size() < size_t(kWords) || b.bits.size() < size_t(kWords)) return kPdqBits;
-  return int(pdq8->Distance(a, b));
+  return VariantDistance<kWords>(a.bits.data(), int(a.bits.size()) / kWords, b.bits.data(),
+                                 int(b.bits.size()) / kWords);
 }
-
 int Keypoints(const LocalFeatures* f) { return f == nullptr ? 0 : int(f->points.size()); }
 
 // How many of one image's `look` strongest keypoints (as it is and mirrored) have a descriptor

@@ -1,12 +1,32 @@
+// The fused method: pdq8 codes plus local features in one descriptor (so both are cached together
+// and read once per image), searched as pairs by its PairPipeline (fuse.h).
 #include "fuse/fused_method.h"
 
 #include <cmath>
 
-#include "descriptor/hash_methods.h"
+#include "hash/hash_methods.h"
 #include "neardup/fuse.h"
 
 namespace neardup {
 namespace {
+
+class FusedPipeline : public PairPipeline {
+ public:
+  StatusOr<std::vector<PairEvidence>> ScoreCandidates(const std::vector<const Descriptor*>& items,
+                                                      int threads) const override {
+    return FusedPairs(items, options_, threads);
+  }
+  StatusOr<PairEvidence> ScorePair(const Descriptor& a, const Descriptor& b,
+                                   bool keep_inliers) const override {
+    FuseOptions o = options_;
+    o.keep_inliers = keep_inliers;
+    return FusePair(a, b, o);
+  }
+  const FuseOptions& options() const { return options_; }
+
+ private:
+  FuseOptions options_;
+};
 
 class FusedMethod : public Method {
  public:
@@ -15,7 +35,10 @@ class FusedMethod : public Method {
   std::string name() const override { return kFusedMethodName; }
   // 2: pdq8 + ORB (1000 keypoints at 640 px, mirrored too; small images enlarged to 640 px).
   int version() const override { return 2; }
-  Metric metric() const override { return Metric::kFused; }
+  // The codes are pdq8's; pairs are found by the pipeline, not by distances between them.
+  Metric metric() const override { return Metric::kHamming; }
+  SearchKind search_kind() const override { return SearchKind::kPairPipeline; }
+  const PairPipeline* pipeline() const override { return &pipeline_; }
   int dims() const override { return pdq8_->dims(); }
   int variants() const override { return pdq8_->variants(); }
   // Features are taken at 640 px on the longer side; 480 on the shorter keeps 4:3 pictures whole.
@@ -25,7 +48,7 @@ class FusedMethod : public Method {
 
   StatusOr<Descriptor> Compute(const Image& image) const override {
     ASSIGN_OR_RETURN(Descriptor d, pdq8_->Compute(image));
-    ASSIGN_OR_RETURN(LocalFeatures f, ExtractFeatures(image, options_.verify));
+    ASSIGN_OR_RETURN(LocalFeatures f, ExtractFeatures(image, pipeline_.options().verify));
     d.local = SerializeFeatures(f);
     return d;
   }
@@ -52,16 +75,17 @@ class FusedMethod : public Method {
     return Status::Ok();
   }
 
-  double Distance(const Descriptor& a, const Descriptor& b) const override {
-    StatusOr<PairEvidence> e = FusePair(a, b, options_);
-    return e.ok() ? 1.0 - e->score : 1.0;
+  // 1 - the score of verifying the pair; a descriptor whose features do not parse is an error.
+  StatusOr<double> Distance(const Descriptor& a, const Descriptor& b) const override {
+    ASSIGN_OR_RETURN(PairEvidence e, pipeline_.ScorePair(a, b, false));
+    return 1.0 - e.score;
   }
   double Score(double distance) const override { return 1.0 - distance; }
   double DistanceForScore(double score) const override { return 1.0 - score; }
 
  private:
   std::unique_ptr<Method> pdq8_;
-  FuseOptions options_;
+  FusedPipeline pipeline_;
 };
 
 }  // namespace

@@ -14,10 +14,10 @@
 #include <sstream>
 
 #include "augment/rng.h"
-#include "descriptor/model_files.h"
 #include "neardup/nn.h"
 #include "nn/model.h"
-#include "nn/plugin_api.h"
+#include "plugin/model_files.h"
+#include "plugin/nn_plugin_api.h"
 
 namespace neardup {
 namespace {
@@ -72,8 +72,8 @@ StatusOr<int> ContentVersion(const std::string& path) {
 }
 
 // The images as one N x 3 x size x size batch of model inputs (each letterboxed, normalised).
-torch::Tensor StackInputs(const std::vector<const Image*>& images, int size,
-                          const float (&mean)[3], const float (&stddev)[3]) {
+torch::Tensor StackInputs(const std::vector<const Image*>& images, int size, const float (&mean)[3],
+                          const float (&stddev)[3]) {
   std::vector<torch::Tensor> inputs;
   inputs.reserve(images.size());
   for (const Image* image : images) inputs.push_back(nn::ImageToTensor(*image, size, mean, stddev));
@@ -144,8 +144,12 @@ class NnMethod : public Method {
     return out;
   }
 
-  double Distance(const Descriptor& a, const Descriptor& b) const override {
-    const size_t n = std::min(a.values.size(), b.values.size());
+  StatusOr<double> Distance(const Descriptor& a, const Descriptor& b) const override {
+    if (a.values.size() != b.values.size() || a.values.empty()) {
+      return InvalidArgumentError("cannot compare vectors of " + std::to_string(a.values.size()) +
+                                  " and " + std::to_string(b.values.size()) + " values");
+    }
+    const size_t n = a.values.size();
     double dot = 0;
     for (size_t i = 0; i < n; ++i) dot += double(a.values[i]) * b.values[i];
     return 1.0 - std::clamp(dot, -1.0, 1.0);
@@ -248,8 +252,7 @@ StatusOr<std::unique_ptr<Method>> MakeNnMethodImpl(std::string_view spec,
       new NnMethod(std::string(spec), version, size, c.dim, c.mean, c.std, net, nullptr));
 }
 
-StatusOr<std::vector<Image>> AlignWithStnImpl(std::string_view spec,
-                                              const NnMethodOptions& options,
+StatusOr<std::vector<Image>> AlignWithStnImpl(std::string_view spec, const NnMethodOptions& options,
                                               const std::vector<const Image*>& images) {
   ASSIGN_OR_RETURN(Spec s, ParseSpec(spec));
   if (s.kind != Kind::kStnCnn) {

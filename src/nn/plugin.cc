@@ -1,5 +1,5 @@
 // The plugin's only exported symbol (see plugin_api.h).
-#include "nn/plugin_api.h"
+#include "plugin/nn_plugin_api.h"
 
 namespace neardup {
 

@@ -12,7 +12,7 @@
 #include "core/parallel.h"
 #include "nn/losses.h"
 #include "nn/model.h"
-#include "nn/plugin_api.h"
+#include "plugin/nn_plugin_api.h"
 
 namespace neardup::nn {
 namespace {

@@ -1,79 +1,113 @@
+// Find and Pairs (find.h): scan, search the way the method declares (src/method/search.h), group.
 #include "neardup/find.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "dist/distributed.h"
-#include "pipeline/knn.h"
+#include "method/search.h"
+#include "pipeline/distributed_scan.h"
 
 namespace neardup {
+namespace {
+
+std::vector<const Descriptor*> DescriptorsOf(const std::vector<ScannedFile>& files) {
+  std::vector<const Descriptor*> items;
+  items.reserve(files.size());
+  for (const ScannedFile& f : files) items.push_back(&f.descriptor);
+  return items;
+}
+
+// Local features were taken on the decoded image, which the decoder may have reduced: report the
+// verified geometry in the pixels of the files.
+void ScaleEvidenceToFiles(const std::vector<ScannedFile>& files,
+                          std::vector<PairEvidence>* evidence) {
+  auto scale = [&](int64_t i, double* sx, double* sy) {
+    const Descriptor& d = files[i].descriptor;
+    int w = 0, h = 0;
+    *sx = *sy = 1;
+    if (FeaturesImageSize(d.local.data(), d.local.size(), &w, &h) && w > 0 && h > 0 &&
+        files[i].facts.width > 0 && files[i].facts.height > 0) {
+      *sx = double(files[i].facts.width) / w;
+      *sy = double(files[i].facts.height) / h;
+    }
+  };
+  for (PairEvidence& e : *evidence) {
+    if (!e.verified) continue;
+    double ax, ay, bx, by;
+    scale(e.a, &ax, &ay);
+    scale(e.b, &bx, &by);
+    if (ax != 1 || ay != 1 || bx != 1 || by != 1) {
+      ScaleVerification(&e.verification, ax, ay, bx, by);
+    }
+  }
+}
+
+bool PairLess(const ScoredPair& x, const ScoredPair& y) {
+  return x.a != y.a ? x.a < y.a : x.b < y.b;
+}
+
+}  // namespace
 
 StatusOr<FindResult> Find(const FindOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<Method> method, MakeMethod(options.scan.method));
-  const double threshold = options.threshold.value_or(method->default_threshold());
-  if (!(threshold >= 0)) return InvalidArgumentError("threshold must be >= 0");
   FindResult out;
-  out.threshold = threshold;
+  out.method = options.method;
+  if (!out.method) {
+    ASSIGN_OR_RETURN(out.method, MakeMethod(options.scan.method));
+  }
+  const Method& method = *out.method;
+  ASSIGN_OR_RETURN(out.threshold, method.ResolveThreshold(options.threshold));
   // Under mpirun every process describes a slice of the files and joins a share of the pairs;
   // all of them end with the whole result (include/neardup/cluster.h).
   const ClusterInfo cluster = CurrentCluster();
-  const JoinShard shard{cluster.rank, cluster.size};
-  ASSIGN_OR_RETURN(out.scan, dist::ScanAll(options.scan, *method, cluster));
+  ASSIGN_OR_RETURN(out.scan, dist::ScanAll(options.scan, method, cluster));
   const ScanResult& scan = out.scan;
+  const std::vector<const Descriptor*> items = DescriptorsOf(scan.files);
 
-  if (method->metric() == Metric::kFused) {
-    // Every process scores all candidates (the scan was shared); the result is the same on each.
-    ASSIGN_OR_RETURN(std::vector<PairEvidence> all,
-                     FusedFilePairs(scan.files, options.scan.threads));
-    for (PairEvidence& e : all) {
-      if (e.score < threshold) continue;
-      out.pairs.push_back({e.a, e.b, 1.0 - e.score});
-      out.evidence.push_back(std::move(e));
-    }
-  } else if (method->metric() == Metric::kHamming) {
-    PackedCodes packed;
-    PackCodes(scan.files, *method, &packed);
-    out.pairs =
-        HammingSelfJoin(packed.set, int(std::floor(threshold)), options.scan.threads, shard);
-    // Unreliable (low-quality) hashes only match near-exact copies.
-    std::erase_if(out.pairs, [&](const ScoredPair& p) {
-      int q = std::min(scan.files[p.a].descriptor.quality, scan.files[p.b].descriptor.quality);
-      return q < options.min_quality && p.distance > kLowQualityMaxBits;
-    });
-  } else {
-    std::vector<float> vectors = PackVectors(scan.files);
-    VectorSet set{vectors.data(), int64_t(scan.files.size()), method->dims()};
-    out.pairs = CosineSelfJoin(set, float(threshold), options.scan.threads, shard);
-  }
-  if (method->metric() != Metric::kFused) {
+  JoinOptions join;
+  join.threshold = out.threshold;
+  join.threads = options.scan.threads;
+  join.shard = {cluster.rank, cluster.size};
+  join.min_quality = options.min_quality;
+  join.low_quality_max_bits = kLowQualityMaxBits;
+  ASSIGN_OR_RETURN(JoinResult joined, SelfJoin(method, items, join));
+  out.pairs = std::move(joined.pairs);
+  out.evidence = std::move(joined.evidence);
+  if (joined.sharded) {
     ASSIGN_OR_RETURN(out.pairs, dist::GatherPairs(std::move(out.pairs)));
   }
+  ScaleEvidenceToFiles(scan.files, &out.evidence);
 
   std::vector<FileFacts> facts;
   facts.reserve(scan.files.size());
   for (const ScannedFile& f : scan.files) facts.push_back(f.facts);
+  Status failed;
   out.groups = GroupPairs(
       int64_t(scan.files.size()), out.pairs, options.mode, facts, [&](int64_t a, int64_t b) {
-        // A scored pair's score as found; others (members joined through a third) computed.
-        auto it = std::lower_bound(out.pairs.begin(), out.pairs.end(),
-                                   ScoredPair{std::min(a, b), std::max(a, b), 0},
-                                   [](const ScoredPair& x, const ScoredPair& y) {
-                                     return x.a != y.a ? x.a < y.a : x.b < y.b;
-                                   });
-        if (it != out.pairs.end() && it->a == std::min(a, b) && it->b == std::max(a, b)) {
-          return method->Score(it->distance);
+        // A scored pair's score as found; others (members joined through a third) compared.
+        const ScoredPair key{std::min(a, b), std::max(a, b), 0};
+        auto it = std::lower_bound(out.pairs.begin(), out.pairs.end(), key, PairLess);
+        if (it != out.pairs.end() && it->a == key.a && it->b == key.b) {
+          return method.Score(it->distance);
         }
-        return method->Score(method->Distance(scan.files[a].descriptor, scan.files[b].descriptor));
+        StatusOr<double> d = method.Distance(*items[a], *items[b]);
+        if (!d.ok()) {
+          if (failed.ok()) failed = d.status();
+          return 0.0;
+        }
+        return method.Score(*d);
       });
+  RETURN_IF_ERROR(failed);
   return out;
 }
 
 StatusOr<PairsResult> Pairs(const ScanOptions& options, int k) {
   if (k < 1) return InvalidArgumentError("k must be >= 1");
-  ASSIGN_OR_RETURN(std::unique_ptr<Method> method, MakeMethod(options.method));
+  ASSIGN_OR_RETURN(std::unique_ptr<Method> made, MakeMethod(options.method));
   PairsResult out;
-  ASSIGN_OR_RETURN(out.scan, Scan(options, *method));
-  ASSIGN_OR_RETURN(out.neighbors, SelfKnn(out.scan.files, *method, k, options.threads));
+  out.method = std::move(made);
+  ASSIGN_OR_RETURN(out.scan, Scan(options, *out.method));
+  ASSIGN_OR_RETURN(out.neighbors,
+                   SelfKnn(*out.method, DescriptorsOf(out.scan.files), k, options.threads));
   return out;
 }
 

@@ -1,5 +1,7 @@
 // ImageIndex: the SQLite catalog (src/store/catalog.h) plus a Faiss index
-// (src/index/vector_index.h) kept in step with it.
+// (src/search/vector_index.h) kept in step with it.
+#include "neardup/image_index.h"
+
 #include <algorithm>
 #include <cassert>
 #include <filesystem>
@@ -9,16 +11,20 @@
 #include <unordered_set>
 
 #include "dist/distributed.h"
-#include "index/vector_index.h"
+#include "method/packed.h"
 #include "neardup/cache.h"
 #include "neardup/hash_list.h"
-#include "neardup/index.h"
+#include "pipeline/catalog_cache.h"
+#include "pipeline/scan.h"
+#include "search/vector_index.h"
 #include "store/catalog.h"
 
 namespace neardup {
 namespace {
 
-using index_internal::VectorIndex;
+using pipeline_internal::CatalogCache;
+using pipeline_internal::RowChecker;
+using search_internal::VectorIndex;
 using store::Catalog;
 using store::CatalogRow;
 
@@ -37,177 +43,6 @@ std::string AbsolutePath(const std::string& p) {
   std::error_code ec;
   return std::filesystem::absolute(p, ec).lexically_normal().string();
 }
-
-// Descriptors of one method packed for the vector index, with their catalog ids; the one place
-// that picks the hash or the float side of VectorIndex.
-class Packed {
- public:
-  explicit Packed(const Method& m)
-      : hamming_(m.metric() == Metric::kHamming),
-        words_(m.dims() / 64),
-        variants_(m.variants()),
-        dim_(m.dims()) {}
-
-  // `d` must Fit the method: a short descriptor would shift every later one onto another id.
-  void Push(int64_t id, const Descriptor& d) {
-    assert(hamming_ ? d.bits.size() == size_t(words_ * variants_)
-                    : d.values.size() == size_t(dim_));
-    ids_.push_back(id);
-    if (hamming_) {
-      codes_.insert(codes_.end(), d.bits.begin(), d.bits.end());
-    } else {
-      values_.insert(values_.end(), d.values.begin(), d.values.end());
-    }
-  }
-  void Clear() {
-    codes_.clear();
-    values_.clear();
-    ids_.clear();
-  }
-  int64_t n() const { return int64_t(ids_.size()); }
-  const std::vector<int64_t>& ids() const { return ids_; }
-  CodeSet code_set() const { return {codes_.data(), n(), words_, variants_}; }
-  VectorSet vector_set() const { return {values_.data(), n(), dim_}; }
-
-  Status AddTo(VectorIndex* vi) const {
-    if (n() == 0) return Status::Ok();
-    return hamming_ ? vi->Add(code_set(), ids_.data()) : vi->Add(vector_set(), ids_.data());
-  }
-  Status TrainOn(VectorIndex* vi) const {
-    return hamming_ ? vi->Train(code_set()) : vi->Train(vector_set());
-  }
-  StatusOr<std::vector<std::vector<Neighbor>>> Search(const VectorIndex& vi, int k) const {
-    return hamming_ ? vi.Search(code_set(), k) : vi.Search(vector_set(), k);
-  }
-
- private:
-  bool hamming_;
-  int words_, variants_, dim_;
-  std::vector<uint64_t> codes_;
-  std::vector<float> values_;
-  std::vector<int64_t> ids_;
-};
-
-// Whether `d` has the shape of `m`'s descriptors.
-bool Fits(const Method& m, const Descriptor& d) {
-  if (m.metric() == Metric::kHamming) {
-    return d.bits.size() == size_t(m.dims() / 64 * m.variants()) && d.values.empty();
-  }
-  return d.values.size() == size_t(m.dims()) && d.bits.empty();
-}
-
-// Reports a catalog row that does not fit the method once; the catalog reports its own checks.
-class RowChecker {
- public:
-  RowChecker(const Method& method, std::string catalog_path,
-             std::function<void(const std::string&)> warn)
-      : method_(method), catalog_path_(std::move(catalog_path)), warn_(std::move(warn)) {}
-
-  // Whether `r`'s descriptor has the method's shape; warns (once per id) when not.
-  bool Valid(const CatalogRow& r) {
-    if (Fits(method_, r.descriptor)) return true;
-    std::lock_guard<std::mutex> lock(mu_);
-    if (reported_.insert(r.id).second && warn_) {
-      warn_(BadRowMessage(catalog_path_, r.id, r.path,
-                          "its descriptor is not a " + method_.name() + " descriptor (" +
-                              std::to_string(r.descriptor.bits.size() * 8) + " hash bytes, " +
-                              std::to_string(r.descriptor.values.size()) + " floats)"));
-    }
-    return false;
-  }
-
-  static std::string BadRowMessage(const std::string& catalog, int64_t id, const std::string& path,
-                                   const std::string& reason) {
-    return catalog + ": row " + std::to_string(id) +
-           (path.empty() ? "" : " (" + EscapeId(path) + ")") + " is damaged: " + reason +
-           "; ignored until its file is added or its ID imported again";
-  }
-
- private:
-  const Method& method_;
-  std::string catalog_path_;
-  std::function<void(const std::string&)> warn_;
-  std::mutex mu_;  // guards reported_ (Scan's workers look rows up concurrently)
-  std::unordered_set<int64_t> reported_;
-};
-
-// The catalog seen as Scan's descriptor cache: a file already indexed with the same size and
-// mtime is a hit; each newly described file becomes a catalog row. A file whose path is an
-// imported hash's ID is an error of that file (IDs are never replaced by files). The first
-// catalog error (a lookup or a commit) is kept for Flush: Scan's interface has no other way out.
-class CatalogCache : public DescriptorCache {
- public:
-  CatalogCache(Catalog* catalog, RowChecker* checker) : catalog_(catalog), checker_(checker) {}
-
-  std::optional<CacheEntry> Lookup(const FileStamp& stamp) override {
-    StatusOr<std::optional<CatalogRow>> found = catalog_->Find(stamp.path);
-    if (!found.ok()) {
-      Fail(found.status());
-      return std::nullopt;
-    }
-    std::optional<CatalogRow>& row = *found;
-    if (row && row->size < 0) {
-      std::lock_guard<std::mutex> lock(mu_);
-      id_conflicts_.insert(stamp.path);
-      return std::nullopt;
-    }
-    if (!row || row->size != stamp.size || row->mtime_ns != stamp.mtime_ns) return std::nullopt;
-    if (!checker_->Valid(*row)) return std::nullopt;  // described again, and replaced
-    CacheEntry e;
-    e.descriptor = std::move(row->descriptor);
-    e.width = row->width;
-    e.height = row->height;
-    e.format = row->format;
-    return e;
-  }
-  void Put(const FileStamp& stamp, const CacheEntry& entry) override {
-    if (!entry.error.ok()) return;  // failures are reported, not indexed
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!first_error_.ok() || id_conflicts_.count(stamp.path)) return;
-    }
-    CatalogRow r;
-    r.path = stamp.path;
-    r.size = stamp.size;
-    r.mtime_ns = stamp.mtime_ns;
-    r.width = entry.width;
-    r.height = entry.height;
-    r.format = entry.format;
-    r.descriptor = entry.descriptor;
-    Status s = catalog_->Put(std::move(r));
-    std::lock_guard<std::mutex> lock(mu_);
-    ++added_;
-    if (!s.ok() && first_error_.ok()) first_error_ = s;
-  }
-  void Fail(const Status& s) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (first_error_.ok()) first_error_ = s;
-  }
-  // The files refused because their path is an imported hash's ID.
-  std::vector<std::string> id_conflicts() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return {id_conflicts_.begin(), id_conflicts_.end()};
-  }
-  Status Flush() override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!first_error_.ok()) return first_error_;
-    }
-    return catalog_->Commit();
-  }
-  int64_t added() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return added_;
-  }
-
- private:
-  Catalog* catalog_;
-  RowChecker* checker_;
-  std::mutex mu_;  // guards the members below
-  int64_t added_ = 0;
-  Status first_error_;
-  std::set<std::string> id_conflicts_;
-};
 
 class IndexImpl : public ImageIndex {
  public:
@@ -253,8 +88,7 @@ class IndexImpl : public ImageIndex {
     RETURN_IF_ERROR(catalog_->CheckWritable());
     CatalogCache cache(catalog_.get(), &checker_);
     options.method = method_->name();
-    options.cache = &cache;
-    ASSIGN_OR_RETURN(ScanResult scan, Scan(options, *method_));
+    ASSIGN_OR_RETURN(ScanResult scan, ScanWith(options, *method_, ScanPlumbing{&cache}));
     IndexAddResult out;
     out.added = cache.added();
     out.unchanged = scan.cached;
@@ -310,7 +144,7 @@ class IndexImpl : public ImageIndex {
                                    h.descriptor.bits.begin() + words);
         }
       }
-      if (h.id.empty() || !Fits(*method_, r.descriptor)) {
+      if (h.id.empty() || !PackedDescriptors(*method_).Fits(r.descriptor)) {
         out.errors.push_back({h.id, InvalidArgumentError(h.id.empty() ? "empty ID"
                                                                       : "not a descriptor of "
                                                                         "method " +
@@ -360,7 +194,8 @@ class IndexImpl : public ImageIndex {
                                                      int k) override {
     if (k <= 0) return InvalidArgumentError("k must be at least 1");
     for (const Descriptor& d : queries) {
-      if (!Fits(*method_, d)) return InvalidArgumentError("query is not a " + method_->name());
+      if (!PackedDescriptors(*method_).Fits(d))
+        return InvalidArgumentError("query is not a " + method_->name());
     }
     // Removed rows whose vectors the index could not drop are skipped: ask for that many more,
     // and more again when a query still lacks k (a vector file older than the catalog's log).
@@ -370,8 +205,8 @@ class IndexImpl : public ImageIndex {
     for (size_t i = 0; i < todo.size(); ++i) todo[i] = i;
     const VectorIndex& vi = searchable();
     for (int64_t kk = k + int64_t(removed.size()); !todo.empty(); kk *= 2) {
-      Packed q(*method_);
-      for (size_t i : todo) q.Push(0, queries[i]);
+      PackedDescriptors q(*method_);
+      for (size_t i : todo) q.Push(queries[i], 0);
       const int kq = int(std::min<int64_t>(kk, std::max<int64_t>(1, vi.size())));
       StatusOr<std::vector<std::vector<Neighbor>>> found = q.Search(vi, kq);
       if (!found.ok()) return found.status();
@@ -397,21 +232,19 @@ class IndexImpl : public ImageIndex {
   }
 
   StatusOr<std::vector<IndexPair>> Dups(double threshold, int threads) override {
-    Packed all(*method_);
+    PackedDescriptors all(*method_);
     std::vector<std::string> paths;
     // Ids, codes and paths stay aligned: a bad row is skipped in all three.
     RETURN_IF_ERROR(ForEachValid(0, [&](CatalogRow&& r) {
-      all.Push(r.id, r.descriptor);
+      all.Push(r.descriptor, r.id);
       paths.push_back(std::move(r.path));
     }));
     // Under mpirun each process joins a share and the shares are gathered (cluster.h).
     const ClusterInfo cluster = CurrentCluster();
     const JoinShard shard{cluster.rank, cluster.size};
     std::vector<ScoredPair> pairs;
-    if (method_->metric() == Metric::kHamming) {
-      pairs = HammingSelfJoin(all.code_set(), int(threshold), threads, shard);
-    } else if (catalog_->meta().factory == "Flat" || !vectors_->trained()) {
-      pairs = CosineSelfJoin(all.vector_set(), float(threshold), threads, shard);
+    if (all.has_fast_exact_join() || catalog_->meta().factory == "Flat" || !vectors_->trained()) {
+      pairs = all.SelfJoin(threshold, threads, shard);
     } else {
       ASSIGN_OR_RETURN(pairs, ApproximateCosineJoin(all, threshold, shard));
     }
@@ -468,8 +301,7 @@ class IndexImpl : public ImageIndex {
     const std::string file = VectorPath();
     if (vectors_->metric() != method_->metric() || vectors_->dims() != method_->dims()) {
       *problem = CorruptionError(
-          file + ": holds " + std::to_string(vectors_->dims()) +
-          (vectors_->metric() == Metric::kHamming ? "-bit hashes" : "-d vectors") +
+          file + ": holds " + search_internal::SpaceName(vectors_->metric(), vectors_->dims()) +
           ", the catalog's method " + method_->name() + " has " + std::to_string(method_->dims()));
       return Status::Ok();
     }
@@ -506,12 +338,12 @@ class IndexImpl : public ImageIndex {
 
   // Feeds the rows with ids above `after` to `vi` in batches; returns the highest id fed.
   StatusOr<int64_t> Feed(VectorIndex* vi, int64_t after) {
-    Packed batch(*method_);
+    PackedDescriptors batch(*method_);
     int64_t last = after;
     Status s;
     RETURN_IF_ERROR(ForEachValid(after, [&](CatalogRow&& r) {
       if (!s.ok()) return;
-      batch.Push(r.id, r.descriptor);
+      batch.Push(r.descriptor, r.id);
       last = r.id;
       if (batch.n() >= kCatchUpBatch) {
         s = batch.AddTo(vi);
@@ -532,13 +364,13 @@ class IndexImpl : public ImageIndex {
       if (count < std::max<int64_t>(1, vectors_->min_train())) {
         // Too few to train: search everything exactly until there are enough.
         ASSIGN_OR_RETURN(exact_,
-                         VectorIndex::Create(index_internal::DefaultFactory(method_->metric()),
+                         VectorIndex::Create(search_internal::DefaultFactory(method_->metric()),
                                              method_->metric(), method_->dims()));
         return Feed(exact_.get(), 0).status();
       }
-      Packed sample(*method_);
+      PackedDescriptors sample(*method_);
       RETURN_IF_ERROR(ForEachValid(0, [&](CatalogRow&& r) {
-        if (sample.n() < kMaxTrainVectors) sample.Push(r.id, r.descriptor);
+        if (sample.n() < kMaxTrainVectors) sample.Push(r.descriptor, r.id);
       }));
       RETURN_IF_ERROR(sample.TrainOn(vectors_.get()));
       exact_.reset();
@@ -570,16 +402,16 @@ class IndexImpl : public ImageIndex {
   }
 
   // Each of this shard's vectors against its kDupsNeighbors nearest (rows interleaved).
-  StatusOr<std::vector<ScoredPair>> ApproximateCosineJoin(const Packed& all, double threshold,
-                                                          JoinShard shard) {
+  StatusOr<std::vector<ScoredPair>> ApproximateCosineJoin(const PackedDescriptors& all,
+                                                          double threshold, JoinShard shard) {
     const VectorSet set = all.vector_set();
-    Packed mine(*method_);
+    PackedDescriptors mine(*method_);
     std::vector<int64_t> rows;
     Descriptor d;
     for (int64_t i = shard.part; i < all.n(); i += shard.parts) {
       rows.push_back(i);
       d.values.assign(set.data + i * set.dim, set.data + (i + 1) * set.dim);
-      mine.Push(all.ids()[i], d);
+      mine.Push(d, all.ids()[i]);
     }
     ASSIGN_OR_RETURN(auto found, mine.Search(*vectors_, kDupsNeighbors + 1));
     std::unordered_map<int64_t, int64_t> pos;  // catalog id -> index in `all`
@@ -638,13 +470,13 @@ StatusOr<std::unique_ptr<ImageIndex>> ImageIndex::Create(const std::string& dir,
                                                          const std::string& factory,
                                                          const IndexOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<Method> m, MakeMethod(method));
-  if (m->metric() == Metric::kFused) {
+  if (m->search_kind() != SearchKind::kVectorSpace) {
     return InvalidArgumentError("method '" + m->name() +
                                 "' cannot be indexed (it scores pairs, it has no vector space); "
                                 "use pdq8 or a learned method");
   }
   store::CatalogMeta meta{m->name(), m->version(),
-                          factory.empty() ? index_internal::DefaultFactory(m->metric()) : factory};
+                          factory.empty() ? search_internal::DefaultFactory(m->metric()) : factory};
   // Check the factory before anything is written.
   RETURN_IF_ERROR(VectorIndex::Create(meta.factory, m->metric(), m->dims()).status());
   std::error_code ec;

@@ -1,3 +1,6 @@
+// Scan: list the inputs, then decode and describe every file on all cores through the cache.
+#include "pipeline/scan.h"
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -77,27 +80,32 @@ void TakeEntry(CacheEntry&& entry, ScannedFile& f, Status& status) {
 }  // namespace
 
 StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
+  return ScanWith(options, method, ScanPlumbing{});
+}
+
+StatusOr<ScanResult> ScanWith(const ScanOptions& options, const Method& method,
+                              const ScanPlumbing& plumbing) {
   WalkOptions walk_options;
   walk_options.recursive = options.recursive;
   walk_options.cross_devices = options.cross_devices;
   WalkResult walk = WalkInputs(options.inputs, walk_options);
-  if (options.shards > 1) {
+  if (plumbing.shards > 1) {
     const int64_t total = int64_t(walk.files.size());
-    const int64_t begin = total * options.shard / options.shards;
-    const int64_t end = total * (options.shard + 1) / options.shards;
-    walk.files = std::vector<Candidate>(walk.files.begin() + begin, walk.files.begin() + end);
-    if (options.shard != 0) {
+    const int64_t begin = total * plumbing.shard / plumbing.shards;
+    const int64_t end = total * (plumbing.shard + 1) / plumbing.shards;
+    walk.files = std::vector<ListedFile>(walk.files.begin() + begin, walk.files.begin() + end);
+    if (plumbing.shard != 0) {
       walk.errors.clear();
       walk.skipped_non_images = 0;
     }
   }
   ScanResult out;
   out.errors = std::move(walk.errors);
-  if (options.shard == 0) out.warnings = std::move(walk.notes);
+  if (plumbing.shard == 0) out.warnings = std::move(walk.notes);
   out.skipped_non_images = walk.skipped_non_images;
   std::unique_ptr<DescriptorCache> owned_cache =
-      options.cache ? nullptr : OpenCache(options, method, &out.warnings);
-  DescriptorCache* cache = options.cache ? options.cache : owned_cache.get();
+      plumbing.cache ? nullptr : OpenCache(options, method, &out.warnings);
+  DescriptorCache* cache = plumbing.cache ? plumbing.cache : owned_cache.get();
 
   const int64_t n = int64_t(walk.files.size());
   std::vector<ScannedFile> files(n);
@@ -125,7 +133,7 @@ StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
     std::vector<Miss> misses;
     int64_t finished = 0;
     for (int64_t i = begin; i < end; ++i) {
-      const Candidate& c = walk.files[i];
+      const ListedFile& c = walk.files[i];
       ScannedFile& f = files[i];
       f.path = c.path;
       f.facts.path = c.path;

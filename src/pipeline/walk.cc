@@ -65,10 +65,10 @@ class Walker {
 
   WalkResult Take() {
     std::sort(out_.files.begin(), out_.files.end(),
-              [](const Candidate& a, const Candidate& b) { return a.path < b.path; });
+              [](const ListedFile& a, const ListedFile& b) { return a.path < b.path; });
     out_.files.erase(
         std::unique(out_.files.begin(), out_.files.end(),
-                    [](const Candidate& a, const Candidate& b) { return a.path == b.path; }),
+                    [](const ListedFile& a, const ListedFile& b) { return a.path == b.path; }),
         out_.files.end());
     std::sort(out_.errors.begin(), out_.errors.end(),
               [](const InputError& a, const InputError& b) { return a.path < b.path; });

@@ -9,14 +9,15 @@
 
 namespace neardup {
 
-struct Candidate {
+// A file the walk found, with the stat facts the cache is keyed on.
+struct ListedFile {
   std::string path;  // as found
   int64_t size = 0;
   int64_t mtime_ns = 0;
 };
 
 struct WalkResult {
-  std::vector<Candidate> files;  // regular files to decode, sorted by path, no duplicates
+  std::vector<ListedFile> files;  // regular files to decode, sorted by path, no duplicates
   std::vector<InputError> errors;
   // Folders deliberately not entered (another file system, a pseudo file system), one line each
   // naming the folder and why: information, not failures.

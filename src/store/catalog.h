@@ -1,5 +1,5 @@
 // The catalog of an image index (SQLite): one row per indexed image or imported hash, with its
-// descriptor; the source of truth from which the vector index (src/index/vector_index.h) can
+// descriptor; the source of truth from which the vector index (src/search/vector_index.h) can
 // always be rebuilt. Private to the library.
 //
 // Ids are SQLite AUTOINCREMENT row ids: they only grow and are never reused, so "every row with an

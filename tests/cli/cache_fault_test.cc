@@ -23,6 +23,7 @@
 #include "neardup/decode.h"
 #include "neardup/find.h"
 #include "neardup/preprocess.h"
+#include "neardup/registry.h"
 #include "testutil/run_cli.h"
 #include "testutil/testutil.h"
 

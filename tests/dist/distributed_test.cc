@@ -7,6 +7,9 @@
 #include <random>
 
 #include "neardup/decode.h"
+#include "neardup/registry.h"
+#include "pipeline/distributed_scan.h"
+#include "pipeline/scan.h"
 #include "testutil/testutil.h"
 
 namespace neardup::dist {
@@ -99,9 +102,7 @@ TEST(DistributedTest, ShardedScansAddUpToTheWholeScan) {
   ASSERT_TRUE(whole.ok());
   ScanResult merged;
   for (int shard = 0; shard < 3; ++shard) {
-    o.shard = shard;
-    o.shards = 3;
-    auto part = Scan(o, **method);
+    auto part = ScanWith(o, **method, ScanPlumbing{nullptr, shard, 3});
     ASSERT_TRUE(part.ok());
     EXPECT_LT(part->files.size(), whole->files.size());
     ASSERT_TRUE(DecodeScanInto(EncodeScan(*part), &merged).ok());

@@ -11,7 +11,8 @@
 #include "neardup/cache.h"
 #include "neardup/decode.h"
 #include "neardup/find.h"
-#include "neardup/index.h"
+#include "neardup/image_index.h"
+#include "neardup/registry.h"
 #include "testutil/testutil.h"
 
 namespace neardup {

@@ -14,6 +14,7 @@
 #include "image/decoders.h"
 #include "neardup/decode.h"
 #include "neardup/descriptor.h"
+#include "neardup/registry.h"
 #include "neardup/verify.h"
 #include "testutil/testutil.h"
 

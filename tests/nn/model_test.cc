@@ -10,7 +10,8 @@
 #include "neardup/descriptor.h"
 #include "neardup/nn.h"
 #include "neardup/preprocess.h"
-#include "nn/plugin_api.h"
+#include "neardup/registry.h"
+#include "plugin/nn_plugin_api.h"
 #include "testutil/run_cli.h"
 #include "testutil/testutil.h"
 
@@ -168,7 +169,7 @@ TEST(NnMethodTest, TrainedModelMethod) {
   double norm = 0;
   for (float v : a->values) norm += double(v) * v;
   EXPECT_NEAR(norm, 1.0, 1e-5);
-  EXPECT_NEAR((*m)->Distance(*a, *b), 0.0, 1e-6);
+  EXPECT_NEAR((*m)->Distance(*a, *b).value(), 0.0, 1e-6);
   EXPECT_NEAR((*m)->Score(0.0), 1.0, 1e-12);
   EXPECT_NEAR((*m)->Score(2.0), 0.0, 1e-12);
   EXPECT_NEAR((*m)->DistanceForScore((*m)->Score(0.3)), 0.3, 1e-12);

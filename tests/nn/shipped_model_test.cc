@@ -38,13 +38,13 @@ TEST(ShippedModelTest, CopiesOutrankUnrelatedPictures) {
     StatusOr<Descriptor> a = (*m)->Compute(photo);
     StatusOr<Descriptor> b = (*m)->Compute(copy);
     ASSERT_TRUE(a.ok() && b.ok());
-    const double copy_cos = 1 - (*m)->Distance(*a, *b);
-    EXPECT_TRUE(IsMatch(**m, (*m)->Distance(*a, *b), (*m)->default_threshold()))
+    const double copy_cos = 1 - (*m)->Distance(*a, *b).value();
+    EXPECT_TRUE(IsMatch(**m, (*m)->Distance(*a, *b).value(), (*m)->default_threshold()))
         << spec << " cos " << copy_cos;
     for (uint32_t seed = 20; seed < 26; ++seed) {
       StatusOr<Descriptor> other = (*m)->Compute(MakeTestPhoto(480, 360, seed));
       ASSERT_TRUE(other.ok());
-      const double cos = 1 - (*m)->Distance(*a, *other);
+      const double cos = 1 - (*m)->Distance(*a, *other).value();
       EXPECT_LT(cos, copy_cos) << spec << " seed " << seed;
     }
   }

@@ -253,7 +253,7 @@ class FailingMethod : public Method {
         return Descriptor{{uint64_t(image.width)}, {}, {}, 100};
     }
   }
-  double Distance(const Descriptor& a, const Descriptor& b) const override { return 0; }
+  StatusOr<double> Distance(const Descriptor&, const Descriptor&) const override { return 0.0; }
   double Score(double distance) const override { return 1 - distance; }
   double DistanceForScore(double score) const override { return 1 - score; }
 };

@@ -1,5 +1,7 @@
 // ImageIndex: add/query/remove/stats on real image files, imported hashes, exact dups, and the
 // vector file catching up with the catalog after it is lost or stale.
+#include "neardup/image_index.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -10,8 +12,8 @@
 
 #include "neardup/decode.h"
 #include "neardup/hash.h"
-#include "neardup/index.h"
 #include "neardup/preprocess.h"
+#include "neardup/registry.h"
 #include "neardup/search.h"
 #include "testutil/testutil.h"
 

@@ -50,7 +50,7 @@ TEST(WalkInputs, ListsImagesSkipsOthersAndReportsOddEntries) {
 
   WalkResult flat = WalkInputs({root}, false);
   std::vector<std::string> names;
-  for (const Candidate& c : flat.files) names.push_back(c.path.substr(root.size() + 1));
+  for (const ListedFile& c : flat.files) names.push_back(c.path.substr(root.size() + 1));
   EXPECT_EQ(names, (std::vector<std::string>{"a.png", "b.jpg"}));  // link.png is a.png
   EXPECT_EQ(flat.skipped_non_images, 1);
   ASSERT_NE(FindError(flat, d.Join("pipe.jpg")), nullptr);
@@ -65,7 +65,7 @@ TEST(WalkInputs, ListsImagesSkipsOthersAndReportsOddEntries) {
 
   WalkResult deep = WalkInputs({root}, true);
   bool found_c = false;
-  for (const Candidate& c : deep.files) found_c |= c.path == d.Join("sub/c.gif");
+  for (const ListedFile& c : deep.files) found_c |= c.path == d.Join("sub/c.gif");
   EXPECT_TRUE(found_c);
   EXPECT_EQ(FindError(deep, d.Join("folder.jpg")), nullptr);  // descended, not an error
   ASSERT_NE(FindError(deep, d.Join("sub/up")), nullptr);      // the folder cycle is reported

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "neardup/decode.h"
+#include "neardup/registry.h"
 #include "testutil/testutil.h"
 
 namespace neardup {

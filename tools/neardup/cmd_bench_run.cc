@@ -7,6 +7,7 @@
 #include "flags.h"
 #include "neardup/bench_run.h"
 #include "neardup/descriptor.h"
+#include "neardup/registry.h"
 #include "output.h"
 
 namespace neardup::cli {

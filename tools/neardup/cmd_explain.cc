@@ -9,6 +9,7 @@
 #include "neardup/decode.h"
 #include "neardup/descriptor.h"
 #include "neardup/explain.h"
+#include "neardup/registry.h"
 #include "output.h"
 
 namespace neardup::cli {

@@ -34,13 +34,12 @@ void PrintTable(const FindResult& r) {
   }
 }
 
-void PrintJson(const FindResult& r, const Method& method, double seconds) {
+void PrintJson(const FindResult& r, double seconds) {
+  const Method& method = *r.method;
   nlohmann::ordered_json out;
   out["method"] = method.name();
   out["threshold"] = r.threshold;
-  out["threshold_unit"] = method.metric() == Metric::kHamming ? "bits"
-                          : method.metric() == Metric::kFused ? "fused score"
-                                                              : "cosine";
+  out["threshold_unit"] = method.threshold_range().unit_key;
   nlohmann::ordered_json groups = nlohmann::ordered_json::array();
   for (const Group& g : r.groups) {
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
@@ -57,26 +56,22 @@ void PrintJson(const FindResult& r, const Method& method, double seconds) {
       jf["format"] = f.facts.format;
       files.push_back(std::move(jf));
     }
-    groups.push_back({{"files", std::move(files)}, {"pairs", nlohmann::ordered_json::array()}});
-  }
-  // The pairs that joined each group, with their evidence (fused) or distance (single methods).
-  std::vector<int> group_of(r.scan.files.size(), -1);
-  for (size_t gi = 0; gi < r.groups.size(); ++gi) {
-    for (const GroupMember& m : r.groups[gi].members) group_of[m.item] = int(gi);
-  }
-  for (size_t k = 0; k < r.pairs.size(); ++k) {
-    const ScoredPair& p = r.pairs[k];
-    if (group_of[p.a] < 0 || group_of[p.a] != group_of[p.b]) continue;
-    nlohmann::ordered_json jp;
-    SetJsonPath(jp, r.scan.files[p.a].path, "a");
-    SetJsonPath(jp, r.scan.files[p.b].path, "b");
-    if (k < r.evidence.size()) {
-      jp.update(EvidenceJson(r.evidence[k]));
-    } else {
-      jp["score"] = method.Score(p.distance);
-      jp["distance"] = p.distance;
+    // The pairs that joined the group, with their evidence (fused) or distance (single methods).
+    nlohmann::ordered_json pairs = nlohmann::ordered_json::array();
+    for (int64_t k : g.pairs) {
+      const ScoredPair& p = r.pairs[k];
+      nlohmann::ordered_json jp;
+      SetJsonPath(jp, r.scan.files[p.a].path, "a");
+      SetJsonPath(jp, r.scan.files[p.b].path, "b");
+      if (size_t(k) < r.evidence.size()) {
+        jp.update(EvidenceJson(r.evidence[k]));
+      } else {
+        jp["score"] = method.Score(p.distance);
+        jp["distance"] = p.distance;
+      }
+      pairs.push_back(std::move(jp));
     }
-    groups[group_of[p.a]]["pairs"].push_back(std::move(jp));
+    groups.push_back({{"files", std::move(files)}, {"pairs", std::move(pairs)}});
   }
   out["groups"] = std::move(groups);
   nlohmann::ordered_json errors = nlohmann::ordered_json::array();
@@ -118,7 +113,7 @@ int Run(const FindFlags& flags) {
   options.scan = MakeScanOptions(flags.scan);
   options.threshold = flags.threshold;
   options.mode = flags.strict ? GroupMode::kStrict : GroupMode::kConnected;
-  auto method = MakeMethod(flags.scan.method);
+  StatusOr<std::unique_ptr<Method>> method = MakeMethod(flags.scan.method);
   if (!method.ok()) {
     std::fprintf(stderr, "neardup: %s\n", DisplayText(method.status().message()).c_str());
     return kExitUsage;
@@ -129,6 +124,7 @@ int Run(const FindFlags& flags) {
       return kExitUsage;
     }
   }
+  options.method = std::move(method).value();
   StatusOr<FindResult> r = Find(options);
   if (!r.ok()) {
     std::fprintf(stderr, "neardup: %s\n", DisplayText(r.status().message()).c_str());
@@ -137,7 +133,7 @@ int Run(const FindFlags& flags) {
   PrintProblems(r->scan);
   double seconds = clock.Seconds();
   if (flags.json) {
-    PrintJson(*r, **method, seconds);
+    PrintJson(*r, seconds);
   } else if (flags.csv) {
     PrintCsv(*r);
   } else {
@@ -146,8 +142,8 @@ int Run(const FindFlags& flags) {
     for (const Group& g : r->groups) dups += g.members.size() - 1;
     std::fprintf(stderr, "%zu group%s, %zu duplicate%s to review. %s. Method %s, threshold %g%s.\n",
                  r->groups.size(), r->groups.size() == 1 ? "" : "s", dups, dups == 1 ? "" : "s",
-                 ScanSummary(r->scan, seconds).c_str(), (*method)->name().c_str(), r->threshold,
-                 (*method)->metric() == Metric::kHamming ? " bits" : "");
+                 ScanSummary(r->scan, seconds).c_str(), r->method->name().c_str(), r->threshold,
+                 r->method->threshold_range().unit == "bits" ? " bits" : "");
   }
   return r->scan.errors.empty() ? kExitOk : kExitSomeFailed;
 }

@@ -9,6 +9,7 @@
 #include "flags.h"
 #include "neardup/hash.h"
 #include "neardup/hash_list.h"
+#include "neardup/registry.h"
 #include "output.h"
 
 namespace neardup::cli {
@@ -131,8 +132,8 @@ int RunStats(const StatsFlags& f) {
     return kExitOk;
   }
   std::printf("index:    %s\nmethod:   %s (%d %s)\nfaiss:    %s%s\nimages:   %lld\n",
-              DisplayPath(s->path).c_str(), s->method.c_str(), s->dims,
-              index->method().metric() == Metric::kHamming ? "bits" : "dims", s->factory.c_str(),
+              DisplayPath(s->path).c_str(), s->method.c_str(), s->dims, index->method().dims_unit(),
+              s->factory.c_str(),
               s->trained ? "" : " (not trained yet: exact search until enough images)",
               (long long)s->images);
   std::printf("vectors:  %lld\nbytes:    %s catalog + %s vectors = %.0f bytes per image\n",

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "commands.h"
-#include "neardup/index.h"
+#include "neardup/image_index.h"
 
 namespace neardup::cli {
 

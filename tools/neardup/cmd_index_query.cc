@@ -13,11 +13,16 @@ namespace {
 constexpr int kMaxEffort = 65536;
 
 // False, having said why on stderr, when a given threshold is outside the index method's range.
-bool ThresholdOk(const Method& m, const std::optional<double>& threshold) {
-  if (!threshold) return true;
-  Status s = CheckThreshold(m, *threshold);
-  if (!s.ok()) std::fprintf(stderr, "neardup: %s\n", DisplayText(s.message()).c_str());
-  return s.ok();
+// The threshold given (checked against the method) or the method's default; nullopt after
+// printing why the given one is refused.
+std::optional<double> ThresholdOf(const Method& m, const std::optional<double>& threshold) {
+  if (threshold) {
+    if (Status s = CheckThreshold(m, *threshold); !s.ok()) {
+      std::fprintf(stderr, "neardup: %s\n", DisplayText(s.message()).c_str());
+      return std::nullopt;
+    }
+  }
+  return m.ResolveThreshold(threshold).value();
 }
 
 struct QueryFlags {
@@ -35,7 +40,7 @@ void PrintHitsJson(const ScanResult& scan, const std::vector<std::vector<IndexHi
   nlohmann::ordered_json out;
   out["method"] = m.name();
   out["threshold"] = threshold;
-  out["threshold_unit"] = m.metric() == Metric::kHamming ? "bits" : "cosine";
+  out["threshold_unit"] = m.threshold_range().unit_key;
   nlohmann::ordered_json queries = nlohmann::ordered_json::array();
   for (size_t i = 0; i < hits.size(); ++i) {
     nlohmann::ordered_json q;
@@ -69,7 +74,7 @@ void PrintHitsJson(const ScanResult& scan, const std::vector<std::vector<IndexHi
 
 void PrintHitsTable(const ScanResult& scan, const std::vector<std::vector<IndexHit>>& hits,
                     const Method& m, double threshold, bool matches_only) {
-  const bool bits = m.metric() == Metric::kHamming;
+  const bool integral = m.threshold_range().decimals == 0;  // bits: with the score beside them
   for (size_t i = 0; i < hits.size(); ++i) {
     std::printf("%s\n", DisplayPath(scan.files[i].path).c_str());
     int rank = 0, shown = 0;
@@ -78,12 +83,12 @@ void PrintHitsTable(const ScanResult& scan, const std::vector<std::vector<IndexH
       bool match = IsMatch(m, h.distance, threshold);
       if (matches_only && !match) continue;
       ++shown;
-      if (bits) {
+      if (integral) {
         std::printf("  %3d  %3.0f bits  %5.1f%%  %-5s  %s\n", rank, h.distance, 100 * h.score,
                     match ? "MATCH" : "", DisplayPath(h.path).c_str());
       } else {
-        std::printf("  %3d  cos %.4f  %-5s  %s\n", rank, 1 - h.distance, match ? "MATCH" : "",
-                    DisplayPath(h.path).c_str());
+        std::printf("  %3d  cos %.4f  %-5s  %s\n", rank, m.InThresholdUnit(h.distance),
+                    match ? "MATCH" : "", DisplayPath(h.path).c_str());
       }
     }
     if (shown == 0) std::printf("  (no %s)\n", matches_only ? "match" : "indexed image");
@@ -95,7 +100,8 @@ int RunQuery(const QueryFlags& f) {
   if (!index) return kExitUsage;
   if (f.effort > 0) index->SetEffort(f.effort);
   const Method& m = index->method();
-  if (!ThresholdOk(m, f.threshold)) return kExitUsage;
+  const std::optional<double> threshold = ThresholdOf(m, f.threshold);
+  if (!threshold) return kExitUsage;
   ScanFlags scan = f.scan;
   scan.method = m.name();
   StatusOr<ScanResult> described = Scan(MakeScanOptions(scan), m);
@@ -111,11 +117,10 @@ int RunQuery(const QueryFlags& f) {
     std::fprintf(stderr, "neardup: %s\n", DisplayText(hits.status().message()).c_str());
     return kExitUsage;
   }
-  const double threshold = f.threshold.value_or(m.default_threshold());
   if (f.json) {
-    PrintHitsJson(*described, *hits, m, threshold, f.matches_only);
+    PrintHitsJson(*described, *hits, m, *threshold, f.matches_only);
   } else {
-    PrintHitsTable(*described, *hits, m, threshold, f.matches_only);
+    PrintHitsTable(*described, *hits, m, *threshold, f.matches_only);
   }
   return described->errors.empty() ? kExitOk : kExitSomeFailed;
 }
@@ -130,21 +135,19 @@ int RunDups(const DupsFlags& f) {
   std::unique_ptr<ImageIndex> index = OpenIndexOrReport(f.dir);
   if (!index) return kExitUsage;
   const Method& m = index->method();
-  if (!ThresholdOk(m, f.threshold)) return kExitUsage;
-  const double threshold = f.threshold.value_or(m.default_threshold());
-  auto pairs = index->Dups(threshold, f.threads);
+  const std::optional<double> threshold = ThresholdOf(m, f.threshold);
+  if (!threshold) return kExitUsage;
+  auto pairs = index->Dups(*threshold, f.threads);
   if (!pairs.ok()) {
     std::fprintf(stderr, "neardup: %s\n", DisplayText(pairs.status().message()).c_str());
     return kExitUsage;
   }
-  const bool bits = m.metric() == Metric::kHamming;
+  // The "score" column is in the threshold's unit: bits for hashes, the cosine for vectors.
+  const int decimals = m.threshold_range().decimals;
   std::printf("a,b,score\n");
   for (const IndexPair& p : *pairs) {
-    if (bits) {
-      std::printf("%s,%s,%.0f\n", CsvField(p.a).c_str(), CsvField(p.b).c_str(), p.distance);
-    } else {
-      std::printf("%s,%s,%.6f\n", CsvField(p.a).c_str(), CsvField(p.b).c_str(), 1 - p.distance);
-    }
+    std::printf("%s,%s,%.*f\n", CsvField(p.a).c_str(), CsvField(p.b).c_str(), decimals,
+                m.InThresholdUnit(p.distance));
   }
   return kExitOk;
 }

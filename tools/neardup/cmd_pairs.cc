@@ -16,11 +16,6 @@ struct PairsFlags {
 };
 
 int Run(const PairsFlags& flags) {
-  auto method = MakeMethod(flags.scan.method);
-  if (!method.ok()) {
-    std::fprintf(stderr, "neardup: %s\n", DisplayText(method.status().message()).c_str());
-    return kExitUsage;
-  }
   StatusOr<PairsResult> r = Pairs(MakeScanOptions(flags.scan), flags.k);
   if (!r.ok()) {
     std::fprintf(stderr, "neardup: %s\n", DisplayText(r.status().message()).c_str());
@@ -33,7 +28,7 @@ int Run(const PairsFlags& flags) {
     const std::string a = CsvField(files[i].path);
     for (const Neighbor& n : r->neighbors[i]) {
       std::printf("%s,%s,%.6f\n", a.c_str(), CsvField(files[n.id].path).c_str(),
-                  (*method)->Score(n.distance));
+                  r->method->Score(n.distance));
     }
   }
   return r->scan.errors.empty() ? kExitOk : kExitSomeFailed;

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "neardup/hash.h"
+#include "neardup/registry.h"
 
 namespace neardup::cli {
 

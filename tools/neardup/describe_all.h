@@ -8,6 +8,7 @@
 
 #include "neardup/decode.h"
 #include "neardup/descriptor.h"
+#include "neardup/registry.h"
 
 namespace neardup::cli {
 

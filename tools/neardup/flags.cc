@@ -108,24 +108,9 @@ CLI::Option* AddOptionalCount(CLI::App* cmd, const std::string& names, std::opti
       ->check(WholeNumberIn(uint64_t(lo), uint64_t(hi)));
 }
 
-ThresholdRange ThresholdRangeOf(const Method& method) {
-  switch (method.metric()) {
-    case Metric::kHamming:
-      return {0, double(method.dims()), "bits"};
-    case Metric::kCosine:
-      return {0, 1, "cosine similarity"};
-    case Metric::kFused:
-      return {0, 1, "fused score"};
-  }
-  return {0, 0, ""};
-}
-
 Status CheckThreshold(const Method& method, double threshold, const std::string& option) {
-  const ThresholdRange r = ThresholdRangeOf(method);
-  if (std::isfinite(threshold) && threshold >= r.lo && threshold <= r.hi) return Status::Ok();
-  return InvalidArgumentError(option + ": " + Number(threshold) + " is out of range for method " +
-                              method.name() + " (" + Number(r.lo) + ".." + Number(r.hi) + " " +
-                              r.unit + ")");
+  Status s = method.CheckThreshold(threshold);
+  return s.ok() ? s : InvalidArgumentError(option + ": " + s.message());
 }
 
 }  // namespace neardup::cli

@@ -48,19 +48,8 @@ CLI::Option* AddOptionalNumber(CLI::App* cmd, const std::string& names,
 CLI::Option* AddOptionalCount(CLI::App* cmd, const std::string& names, std::optional<int>* value,
                               int lo, int hi, const std::string& help);
 
-// The thresholds a method accepts, in its own unit (descriptor.h, IsMatch).
-struct ThresholdRange {
-  double lo = 0;
-  double hi = 0;
-  std::string unit;  // "bits", "cosine similarity", "fused score"
-};
-// Hamming methods: 0..dims() bits (dims() matches everything). Cosine methods: 0..1; a negative
-// threshold would match unrelated images, and Find refuses it. The fused method: its score,
-// 0..1.
-ThresholdRange ThresholdRangeOf(const Method& method);
-
 // InvalidArgument "--threshold: 1000 is out of range for method pdq8 (0..256 bits)" when
-// `threshold` is outside ThresholdRangeOf(method) or not finite; `option` names the option.
+// `threshold` is outside Method::threshold_range() or not finite; `option` names the option.
 Status CheckThreshold(const Method& method, double threshold,
                       const std::string& option = "--threshold");
 

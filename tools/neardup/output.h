@@ -12,6 +12,7 @@
 
 #include "neardup/cache.h"
 #include "neardup/find.h"
+#include "neardup/registry.h"
 
 namespace neardup::cli {
 

@@ -1,0 +1,153 @@
+// A persistent index of image descriptors for copy detection and for libraries too large to
+// rescan: `neardup index ...`.
+//
+// An index is a folder holding
+//   catalog.sqlite  one row per image (absolute path, size, mtime, width, height, descriptor) or
+//                   per imported hash (its ID), the source of truth;
+//   vectors.faiss   the Faiss index of those descriptors, chosen by a factory string at creation
+//                   ("BFlat", "BHNSW32", "BHash2x16" for hashes; "Flat", "HNSW32",
+//                   "IVF4096,Flat", "IVF4096,PQ32" for embeddings), rebuilt from the catalog
+//                   whenever it is missing or behind.
+// Durability: catalog rows are committed in transactions as files are described, and the Faiss
+// file is replaced atomically, stamped with the highest catalog id it holds. A process killed at
+// any moment leaves an index that opens and answers (the Faiss side catches up from the catalog
+// on open), and running the same add again describes only the files not yet committed.
+//
+// Damage: every catalog row read back is checked (types, ranges, blob sizes, the method's
+// descriptor shape); a bad row is reported once as a warning and ignored, and `index add` of its
+// file replaces it. A damaged catalog file (SQLite's "malformed", a missing table) is Corruption,
+// never an empty answer. A vectors.faiss that is unreadable (truncated) or disagrees with the
+// catalog (dimensions, kind, ids beyond the catalog's, more vectors than rows) is rebuilt from the
+// catalog, with a warning, and saved again when the folder is writable.
+// Failed writes (disk full, read-only folder) are IOError naming the file; rows committed before
+// stay, and the next add with room completes the index.
+//
+// Thread safety: one ImageIndex object is used by one thread at a time; several processes may
+// read an index while one writes to it (SQLite WAL).
+#ifndef NEARDUP_INDEX_H_
+#define NEARDUP_INDEX_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "neardup/descriptor.h"
+#include "neardup/find.h"
+#include "neardup/status.h"
+
+namespace neardup {
+
+struct IndexStats {
+  std::string path;  // the index folder
+  std::string method;
+  std::string factory;        // Faiss factory string
+  int dims = 0;               // bits (hashes) or dimensions (embeddings)
+  int64_t images = 0;         // rows in the catalog
+  int64_t vectors = 0;        // vectors in the Faiss index (removed ones included until purged)
+  bool trained = true;        // false: an IVF/PQ index waits for enough vectors; searches are exact
+  int64_t catalog_bytes = 0;  // catalog.sqlite and its journal
+  int64_t vector_bytes = 0;   // vectors.faiss
+};
+
+struct IndexHit {
+  int64_t id = 0;
+  std::string path;     // as stored: the absolute path, or an imported hash's ID
+  double distance = 0;  // the method's unit: bits, or 1 - cosine
+  double score = 0;     // Method::Score(distance), in [0,1]
+};
+
+struct IndexPair {
+  std::string a;  // a < b by catalog id
+  std::string b;
+  double distance = 0;  // bits, or 1 - cosine
+};
+
+struct IndexAddResult {
+  int64_t added = 0;      // files described and committed in this run
+  int64_t unchanged = 0;  // files already in the index with the same size and mtime
+  std::vector<InputError> errors;
+  std::vector<std::string> warnings;
+  int64_t skipped_non_images = 0;
+};
+
+// One hash of an imported list (e.g. a PDQ hash exchanged between trust-and-safety teams).
+struct ImportedHash {
+  // Any bytes; stored as the row's path, so IDs and file paths share one namespace: an ID equal
+  // to an indexed file's absolute path is refused (AddHashes), and a file whose path is an
+  // imported ID is refused by Add (remove the ID first). A second import of an ID replaces it.
+  std::string id;
+  Descriptor descriptor;
+};
+
+struct ImportResult {
+  int64_t added = 0;      // new IDs, and IDs whose hash changed
+  int64_t unchanged = 0;  // IDs already imported with the same hash
+  // Hashes refused (InputError::path is the ID): wrong descriptor size, an ID that is an indexed
+  // file's path, one ID given different hashes in the same call (neither is kept).
+  std::vector<InputError> errors;
+};
+
+struct IndexOptions {
+  // Receives each warning (a bad catalog row skipped, vectors.faiss rebuilt). Add calls it from
+  // its scan threads too, possibly concurrently: it must be thread-safe. Null: dropped.
+  std::function<void(const std::string&)> warn;
+};
+
+class ImageIndex {
+ public:
+  virtual ~ImageIndex() = default;
+  ImageIndex() = default;
+  ImageIndex(const ImageIndex&) = delete;
+  ImageIndex& operator=(const ImageIndex&) = delete;
+
+  // Creates an empty index folder `dir` for `method`; an empty `factory` picks exact search.
+  // InvalidArgument for an unknown method or factory, or when `dir` exists and is not empty.
+  static StatusOr<std::unique_ptr<ImageIndex>> Create(const std::string& dir,
+                                                      const std::string& method,
+                                                      const std::string& factory = "",
+                                                      const IndexOptions& options = {});
+  // Opens an index made by Create. NotFound / Corruption; InvalidArgument when the index was made
+  // by another version of its method (descriptors would not compare).
+  static StatusOr<std::unique_ptr<ImageIndex>> Open(const std::string& dir,
+                                                    const IndexOptions& options = {});
+
+  virtual const Method& method() const = 0;
+
+  // Describes and adds every image of options.inputs not already indexed with the same size and
+  // mtime (a changed file replaces its row). options.method, use_cache and cache_path are ignored:
+  // the index is the cache. Errors of single files land in the result; a non-OK Status means the
+  // index could not be read or written (IOError before any file is described when the catalog
+  // is read-only).
+  virtual StatusOr<IndexAddResult> Add(ScanOptions options) = 0;
+  // Adds hashes that have no file (import). Each descriptor must be of the index's method; for
+  // pdq8 a single PDQ hash is accepted and matches in its own orientation only (queries still try
+  // all eight of theirs). Hashes refused one by one land in the result; a non-OK Status means the
+  // index could not be read or written.
+  virtual StatusOr<ImportResult> AddHashes(const std::vector<ImportedHash>& hashes) = 0;
+  // Removes rows by path (as given, or made absolute) or imported ID; returns those not found.
+  virtual StatusOr<std::vector<std::string>> Remove(const std::vector<std::string>& paths) = 0;
+
+  // The k nearest indexed images of each query descriptor (of the index's method).
+  virtual StatusOr<std::vector<std::vector<IndexHit>>> Query(const std::vector<Descriptor>& queries,
+                                                             int k) = 0;
+  // Every pair of indexed images within `threshold` (bits for hashes: distance <= threshold;
+  // cosine for embeddings: similarity >= threshold), sorted by ids. Exact for hashes (multi-index
+  // hashing, memory O(n)) and for "Flat" embeddings; other float indexes compare each image with
+  // its kDupsNeighbors nearest.
+  virtual StatusOr<std::vector<IndexPair>> Dups(double threshold, int threads) = 0;
+  virtual StatusOr<IndexStats> Stats() = 0;
+  // Calls fn(path or ID, descriptor) for every row, in id order (bad rows skipped and warned).
+  virtual Status ForEach(const std::function<void(const std::string&, const Descriptor&)>& fn) = 0;
+
+  // Search effort of approximate indexes (efSearch of HNSW, nprobe of IVF).
+  virtual void SetEffort(int effort) = 0;
+};
+
+// Neighbours compared per image by Dups on an approximate float index.
+inline constexpr int kDupsNeighbors = 32;
+
+}  // namespace neardup
+
+#endif  // NEARDUP_INDEX_H_
