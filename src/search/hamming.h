@@ -6,40 +6,18 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "neardup/hash.h"
 #include "neardup/search.h"
 
 namespace neardup::search_internal {
 
-template <int W>
-inline int Popcount(const uint64_t* x, const uint64_t* y) {
-  int d = 0;
-  for (int i = 0; i < W; ++i) d += __builtin_popcountll(x[i] ^ y[i]);
-  return d;
-}
-
-inline int PopcountN(const uint64_t* x, const uint64_t* y, int words) {
-  int d = 0;
-  for (int i = 0; i < words; ++i) d += __builtin_popcountll(x[i] ^ y[i]);
-  return d;
-}
-
-// Distance between item i of `a` and item j of `b` (see search.h); W = words (0: runtime).
+// Distance between item i of `a` and item j of `b`: VariantDistance (hash.h), the one definition;
+// W = words (0: runtime).
 template <int W>
 inline int ItemDistance(const CodeSet& a, int64_t i, const CodeSet& b, int64_t j) {
   const int words = W > 0 ? W : a.words;
-  const uint64_t* x = a.codes + i * a.variants * words;
-  const uint64_t* y = b.codes + j * b.variants * words;
-  auto pc = [words](const uint64_t* p, const uint64_t* q) {
-    if constexpr (W > 0) {
-      return Popcount<W>(p, q);
-    } else {
-      return PopcountN(p, q, words);
-    }
-  };
-  int best = pc(x, y);
-  for (int v = 1; v < a.variants && best > 0; ++v) best = std::min(best, pc(x + v * words, y));
-  for (int v = 1; v < b.variants && best > 0; ++v) best = std::min(best, pc(x, y + v * words));
-  return best;
+  return VariantDistance<W>(a.codes + i * a.variants * words, a.variants,
+                            b.codes + j * b.variants * words, b.variants, words);
 }
 
 using DistFn = int (*)(const CodeSet&, int64_t, const CodeSet&, int64_t);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "neardup/decode.h"
@@ -58,6 +59,21 @@ TEST(Find, GroupsCopiesKeepsTheOriginalAndReportsBrokenFiles) {
   EXPECT_EQ(kept.facts.width, 480);
   EXPECT_EQ(kept.facts.format, "png");
   EXPECT_EQ(r->scan.decoded, 10);
+  // The result names its method and lists, per group, exactly the pairs inside it.
+  ASSERT_NE(r->method, nullptr);
+  EXPECT_EQ(r->method->name(), kDefaultMethod);
+  EXPECT_EQ(r->threshold, r->method->default_threshold());
+  ASSERT_EQ(r->evidence.size(), r->pairs.size());
+  std::vector<int64_t> inside;
+  for (size_t k = 0; k < r->pairs.size(); ++k) {
+    std::set<std::string> names = Names(*r, r->groups[0]);
+    if (names.count(std::filesystem::path(r->scan.files[r->pairs[k].a].path).filename()) &&
+        names.count(std::filesystem::path(r->scan.files[r->pairs[k].b].path).filename())) {
+      inside.push_back(int64_t(k));
+    }
+  }
+  EXPECT_FALSE(inside.empty());
+  EXPECT_EQ(r->groups[0].pairs, inside);
 
   // Second run: everything from the cache, same answer.
   StatusOr<FindResult> again = Find(o);
@@ -340,6 +356,16 @@ TEST(Find, UnknownMethodIsAnError) {
   o.scan.inputs = {"."};
   o.scan.method = "nope";
   EXPECT_EQ(Find(o).status().code(), StatusCode::kNotFound);
+}
+
+TEST(Find, AThresholdOutsideTheMethodsRangeIsRefusedBeforeScanning) {
+  FindOptions o;
+  o.scan.inputs = {"/nonexistent-neardup-input"};
+  o.scan.method = "pdq8";
+  o.threshold = 300;
+  StatusOr<FindResult> r = Find(o);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(), "300 is out of range for method pdq8 (0..256 bits)");
 }
 
 TEST(Pairs, KNearestWithScores) {

@@ -49,6 +49,9 @@ TEST(GroupPairs, ConnectedComponentsWithOneKeeperEach) {
   EXPECT_NE(groups[0].members[1].reason.find("higher resolution"), std::string::npos);
   ASSERT_EQ(groups[1].members.size(), 2u);
   EXPECT_EQ(groups[1].members[0].item, 5);
+  // Each group lists the pairs (indices into `pairs`) that join its members.
+  EXPECT_EQ(groups[0].pairs, (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(groups[1].pairs, (std::vector<int64_t>{2}));
 }
 
 TEST(GroupPairs, StrictModeSplitsChains) {
@@ -62,6 +65,8 @@ TEST(GroupPairs, StrictModeSplitsChains) {
     ASSERT_EQ(g.members.size(), 2u);
     int64_t keeper = g.members[0].item, other = g.members[1].item;
     EXPECT_TRUE((keeper == 3 && other == 2) || (keeper == 1 && other == 0));
+    // The pair 1-2 runs between the two strict groups: it belongs to neither.
+    EXPECT_EQ(g.pairs, (std::vector<int64_t>{keeper == 3 ? 0 : 2}));
   }
   auto connected = GroupPairs(4, pairs, GroupMode::kConnected, f, NoScore);
   ASSERT_EQ(connected.size(), 1u);
