@@ -12,7 +12,7 @@ build="${BUILD_DIR:-$repo/build-asan}"
 jobs="${JOBS:-$(nproc)}"
 areas=("$@")
 if ((${#areas[@]} == 0)); then
-  areas=(image hash store verify index pipeline)
+  areas=(image hash store verify search pipeline)
 fi
 
 mkdir -p "$build"
