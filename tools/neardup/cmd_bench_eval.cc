@@ -8,7 +8,8 @@
 #include "commands.h"
 #include "flags.h"
 #include "neardup/eval.h"
-#include "output.h"
+#include "display.h"
+#include "json_out.h"
 
 namespace neardup::cli {
 namespace {

@@ -4,10 +4,10 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "display.h"
 #include "flags.h"
 #include "neardup/bench_run.h"
 #include "neardup/descriptor.h"
-#include "output.h"
 
 namespace neardup::cli {
 namespace {

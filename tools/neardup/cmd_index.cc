@@ -6,10 +6,13 @@
 #include <cstdio>
 #include <cstring>
 
+#include "display.h"
 #include "flags.h"
+#include "json_out.h"
 #include "neardup/hash.h"
 #include "neardup/hash_list.h"
-#include "output.h"
+#include "progress.h"
+#include "scan_flags.h"
 
 namespace neardup::cli {
 
