@@ -9,18 +9,23 @@
 // Each list file holds image paths, one a line (scripts/fetch_training_images.sh writes them);
 // COUNT originals are drawn from it (default: what is left of --n, shared among the lists without
 // a count). Drawing is seeded and round-robin over directories, because sibling files are often
-// frames of one object (freedroidrpg renders 30 rotations per item). Each original is decoded with
-// OpenCV (transparency composited over white), downscaled so its long side is <= 1024, and skipped
-// if its short side is < 128 px, if it is flat, if an earlier original is of its family (same
-// folder and file stem once variant suffixes such as -l/-d, -4x3, _0005 are dropped), or if its
-// 16x16 grey thumbnail, whole or centre square, correlates with an earlier original's at
-// |r| > 0.95 (one design at several sizes), so that the negatives below are not near-duplicates.
+// frames of one object (freedroidrpg renders 30 rotations per item). Each original is decoded at
+// full size by the library's DecodeFile (neardup/decode.h: EXIF orientation applied, alpha
+// composited over white, or over black when the visible content is light), downscaled so its long
+// side is <= 1024 (neardup::Resize), and skipped if its short side is < 128 px, if it is flat, if
+// an earlier original is of its family (neardup::FamilyKey, the key of the train / held-out split:
+// innermost folder + the file name's leading letters), or if its 16x16 grey thumbnail, whole or
+// centre square, correlates with an earlier original's at |r| > 0.95 (one design at several sizes),
+// so that the negatives below are not near-duplicates.
 //
-// Positives: each original against 15 edited copies of itself. Negatives: pairs of different
-// originals (all pairs when there are fewer than --negatives, else a seeded sample). Methods:
-// ahash, dhash, phash, whash (64 bits), pdq (256 bits) and pdq8, the smallest distance between
-// the 8 dihedral PDQ hashes of the first image and the plain PDQ hash of the second (how a query
-// is matched against a catalogue when rotations and mirrors should be found).
+// Positives: each original against 15 edited copies of itself, made with the library's edits
+// (neardup/augment.h and neardup/preprocess.h, the functions the augment families apply) except
+// "rotate 5° (border)" and "caption bar", which no augment family does (its rotate keeps the size
+// and cuts the corners; its caption adds a band instead of covering the bottom). Negatives: pairs
+// of different originals (all pairs when there are fewer than --negatives, else a seeded sample).
+// Methods: ahash, dhash, phash, whash (64 bits), pdq (256 bits) and pdq8, the smallest distance
+// between the 8 dihedral PDQ hashes of the first image and the plain PDQ hash of the second (how a
+// query is matched against a catalogue when rotations and mirrors should be found).
 //
 // Prints Markdown on stdout: per method the largest threshold (bits) whose false-positive rate on
 // the negatives is <= 0.1% and <= 0.01% with its FP count, recall per edit at the 0.1% threshold,
@@ -39,19 +44,16 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <random>
 #include <regex>
@@ -62,11 +64,19 @@
 #include <unordered_set>
 #include <vector>
 
+#include "image/cv_image.h"
+#include "neardup/augment.h"
+#include "neardup/decode.h"
+#include "neardup/find.h"
 #include "neardup/hash.h"
 #include "neardup/image.h"
+#include "neardup/preprocess.h"
 #include "neardup/registry.h"
+#include "neardup/split.h"
 
 namespace {
+
+using neardup::Image;
 
 constexpr int kMaxSide = 1024;
 constexpr int kMinSide = 128;
@@ -166,38 +176,22 @@ void ParallelFor(int n, int threads, const std::function<void(int)>& fn) {
   for (std::thread& t : pool) t.join();
 }
 
-// 8-bit BGR, transparency composited over white, long side <= max_side. Empty on failure.
-cv::Mat LoadOriginal(const std::string& path, int max_side = kMaxSide) {
-  cv::Mat m;
-  try {
-    m = cv::imread(path, cv::IMREAD_UNCHANGED);
-  } catch (const cv::Exception& e) {
-    std::fprintf(stderr, "warning: %s: %s\n", path.c_str(), e.what());
+// RGB as DecodeFile gives it, downscaled (area averaging) so its long side is <= max_side. Empty
+// when it cannot be decoded (the reason is printed unless the file is simply not an image).
+Image LoadOriginal(const std::string& path, int max_side = kMaxSide) {
+  neardup::StatusOr<Image> decoded = neardup::DecodeFile(path, neardup::DecodeOptions{});
+  if (!decoded.ok()) {
+    if (decoded.status().code() != neardup::StatusCode::kInvalidArgument) {
+      std::fprintf(stderr, "warning: %s\n", decoded.status().ToString().c_str());
+    }
     return {};  // counted as undecodable
   }
-  if (m.empty()) return {};
-  if (m.depth() == CV_16U) m.convertTo(m, CV_8U, 1.0 / 257);
-  if (m.depth() != CV_8U) return {};
-  if (m.channels() == 1) {
-    cv::cvtColor(m, m, cv::COLOR_GRAY2BGR);
-  } else if (m.channels() == 4) {
-    cv::Mat f, out;
-    m.convertTo(f, CV_32FC4, 1.0 / 255);
-    std::vector<cv::Mat> ch;
-    cv::split(f, ch);
-    for (int c = 0; c < 3; ++c) ch[c] = ch[c].mul(ch[3]) + (1.0f - ch[3]);
-    ch.pop_back();
-    cv::merge(ch, f);
-    f.convertTo(m, CV_8UC3, 255.0);
-  } else if (m.channels() != 3) {
-    return {};
-  }
-  const int long_side = std::max(m.cols, m.rows);
+  Image m = std::move(*decoded);
+  const int long_side = std::max(m.width, m.height);
   if (long_side > max_side) {
     const double s = double(max_side) / long_side;
-    cv::Mat small;
-    cv::resize(m, small, cv::Size(), s, s, cv::INTER_AREA);
-    m = small;
+    m = neardup::Resize(m, std::max(1, int(std::lround(m.width * s))),
+                        std::max(1, int(std::lround(m.height * s))));
   }
   return m;
 }
@@ -205,97 +199,85 @@ cv::Mat LoadOriginal(const std::string& path, int max_side = kMaxSide) {
 // Zero-mean, unit-norm 16x16 grey thumbnails (the dot product of two is their correlation) of the
 // whole image and of its centred square, which catches one design cut to 4:3 and to 16:9; and
 // the grey standard deviation, to reject flat images.
+using Thumb16 = std::array<float, 256>;
 struct Thumb {
-  cv::Mat whole, square;
+  Thumb16 whole{}, square{};
   double stddev = 0;
 };
 
-cv::Mat NormalisedThumb(const cv::Mat& grey) {
-  cv::Mat t;
-  cv::resize(grey, t, cv::Size(16, 16), 0, 0, cv::INTER_AREA);
-  t.convertTo(t, CV_32F);
-  t -= cv::mean(t)[0];
-  const double n = cv::norm(t);
-  if (n > 1e-6) t /= n;
+// The 16x16 area-averaged grey thumbnail of `grey`, as bytes.
+Image Grey16(const Image& grey) { return neardup::Resize(grey, 16, 16); }
+
+Thumb16 Normalised(const Image& t16) {
+  Thumb16 t;
+  double mean = 0;
+  for (int k = 0; k < 256; ++k) mean += t16.pixels[k];
+  mean /= 256;
+  double norm = 0;
+  for (int k = 0; k < 256; ++k) {
+    t[k] = float(t16.pixels[k] - mean);
+    norm += double(t[k]) * t[k];
+  }
+  norm = std::sqrt(norm);
+  if (norm > 1e-6) {
+    for (float& v : t) v = float(v / norm);
+  }
   return t;
 }
 
-Thumb MakeThumb(const cv::Mat& bgr) {
-  cv::Mat g;
-  cv::cvtColor(bgr, g, cv::COLOR_BGR2GRAY);
-  const int side = std::min(g.cols, g.rows);
+double Dot(const Thumb16& a, const Thumb16& b) {
+  double s = 0;
+  for (int k = 0; k < 256; ++k) s += double(a[k]) * b[k];
+  return s;
+}
+
+Thumb MakeThumb(const Image& rgb) {
+  const Image g = neardup::ToGrey(rgb);
+  const int side = std::min(g.width, g.height);
+  const Image whole = Grey16(g);
   Thumb t;
-  t.whole = NormalisedThumb(g);
-  t.square = NormalisedThumb(g(cv::Rect((g.cols - side) / 2, (g.rows - side) / 2, side, side)));
-  cv::Mat small;
-  cv::resize(g, small, cv::Size(16, 16), 0, 0, cv::INTER_AREA);
-  cv::Scalar mean, stddev;
-  cv::meanStdDev(small, mean, stddev);
-  t.stddev = stddev[0];
+  t.whole = Normalised(whole);
+  t.square =
+      Normalised(Grey16(neardup::Crop(g, (g.width - side) / 2, (g.height - side) / 2, side, side)));
+  double mean = 0, sq = 0;
+  for (uint8_t v : whole.pixels) mean += v;
+  mean /= 256;
+  for (uint8_t v : whole.pixels) sq += (v - mean) * (v - mean);
+  t.stddev = std::sqrt(sq / 256);
   return t;
 }
 
 bool NearCopy(const Thumb& a, const Thumb& b) {
-  return std::abs(a.whole.dot(b.whole)) > kDupCorrelation ||
-         std::abs(a.square.dot(b.square)) > kDupCorrelation;
-}
-
-// Files of one design or one object share a key: the directory plus the file stem without
-// variant suffixes ("licorice-l"/"licorice-d", "grub-4x3"/"grub-16x9", "portrait_0005",
-// "swordsman-3", a bare "1920x1080").
-std::string FamilyKey(const std::string& path) {
-  const size_t slash = path.rfind('/') + 1;
-  std::string stem = path.substr(slash);
-  stem = stem.substr(0, stem.rfind('.'));
-  static const std::regex kSuffix("(^|[-_.+])(l|d|light|dark|day|night|\\d+x\\d+|\\d+)$",
-                                  std::regex::icase);
-  for (std::string prev; prev != stem;) {
-    prev = stem;
-    stem = std::regex_replace(stem, kSuffix, "");
-  }
-  return path.substr(0, slash) + stem;
-}
-
-neardup::Image ToImage(const cv::Mat& bgr) {
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  neardup::Image img(rgb.cols, rgb.rows, 3);
-  for (int y = 0; y < rgb.rows; ++y) std::memcpy(img.row(y), rgb.ptr(y), size_t(rgb.cols) * 3);
-  return img;
+  return std::abs(Dot(a.whole, b.whole)) > kDupCorrelation ||
+         std::abs(Dot(a.square, b.square)) > kDupCorrelation;
 }
 
 // ---- the edits ----
+// The library's edits where one exists (neardup/augment.h, neardup/preprocess.h); the two that no
+// augment family makes are drawn here with OpenCV.
 
-cv::Mat Resize(const cv::Mat& m, double s) {
-  cv::Mat out;
-  cv::resize(m, out, cv::Size(), s, s, cv::INTER_AREA);
-  return out;
-}
-
-cv::Mat Jpeg(const cv::Mat& m, int quality) {
-  std::vector<uchar> buf;
-  cv::imencode(".jpg", m, buf, {cv::IMWRITE_JPEG_QUALITY, quality});
-  return cv::imdecode(buf, cv::IMREAD_COLOR);
+Image OrExit(neardup::StatusOr<Image> image, const char* what) {
+  if (!image.ok()) {
+    std::fprintf(stderr, "error: %s: %s\n", what, image.status().ToString().c_str());
+    std::exit(1);
+  }
+  return std::move(*image);
 }
 
 // Keeps `area` of the image at its aspect; centred, or anchored at the top-left corner.
-cv::Mat Crop(const cv::Mat& m, double area, bool centred) {
+Image CropArea(const Image& m, double area, bool centred) {
   const double s = std::sqrt(area);
-  const int w = std::max(1, int(std::lround(m.cols * s)));
-  const int h = std::max(1, int(std::lround(m.rows * s)));
-  const int x = centred ? (m.cols - w) / 2 : 0;
-  const int y = centred ? (m.rows - h) / 2 : 0;
-  return m(cv::Rect(x, y, w, h)).clone();
+  const int w = std::max(1, int(std::lround(m.width * s)));
+  const int h = std::max(1, int(std::lround(m.height * s)));
+  const int x = centred ? (m.width - w) / 2 : 0;
+  const int y = centred ? (m.height - h) / 2 : 0;
+  return neardup::Crop(m, x, y, w, h);
 }
 
-cv::Mat Rotate90(const cv::Mat& m) {
-  cv::Mat out;
-  cv::rotate(m, out, cv::ROTATE_90_CLOCKWISE);
-  return out;
-}
-
-// Rotates by `degrees` about the centre on a canvas grown to hold the whole image; black corners.
-cv::Mat RotateSmall(const cv::Mat& m, double degrees) {
+// Own edit: rotates by `degrees` about the centre on a canvas grown to hold the whole image,
+// black corners (augment's "rotate" keeps the size and cuts the corners off).
+Image RotateSmall(const Image& img, double degrees) {
+  const cv::Mat m = neardup::image_internal::AsMat(img);
   const cv::Point2f centre(m.cols / 2.0f, m.rows / 2.0f);
   cv::Mat r = cv::getRotationMatrix2D(centre, degrees, 1.0);
   const cv::Rect2f box = cv::RotatedRect(centre, m.size(), float(degrees)).boundingRect2f();
@@ -304,77 +286,50 @@ cv::Mat RotateSmall(const cv::Mat& m, double degrees) {
   cv::Mat out;
   cv::warpAffine(m, out, r, cv::Size(int(std::ceil(box.width)), int(std::ceil(box.height))),
                  cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0, 0, 0));
-  return out;
+  return neardup::image_internal::FromMat(out);
 }
 
-cv::Mat Mirror(const cv::Mat& m) {
-  cv::Mat out;
-  cv::flip(m, out, 1);
-  return out;
-}
-
-cv::Mat Grey(const cv::Mat& m) {
-  cv::Mat g, out;
-  cv::cvtColor(m, g, cv::COLOR_BGR2GRAY);
-  cv::cvtColor(g, out, cv::COLOR_GRAY2BGR);
-  return out;
-}
-
-cv::Mat Gamma(const cv::Mat& m, double gamma) {
-  cv::Mat lut(1, 256, CV_8U);
-  for (int i = 0; i < 256; ++i) {
-    lut.at<uchar>(i) = cv::saturate_cast<uchar>(255.0 * std::pow(i / 255.0, gamma));
-  }
-  cv::Mat out;
-  cv::LUT(m, lut, out);
-  return out;
-}
-
-// A black band over the bottom eighth with a white caption, as a social-media repost has.
-cv::Mat Caption(const cv::Mat& m) {
-  cv::Mat out = m.clone();
-  const int band = std::max(12, m.rows / 8);
-  cv::rectangle(out, cv::Rect(0, m.rows - band, m.cols, band), cv::Scalar(0, 0, 0), cv::FILLED);
+// Own edit: a black band over the bottom eighth with a white caption, as a social-media repost
+// has (augment's "caption" adds a band above or below instead of covering the picture).
+Image Caption(const Image& img) {
+  cv::Mat out = neardup::image_internal::AsMat(img).clone();
+  const int band = std::max(12, out.rows / 8);
+  cv::rectangle(out, cv::Rect(0, out.rows - band, out.cols, band), cv::Scalar(0, 0, 0), cv::FILLED);
   const std::string text = "Summer 2023 - shared with neardup";
   const int font = cv::FONT_HERSHEY_SIMPLEX;
   int base = 0;
   const cv::Size unit = cv::getTextSize(text, font, 1.0, 2, &base);
-  const double scale = std::min(0.6 * band / unit.height, 0.9 * m.cols / unit.width);
+  const double scale = std::min(0.6 * band / unit.height, 0.9 * out.cols / unit.width);
   const int thickness = std::max(1, int(std::lround(scale * 2)));
   const cv::Size size = cv::getTextSize(text, font, scale, thickness, &base);
-  const cv::Point origin((m.cols - size.width) / 2, m.rows - (band - size.height) / 2);
+  const cv::Point origin((out.cols - size.width) / 2, out.rows - (band - size.height) / 2);
   cv::putText(out, text, origin, font, scale, cv::Scalar(255, 255, 255), thickness, cv::LINE_AA);
-  return out;
-}
-
-cv::Mat Blur(const cv::Mat& m, double sigma) {
-  cv::Mat out;
-  cv::GaussianBlur(m, out, cv::Size(0, 0), sigma);
-  return out;
+  return neardup::image_internal::FromMat(out);
 }
 
 struct Edit {
   const char* name;
-  std::function<cv::Mat(const cv::Mat&)> apply;
+  std::function<Image(const Image&)> apply;
 };
 
 const std::vector<Edit>& Edits() {
+  using namespace neardup;
   static const std::vector<Edit> edits = {
-      {"resize 50%", [](const cv::Mat& m) { return Resize(m, 0.5); }},
-      {"resize 25%", [](const cv::Mat& m) { return Resize(m, 0.25); }},
-      {"JPEG q30", [](const cv::Mat& m) { return Jpeg(m, 30); }},
-      {"JPEG q10", [](const cv::Mat& m) { return Jpeg(m, 10); }},
-      {"crop 80% centred", [](const cv::Mat& m) { return Crop(m, 0.8, true); }},
-      {"crop 80% corner", [](const cv::Mat& m) { return Crop(m, 0.8, false); }},
-      {"crop 60% centred", [](const cv::Mat& m) { return Crop(m, 0.6, true); }},
-      {"crop 60% corner", [](const cv::Mat& m) { return Crop(m, 0.6, false); }},
-      {"rotate 90°", Rotate90},
-      {"rotate 5° (border)", [](const cv::Mat& m) { return RotateSmall(m, 5.0); }},
-      {"mirror", Mirror},
-      {"greyscale", Grey},
-      {"gamma 0.6", [](const cv::Mat& m) { return Gamma(m, 0.6); }},
+      {"resize 50%", [](const Image& m) { return DownscaleBy(m, 0.5); }},
+      {"resize 25%", [](const Image& m) { return DownscaleBy(m, 0.25); }},
+      {"JPEG q30", [](const Image& m) { return OrExit(JpegRoundTrip(m, 30), "JPEG q30"); }},
+      {"JPEG q10", [](const Image& m) { return OrExit(JpegRoundTrip(m, 10), "JPEG q10"); }},
+      {"crop 80% centred", [](const Image& m) { return CropArea(m, 0.8, true); }},
+      {"crop 80% corner", [](const Image& m) { return CropArea(m, 0.8, false); }},
+      {"crop 60% centred", [](const Image& m) { return CropArea(m, 0.6, true); }},
+      {"crop 60% corner", [](const Image& m) { return CropArea(m, 0.6, false); }},
+      {"rotate 90°", [](const Image& m) { return Rotate90(m, 1); }},
+      {"rotate 5° (border)", [](const Image& m) { return RotateSmall(m, 5.0); }},
+      {"mirror", [](const Image& m) { return FlipHorizontal(m); }},
+      {"greyscale", [](const Image& m) { return GreyscaleRgb(m); }},
+      {"gamma 0.6", [](const Image& m) { return ApplyGamma(m, 0.6); }},
       {"caption bar", Caption},
-      {"blur sigma 2", [](const cv::Mat& m) { return Blur(m, 2.0); }},
+      {"blur sigma 2", [](const Image& m) { return GaussianDenoise(m, 2.0); }},
   };
   return edits;
 }
@@ -388,31 +343,36 @@ const int kMethodBits[kMethods] = {64, 64, 64, 64, neardup::kPdqBits, neardup::k
 struct Hashes {
   uint64_t h64[4] = {};
   neardup::PdqResult pdq;
-  std::array<neardup::Hash256, 8> dihedral{};  // only filled for originals
+  // PDQ codes of 4 words, variant 0 the plain hash, then (for originals and pool images, and for
+  // copies in the sweep) the 7 other dihedral hashes in PdqDihedralHashes' order.
+  std::array<uint64_t, 8 * 4> pdq8{};
+  int variants = 1;
 };
 
-Hashes HashAll(const cv::Mat& bgr, bool dihedral) {
-  const neardup::Image img = ToImage(bgr);
+Hashes HashAll(const Image& img, bool dihedral) {
   Hashes h;
   h.h64[kAhash] = neardup::AverageHash(img);
   h.h64[kDhash] = neardup::DifferenceHash(img);
   h.h64[kPhash] = neardup::PerceptualHash(img);
   h.h64[kWhash] = neardup::WaveletHash(img);
   h.pdq = neardup::PdqHash(img);
-  if (dihedral) h.dihedral = neardup::PdqDihedralHashes(img).hashes;
+  std::copy(h.pdq.hash.w.begin(), h.pdq.hash.w.end(), h.pdq8.begin());
+  if (dihedral) {
+    const neardup::PdqDihedral d = neardup::PdqDihedralHashes(img);
+    for (int v = 1; v < 8; ++v)
+      std::copy(d.hashes[v].w.begin(), d.hashes[v].w.end(), &h.pdq8[4 * v]);
+    h.variants = 8;
+  }
   return h;
 }
 
-// Distances from original `a` (with its dihedral hashes) to image `b`, per method, in bits.
+// Distances from original `a` (with its dihedral hashes) to image `b`, per method, in bits; pdq8
+// one-sided: any variant of `a` against the plain hash of `b`.
 std::array<int, kMethods> Distances(const Hashes& a, const Hashes& b) {
   std::array<int, kMethods> d{};
   for (int m = kAhash; m <= kWhash; ++m) d[m] = neardup::HammingDistance64(a.h64[m], b.h64[m]);
   d[kPdq] = neardup::HammingDistance(a.pdq.hash, b.pdq.hash);
-  int best = neardup::kPdqBits;
-  for (const neardup::Hash256& h : a.dihedral) {
-    best = std::min(best, neardup::HammingDistance(h, b.pdq.hash));
-  }
-  d[kPdq8] = best;
+  d[kPdq8] = neardup::VariantDistance<4>(a.pdq8.data(), a.variants, b.pdq8.data(), 1);
   return d;
 }
 
@@ -421,7 +381,7 @@ std::array<int, kMethods> Distances(const Hashes& a, const Hashes& b) {
 struct Original {
   std::string path;
   int list = 0;
-  cv::Mat bgr;
+  Image image;  // RGB, long side <= kMaxSide
 };
 
 std::vector<std::string> ReadList(const std::string& path) {
@@ -477,15 +437,15 @@ std::vector<Original> SelectOriginals(const Options& opt, std::mt19937_64& rng,
     const int batch = 8 * opt.threads;
     for (size_t start = 0; start < order.size() && got < want; start += batch) {
       const int count = int(std::min<size_t>(batch, order.size() - start));
-      std::vector<cv::Mat> decoded(count);
+      std::vector<Image> decoded(count);
       ParallelFor(count, opt.threads, [&](int i) { decoded[i] = LoadOriginal(order[start + i]); });
       for (int i = 0; i < count && got < want; ++i) {
-        const cv::Mat& m = decoded[i];
-        if (m.empty()) {
+        const Image& m = decoded[i];
+        if (m.pixels.empty()) {
           ++bad;
           continue;
         }
-        if (std::min(m.cols, m.rows) < kMinSide) {
+        if (std::min(m.width, m.height) < kMinSide) {
           ++small;
           continue;
         }
@@ -494,7 +454,7 @@ std::vector<Original> SelectOriginals(const Options& opt, std::mt19937_64& rng,
           ++flat;
           continue;
         }
-        const std::string family = FamilyKey(order[start + i]);
+        const std::string family = neardup::FamilyKey(order[start + i]);
         if (families.count(family) || std::any_of(thumbs.begin(), thumbs.end(),
                                                   [&](const Thumb& s) { return NearCopy(t, s); })) {
           ++dup;
@@ -502,7 +462,7 @@ std::vector<Original> SelectOriginals(const Options& opt, std::mt19937_64& rng,
         }
         families.insert(family);
         thumbs.push_back(t);
-        chosen.push_back({order[start + i], int(li), m});
+        chosen.push_back({order[start + i], int(li), std::move(decoded[i])});
         ++got;
       }
     }
@@ -550,22 +510,11 @@ double MeanNormalised(const std::vector<int>& v, int bits) {
 
 // ---- the large negative set and the threshold sweep (--negatives-list) ----
 
-// Distances as `neardup find` measures them: for pdq8 the smallest distance between any dihedral
-// hash of one image and the plain hash of the other, both ways (src/hash/hash_methods.cc).
+// Distances as `neardup find` measures them: pdq8 is VariantDistance (neardup/hash.h), the one
+// definition the methods and the searches use (symmetric).
 std::array<int, kMethods> FindDistances(const Hashes& a, const Hashes& b) {
-  std::array<int, kMethods> d{};
-  for (int m = kAhash; m <= kWhash; ++m) d[m] = std::popcount(a.h64[m] ^ b.h64[m]);
-  auto dist = [](const neardup::Hash256& x, const neardup::Hash256& y) {
-    return std::popcount(x.w[0] ^ y.w[0]) + std::popcount(x.w[1] ^ y.w[1]) +
-           std::popcount(x.w[2] ^ y.w[2]) + std::popcount(x.w[3] ^ y.w[3]);
-  };
-  d[kPdq] = dist(a.pdq.hash, b.pdq.hash);
-  int best = d[kPdq];
-  for (int v = 1; v < 8; ++v) {
-    best = std::min(best, dist(a.dihedral[v], b.pdq.hash));
-    best = std::min(best, dist(a.pdq.hash, b.dihedral[v]));
-  }
-  d[kPdq8] = best;
+  std::array<int, kMethods> d = Distances(a, b);
+  d[kPdq8] = neardup::VariantDistance<4>(a.pdq8.data(), a.variants, b.pdq8.data(), b.variants);
   return d;
 }
 
@@ -592,11 +541,9 @@ struct QThumb {
 
 QThumb Quantise(const Thumb& t) {
   QThumb q;
-  const float* w = t.whole.ptr<float>();
-  const float* s = t.square.ptr<float>();
   for (int k = 0; k < 256; ++k) {
-    q.whole[k] = int16_t(std::lround(w[k] * 16384.0f));
-    q.square[k] = int16_t(std::lround(s[k] * 16384.0f));
+    q.whole[k] = int16_t(std::lround(t.whole[k] * 16384.0f));
+    q.square[k] = int16_t(std::lround(t.square[k] * 16384.0f));
   }
   return q;
 }
@@ -652,9 +599,11 @@ std::vector<NegListStats> SelectNegatives(const Options& opt, std::vector<PoolIm
   int fixed = 0, shared = 0;
   for (const ListSpec& l : opt.neg_lists) (l.count >= 0 ? fixed += l.count : ++shared);
   const int share = shared ? std::max(0, opt.neg_n - fixed) / shared : 0;
+  // Localised copies (.../l10n/LANG/x.png) are one family: drop LANG, so the innermost folder
+  // FamilyKey looks at is l10n for all of them.
   static const std::regex kL10n("/l10n/[^/]+/");
   auto family_of = [](const std::string& path) {
-    return FamilyKey(std::regex_replace(path, kL10n, "/l10n/*/"));
+    return neardup::FamilyKey(std::regex_replace(path, kL10n, "/l10n/"));
   };
   auto near = [&](const QThumb& q, const std::array<std::array<int16_t, 256>, 8>& dw,
                   const std::array<std::array<int16_t, 256>, 8>& ds, const Hashes& h, size_t j) {
@@ -689,10 +638,10 @@ std::vector<NegListStats> SelectNegatives(const Options& opt, std::vector<PoolIm
       std::vector<char> bad(count, 0), flat(count, 0), near_pool(count, 0);
       const size_t pool_before = qthumbs.size();
       ParallelFor(count, opt.threads, [&](int i) {
-        const cv::Mat m = LoadOriginal(order[start + i], opt.neg_max_side);
-        bad[i] = m.empty();
-        if (m.empty()) return;
-        short_side[i] = std::min(m.cols, m.rows);
+        const Image m = LoadOriginal(order[start + i], opt.neg_max_side);
+        bad[i] = m.pixels.empty();
+        if (bad[i]) return;
+        short_side[i] = std::min(m.width, m.height);
         if (short_side[i] < opt.neg_min_side) return;
         const Thumb t = MakeThumb(m);
         flat[i] = t.stddev < 4.0;
@@ -772,8 +721,10 @@ const char* const kVariantFiles[kVariants] = {"ahash",   "dhash",    "phash",   
 const int kVariantMethod[kVariants] = {kAhash, kDhash, kPhash, kWhash, kPdq, kPdq, kPdq8, kPdq8};
 constexpr bool VariantHasRule(int v) { return v == kVPdqRule || v == kVPdq8Rule; }
 
-constexpr int kMinQuality = 50;     // include/neardup/find.h FindOptions::min_quality
-constexpr int kLowQualityBits = 8;  // include/neardup/find.h kLowQualityMaxBits
+// find's quality rule (neardup/find.h): below PDQ quality kPdqReliableQuality a pair matches only
+// at distance <= kLowQualityMaxBits.
+constexpr int kMinQuality = neardup::kPdqReliableQuality;
+constexpr int kLowQualityBits = neardup::kLowQualityMaxBits;
 
 // Whether a pair at distance d whose lower PDQ quality is q matches at threshold t.
 bool Matches(int v, int d, int q, int t) {
@@ -827,8 +778,9 @@ void WriteSheet(const std::string& file, const std::vector<Close>& pairs,
     for (int side = 0; side < 2; ++side) {
       const cv::Rect cell(x0 + side * (kCell + kGap), y0, kCell, kCell);
       sheet(cell).setTo(cv::Scalar(128, 128, 128));
-      cv::Mat m = LoadOriginal(pool[side ? pairs[r].j : pairs[r].i].path, 512);
-      if (m.empty()) continue;
+      const Image img = LoadOriginal(pool[side ? pairs[r].j : pairs[r].i].path, 512);
+      if (img.pixels.empty()) continue;
+      const cv::Mat m = neardup::image_internal::AsMat(img);  // RGB, as the sheet
       const double s = std::min(double(kCell) / m.cols, double(kCell) / m.rows);
       cv::Mat t;
       cv::resize(m, t, cv::Size(std::max(1, int(m.cols * s)), std::max(1, int(m.rows * s))), 0, 0,
@@ -840,9 +792,9 @@ void WriteSheet(const std::string& file, const std::vector<Close>& pairs,
     cv::putText(sheet, label, cv::Point(x0, y0 + kCell + 12), cv::FONT_HERSHEY_SIMPLEX, 0.4,
                 cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
   }
-  if (!cv::imwrite(file, sheet, {cv::IMWRITE_JPEG_QUALITY, 80})) {
-    std::fprintf(stderr, "warning: cannot write %s\n", file.c_str());
-  }
+  const neardup::Status written =
+      neardup::WriteImage(file, neardup::image_internal::FromMat(sheet), 80);
+  if (!written.ok()) std::fprintf(stderr, "warning: %s\n", written.ToString().c_str());
 }
 
 void LargeNegatives(const Options& opt, const SweepPositives& P, std::vector<PoolImage>& pool,
@@ -1198,7 +1150,7 @@ int main(int argc, char** argv) {
   }
   std::atomic<int> done{0};
   ParallelFor(n, opt.threads, [&](int i) {
-    const cv::Mat& m = originals[i].bgr;
+    const Image& m = originals[i].image;
     hashes[i] = HashAll(m, /*dihedral=*/true);
     for (int e = 0; e < n_edits; ++e) {
       const Hashes copy = HashAll(edits[e].apply(m), /*dihedral=*/sweep);
@@ -1215,8 +1167,8 @@ int main(int argc, char** argv) {
   });
   std::vector<int> original_short;
   for (Original& o : originals) {
-    original_short.push_back(std::min(o.bgr.cols, o.bgr.rows));
-    o.bgr.release();
+    original_short.push_back(std::min(o.image.width, o.image.height));
+    o.image = Image();
   }
   const auto t2 = std::chrono::steady_clock::now();
 
@@ -1243,7 +1195,7 @@ int main(int argc, char** argv) {
   for (const auto& [i, j] : pairs) {
     const std::array<int, kMethods> d = Distances(hashes[i], hashes[j]);
     for (int k = 0; k < kMethods; ++k) neg[k].push_back(d[k]);
-    if (hashes[i].pdq.quality < 50 || hashes[j].pdq.quality < 50) ++neg_low_quality;
+    if (std::min(hashes[i].pdq.quality, hashes[j].pdq.quality) < kMinQuality) ++neg_low_quality;
   }
   const auto t3 = std::chrono::steady_clock::now();
 
@@ -1345,11 +1297,11 @@ int main(int argc, char** argv) {
   std::printf("\n");
 
   const int low_q = int(std::count_if(hashes.begin(), hashes.end(),
-                                      [](const Hashes& h) { return h.pdq.quality < 50; }));
+                                      [](const Hashes& h) { return h.pdq.quality < kMinQuality; }));
   std::printf("\n### PDQ quality\n\n");
-  std::printf("- originals with PDQ quality < 50: %d of %d (%.1f%%)\n", low_q, n,
+  std::printf("- originals with PDQ quality < %d: %d of %d (%.1f%%)\n", kMinQuality, low_q, n,
               100.0 * low_q / n);
-  std::printf("- negative pairs with at least one side of quality < 50: %.1f%%\n",
+  std::printf("- negative pairs with at least one side of quality < %d: %.1f%%\n", kMinQuality,
               100.0 * double(neg_low_quality) / double(pairs.size()));
   // A method that maps many unrelated images to one hash (e.g. a median threshold on a band that
   // is mostly flat background) shows here, and gets no threshold at a low FPR.

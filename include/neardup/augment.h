@@ -156,6 +156,23 @@ StatusOr<Augmented> ApplyRandomChain(const Image& image, const std::vector<Famil
 // that also want copy-detection invariance call ApplyRandomChain with their own set.
 StatusOr<Augmented> MakeTrainingView(const Image& image, uint64_t seed);
 
+// ---- The pixel operations with given parameters ----
+// What the families above do once their parameters are drawn, for callers that need one fixed
+// edit (the hash robustness benchmark measures "JPEG q30", "resize 25%", ...). The geometric
+// ones are in neardup/preprocess.h: Crop (crop, random_crop), Rotate90 (rotate90),
+// FlipHorizontal/FlipVertical (flip_h, flip_v), GaussianDenoise (blur). Input: RGB (3 channels),
+// both sides >= kMinAugmentSide, asserted; output RGB. Pure and thread-safe.
+
+// "jpeg": a real JPEG encode at `quality` (1-100) and decode. Errors as EncodeImage/DecodeImage.
+StatusOr<Image> JpegRoundTrip(const Image& rgb, int quality);
+// "downscale": both sides times `factor` (in (0,1]), rounded, each at least kMinAugmentSide;
+// area averaging (neardup::Resize).
+Image DownscaleBy(const Image& rgb, double factor);
+// "greyscale": BT.601 luma written to R, G and B.
+Image GreyscaleRgb(const Image& rgb);
+// "gamma": v' = 255 (v/255)^gamma, rounded; gamma > 0.
+Image ApplyGamma(const Image& rgb, double gamma);
+
 }  // namespace neardup
 
 #endif  // NEARDUP_AUGMENT_H_

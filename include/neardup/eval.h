@@ -30,6 +30,7 @@
 #define NEARDUP_EVAL_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -207,6 +208,34 @@ struct EvalReport {
 // Scores `input` against `bench` (the input is consumed: its memory is reused). Every id in
 // input.pairs must be a valid image id (asserted).
 EvalReport Evaluate(const Benchmark& bench, PairsInput input, const EvalOptions& options = {});
+
+// The recall of family `f` of `report` at its P >= kPrecision99 operating point: found_at_p99 /
+// positives; NaN when the family has no positive or no threshold reaches that precision.
+double FamilyRecallAtP99(const EvalReport& report, const FamilyStats& f);
+
+struct EvalJsonOptions {
+  // When set, every operating point also carries "distance": this function of its score
+  // threshold (a method's DistanceForScore, see neardup/descriptor.h).
+  std::function<double(double score)> distance_for_score;
+  int indent = 2;  // pretty-printing; -1 for one line
+};
+
+// The report as serialised JSON, the one form `neardup bench eval --json` prints and
+// report.json of `neardup bench run` embeds per method. Keys, in this order:
+//   "counts": {"images", "positives", "positives_listed", "negatives_listed", "ignored_listed",
+//              "lines", "listed_pairs", "duplicate_pairs", "self_pairs", "unmatched_lines",
+//              "malformed_lines"},
+//   "no_positives", "micro_ap",
+//   "best_f1", "recall_at_p99", "recall_at_p999", and "at_threshold" when the report has one:
+//     each {"threshold", ["distance",] "precision", "recall", "f1", "true_positives",
+//     "false_positives"}, or null when the point does not exist,
+//   "families": [{"family", "positives", "listed", "found_at_p99", "recall_listed",
+//                 "recall_at_p99", and with at_threshold "found_at_threshold",
+//                 "recall_at_threshold"}],
+//   "pr_curve": [{"recall", "precision", "threshold"}], "problems": [messages].
+// A recall that is undefined (a family without positives; recall_at_p99 when precision 0.99 is
+// never reached) and any other NaN are null. Invalid UTF-8 in strings becomes U+FFFD.
+std::string EvalReportJson(const EvalReport& report, const EvalJsonOptions& options = {});
 
 // How a pair of distinct images is scored (the rules at the top of this file, ignore.csv
 // included): the classification Evaluate applies to every listed pair.

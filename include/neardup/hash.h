@@ -34,6 +34,7 @@ std::string ToHex(const Hash256& h);
 // Parses 64 hex digits (either case). InvalidArgument otherwise.
 StatusOr<Hash256> Hash256FromHex(std::string_view hex);
 
+// The number of differing bits of two PDQ hashes, 0..256.
 int HammingDistance(const Hash256& a, const Hash256& b);
 inline int HammingDistance64(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
 

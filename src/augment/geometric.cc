@@ -1,5 +1,6 @@
 // Geometric edits: rotations, affine zoom/shift, flips, crops, downscaling, perspective.
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
@@ -101,12 +102,11 @@ StatusOr<Image> CropEdit(const Image& rgb, Rng& rng, Params& params) {
 
 StatusOr<Image> DownscaleEdit(const Image& rgb, Rng& rng, Params& params) {
   const double factor = rng.Param(0.2, 0.5);
-  const int w = std::max(kMinAugmentSide, int(std::lround(rgb.width * factor)));
-  const int h = std::max(kMinAugmentSide, int(std::lround(rgb.height * factor)));
+  Image out = DownscaleBy(rgb, factor);
   params["factor"] = factor;
-  params["width"] = w;
-  params["height"] = h;
-  return Resize(rgb, w, h);  // never grows: factor <= 0.5 and source sides >= kMinAugmentSide
+  params["width"] = out.width;
+  params["height"] = out.height;
+  return out;
 }
 
 StatusOr<Image> Rotate90Edit(const Image& rgb, Rng& rng, Params& params) {
@@ -139,3 +139,14 @@ StatusOr<Image> PerspectiveEdit(const Image& rgb, Rng& rng, Params& params) {
 }
 
 }  // namespace neardup::augment_internal
+
+namespace neardup {
+
+Image DownscaleBy(const Image& rgb, double factor) {
+  assert(rgb.channels == 3 && factor > 0 && factor <= 1);
+  const int w = std::max(kMinAugmentSide, int(std::lround(rgb.width * factor)));
+  const int h = std::max(kMinAugmentSide, int(std::lround(rgb.height * factor)));
+  return Resize(rgb, w, h);  // never grows: factor <= 1 and source sides >= kMinAugmentSide
+}
+
+}  // namespace neardup

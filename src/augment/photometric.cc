@@ -2,6 +2,7 @@
 // gamma. All keep the size.
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
@@ -73,8 +74,7 @@ StatusOr<Image> ColorJitterEdit(const Image& rgb, Rng& rng, Params& params) {
 StatusOr<Image> JpegEdit(const Image& rgb, Rng& rng, Params& params) {
   const int quality = rng.UniformInt(10, 30);
   params["quality"] = quality;
-  ASSIGN_OR_RETURN(const std::string bytes, EncodeImage(rgb, ".jpg", quality));
-  return DecodeImage(bytes, DecodeOptions{}, nullptr, "jpeg edit");
+  return JpegRoundTrip(rgb, quality);
 }
 
 StatusOr<Image> BlurEdit(const Image& rgb, Rng& rng, Params& params) {
@@ -93,6 +93,28 @@ StatusOr<Image> NoiseEdit(const Image& rgb, Rng& rng, Params& params) {
 
 StatusOr<Image> GreyscaleEdit(const Image& rgb, Rng&, Params& params) {
   params = Params::object();
+  return GreyscaleRgb(rgb);
+}
+
+StatusOr<Image> GammaEdit(const Image& rgb, Rng& rng, Params& params) {
+  const bool brighter = rng.Bernoulli(0.5);
+  const double gamma = brighter ? rng.Param(0.5, 0.7) : rng.Param(1.5, 2.2);
+  params["gamma"] = gamma;
+  return ApplyGamma(rgb, gamma);
+}
+
+}  // namespace neardup::augment_internal
+
+namespace neardup {
+
+StatusOr<Image> JpegRoundTrip(const Image& rgb, int quality) {
+  assert(rgb.channels == 3 && quality >= 1 && quality <= 100);
+  ASSIGN_OR_RETURN(const std::string bytes, EncodeImage(rgb, ".jpg", quality));
+  return DecodeImage(bytes, DecodeOptions{}, nullptr, "jpeg edit");
+}
+
+Image GreyscaleRgb(const Image& rgb) {
+  assert(rgb.channels == 3);
   const Image grey = ToGrey(rgb);
   Image out(rgb.width, rgb.height, 3);
   for (size_t i = 0; i < grey.pixels.size(); ++i) {
@@ -101,13 +123,13 @@ StatusOr<Image> GreyscaleEdit(const Image& rgb, Rng&, Params& params) {
   return out;
 }
 
-StatusOr<Image> GammaEdit(const Image& rgb, Rng& rng, Params& params) {
-  const bool brighter = rng.Bernoulli(0.5);
-  const double gamma = brighter ? rng.Param(0.5, 0.7) : rng.Param(1.5, 2.2);
-  params["gamma"] = gamma;
+Image ApplyGamma(const Image& rgb, double gamma) {
+  assert(rgb.channels == 3 && gamma > 0);
   std::array<uint8_t, 256> lut;
-  for (int v = 0; v < 256; ++v) lut[v] = Saturate(255.0 * std::pow(v / 255.0, gamma));
-  return ApplyLut(rgb, lut);
+  for (int v = 0; v < 256; ++v) {
+    lut[v] = augment_internal::Saturate(255.0 * std::pow(v / 255.0, gamma));
+  }
+  return augment_internal::ApplyLut(rgb, lut);
 }
 
-}  // namespace neardup::augment_internal
+}  // namespace neardup

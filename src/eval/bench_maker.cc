@@ -13,6 +13,7 @@
 #include "neardup/hash.h"
 #include "neardup/preprocess.h"
 #include "neardup/split.h"
+#include "neardup/text.h"
 #include "pipeline/walk.h"
 
 namespace neardup {
@@ -142,13 +143,6 @@ Status WriteText(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
-std::string CsvQuote(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 Status PrepareOutDir(const std::string& out_dir) {
   std::error_code ec;
   if (fs::exists(out_dir, ec)) {
@@ -259,7 +253,7 @@ StatusOr<BenchMakeSummary> MakeBenchmark(const BenchMakeOptions& o) {
 
   std::string truth = "image,group,role,family\n", jsonl;
   for (const Row& r : rows) {
-    truth += CsvQuote(r.image) + "," + r.group + "," + r.role + "," + r.family + "\n";
+    truth += CsvField(r.image) + "," + r.group + "," + r.role + "," + r.family + "\n";
     jsonl += r.record.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   }
   RETURN_IF_ERROR(WriteText((fs::path(o.out_dir) / "truth.csv").string(), truth));

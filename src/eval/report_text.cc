@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "eval/report_json.h"
 #include "eval/svg_chart.h"
 #include "neardup/descriptor.h"
 #include "neardup/registry.h"
@@ -23,18 +24,6 @@ double DistanceFor(const std::string& method, double score, bool* bits) {
   return (*m)->DistanceForScore(score);
 }
 
-Json PointJson(const std::string& method, const std::optional<OperatingPoint>& op) {
-  if (!op) return nullptr;
-  bool bits = false;
-  return {{"threshold", op->threshold},
-          {"distance", DistanceFor(method, op->threshold, &bits)},
-          {"precision", op->precision},
-          {"recall", op->recall},
-          {"f1", op->f1},
-          {"true_positives", op->true_positives},
-          {"false_positives", op->false_positives}};
-}
-
 Json ExamplesJson(const BenchRunResult& result, const std::vector<PairExample>& examples) {
   Json out = Json::array();
   for (const PairExample& e : examples) {
@@ -50,42 +39,23 @@ Json ExamplesJson(const BenchRunResult& result, const std::vector<PairExample>& 
 }
 
 Json MethodJson(const BenchRunResult& result, const MethodRun& run) {
-  const EvalReport& r = run.report;
-  Json families = Json::array();
-  for (const FamilyStats& f : r.families) {
-    families.push_back({{"family", f.family},
-                        {"positives", f.positives},
-                        {"listed", f.listed},
-                        {"found_at_p99", f.found_at_p99},
-                        {"recall_at_p99", FamilyRecallAtP99(run, f.family)}});
-  }
-  Json curve = Json::array();
-  for (const PrPoint& p : r.pr_curve) {
-    curve.push_back({{"recall", p.recall}, {"precision", p.precision}, {"threshold", p.threshold}});
-  }
-  return {{"method", run.method},
-          {"describe",
-           {{"seconds", run.describe_seconds},
-            {"images_per_second", run.images_per_second},
-            {"described", run.described},
-            {"failed", run.failed}}},
-          {"search_seconds", run.search_seconds},
-          {"counts",
-           {{"positives", r.positives},
-            {"positives_listed", r.positives_listed},
-            {"negatives_listed", r.negatives_listed},
-            {"ignored_listed", r.ignored_listed},
-            {"listed_pairs", r.listed_pairs},
-            {"duplicate_pairs", r.duplicate_pairs}}},
-          {"no_positives", r.no_positives},
-          {"micro_ap", r.micro_ap},
-          {"best_f1", PointJson(run.method, r.best_f1)},
-          {"recall_at_p99", PointJson(run.method, r.recall_at_p99)},
-          {"recall_at_p999", PointJson(run.method, r.recall_at_p999)},
-          {"families", std::move(families)},
-          {"pr_curve", std::move(curve)},
-          {"worst_misses", ExamplesJson(result, run.worst_misses)},
-          {"worst_false_positives", ExamplesJson(result, run.worst_false_positives)}};
+  Json j = {{"method", run.method},
+            {"describe",
+             {{"seconds", run.describe_seconds},
+              {"images_per_second", run.images_per_second},
+              {"described", run.described},
+              {"failed", run.failed}}},
+            {"search_seconds", run.search_seconds}};
+  EvalJsonOptions o;
+  o.distance_for_score = [&run](double score) {
+    bool bits = false;
+    return DistanceFor(run.method, score, &bits);
+  };
+  Json report = EvalReportToJson(run.report, o);
+  for (auto it = report.begin(); it != report.end(); ++it) j[it.key()] = std::move(*it);
+  j["worst_misses"] = ExamplesJson(result, run.worst_misses);
+  j["worst_false_positives"] = ExamplesJson(result, run.worst_false_positives);
+  return j;
 }
 
 // "0.8123", or "n/a" when the operating point does not exist.
@@ -96,9 +66,8 @@ std::string PointCell(const std::optional<OperatingPoint>& op, double value) {
 }  // namespace
 
 double FamilyRecallAtP99(const MethodRun& run, const std::string& family) {
-  if (!run.report.recall_at_p99) return std::numeric_limits<double>::quiet_NaN();
   for (const FamilyStats& f : run.report.families) {
-    if (f.family == family && f.positives > 0) return double(f.found_at_p99) / double(f.positives);
+    if (f.family == family) return neardup::FamilyRecallAtP99(run.report, f);
   }
   return std::numeric_limits<double>::quiet_NaN();
 }

@@ -4,6 +4,7 @@
 #include <bit>
 
 #include "neardup/hash.h"
+#include "neardup/text.h"
 
 namespace neardup {
 namespace {
@@ -18,13 +19,8 @@ int HexValue(char c) {
 }  // namespace
 
 std::string ToHex(const Hash256& h) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(64, '0');
-  int pos = 0;
-  for (int word = 3; word >= 0; --word) {
-    for (int shift = 60; shift >= 0; shift -= 4) out[pos++] = kDigits[(h.w[word] >> shift) & 0xf];
-  }
-  return out;
+  const uint64_t reversed[4] = {h.w[3], h.w[2], h.w[1], h.w[0]};
+  return HexWords(reversed, 4);
 }
 
 StatusOr<Hash256> Hash256FromHex(std::string_view hex) {

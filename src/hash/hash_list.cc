@@ -4,38 +4,12 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "neardup/text.h"
+
 namespace neardup {
 namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
-
-// The length of the valid UTF-8 sequence starting at s[i], or 0 when there is none (overlong
-// forms, surrogates and code points above U+10FFFF are invalid, as in RFC 3629).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xbf;  // the allowed range of the second byte
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    if (c == 0xe0) lo = 0xa0;
-    if (c == 0xed) hi = 0x9f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    if (c == 0xf0) lo = 0x90;
-    if (c == 0xf4) hi = 0x8f;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (b(i + 1) < lo || b(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (b(i + k) < 0x80 || b(i + k) > 0xbf) return 0;
-  }
-  return n;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -62,7 +62,14 @@ TEST_F(BenchEvalCliTest, JsonReport) {
   EXPECT_EQ(j["families"][1]["family"], "jpeg");
   EXPECT_EQ(j["families"][1]["recall_at_p99"], 1.0);
   EXPECT_EQ(j["families"][1]["recall_at_threshold"], 1.0);
+  EXPECT_EQ(j["families"][1]["found_at_p99"], j["families"][1]["positives"]);
   EXPECT_FALSE(j["pr_curve"].empty());
+  // The CLI's own keys, then the library's EvalReportJson (whose points have no "distance": the
+  // CLI does not know the detector).
+  EXPECT_EQ(nlohmann::ordered_json::parse(r.out).begin().key(), "bench");
+  EXPECT_TRUE(j.contains("pairs"));
+  EXPECT_FALSE(j["best_f1"].contains("distance"));
+  EXPECT_TRUE(j["problems"].is_array());
 }
 
 TEST_F(BenchEvalCliTest, HumanReport) {

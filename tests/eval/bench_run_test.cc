@@ -207,6 +207,10 @@ TEST_F(BenchRunTest, WritesTheReport) {
   EXPECT_NEAR(j["methods"][1]["micro_ap"].get<double>(), r->methods[1].report.micro_ap, 1e-12);
   EXPECT_FALSE(j["methods"][0]["pr_curve"].empty());
   EXPECT_FALSE(j["methods"][0]["worst_misses"].empty());
+  // The method's EvalReportJson, with distances in the method's unit (bits for pdq8).
+  EXPECT_TRUE(j["methods"][0]["best_f1"]["distance"].is_number());
+  EXPECT_EQ(j["methods"][0]["counts"]["images"], j["benchmark"]["images"]);
+  EXPECT_TRUE(j["methods"][0]["families"][0].contains("recall_at_p99"));
 
   const std::string md = testing::ReadFile(report + "/summary.md");
   EXPECT_NE(md.find("| method | µAP | best F1 | R@P0.99 | R@P0.999 | describe img/s |"),

@@ -6,9 +6,10 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "display.h"
 #include "flags.h"
+#include "json_out.h"
 #include "neardup/eval.h"
-#include "output.h"
 
 namespace neardup::cli {
 namespace {
@@ -20,16 +21,6 @@ struct BenchEvalFlags {
   bool json = false;
 };
 
-nlohmann::ordered_json PointJson(const std::optional<OperatingPoint>& op) {
-  if (!op) return nullptr;  // NaN is printed as null by nlohmann too
-  return {{"threshold", op->threshold},
-          {"precision", op->precision},
-          {"recall", op->recall},
-          {"f1", op->f1},
-          {"true_positives", op->true_positives},
-          {"false_positives", op->false_positives}};
-}
-
 // "0.1234", or "n/a" for NaN.
 std::string Fixed4(double x) {
   if (std::isnan(x)) return "n/a";
@@ -40,44 +31,15 @@ std::string Fixed4(double x) {
 
 double Ratio(int64_t num, int64_t den) { return den > 0 ? double(num) / double(den) : 0.0; }
 
+// The library's report JSON (EvalReportJson) after the two inputs' paths.
 nlohmann::ordered_json ReportJson(const BenchEvalFlags& flags, const EvalReport& r) {
   nlohmann::ordered_json out;
   SetJsonPath(out, flags.bench_dir, "bench");
   SetJsonPath(out, flags.pairs, "pairs");
-  out["counts"] = {{"images", r.images},
-                   {"positives", r.positives},
-                   {"positives_listed", r.positives_listed},
-                   {"negatives_listed", r.negatives_listed},
-                   {"ignored_listed", r.ignored_listed},
-                   {"lines", r.lines},
-                   {"listed_pairs", r.listed_pairs},
-                   {"duplicate_pairs", r.duplicate_pairs},
-                   {"self_pairs", r.self_pairs},
-                   {"unmatched_lines", r.unmatched_lines},
-                   {"malformed_lines", r.malformed_lines}};
-  out["no_positives"] = r.no_positives;
-  out["micro_ap"] = r.micro_ap;
-  out["best_f1"] = PointJson(r.best_f1);
-  out["recall_at_p99"] = PointJson(r.recall_at_p99);
-  out["recall_at_p999"] = PointJson(r.recall_at_p999);
-  if (flags.threshold) out["at_threshold"] = PointJson(r.at_threshold);
-  nlohmann::ordered_json families = nlohmann::ordered_json::array();
-  for (const FamilyStats& f : r.families) {
-    nlohmann::ordered_json j = {{"family", f.family},
-                                {"positives", f.positives},
-                                {"listed", f.listed},
-                                {"recall_listed", Ratio(f.listed, f.positives)},
-                                {"recall_at_p99", Ratio(f.found_at_p99, f.positives)}};
-    if (flags.threshold) j["recall_at_threshold"] = Ratio(f.found_at_threshold, f.positives);
-    families.push_back(std::move(j));
-  }
-  out["families"] = std::move(families);
-  nlohmann::ordered_json curve = nlohmann::ordered_json::array();
-  for (const PrPoint& p : r.pr_curve) {
-    curve.push_back({{"recall", p.recall}, {"precision", p.precision}, {"threshold", p.threshold}});
-  }
-  out["pr_curve"] = std::move(curve);
-  out["problems"] = r.problems;
+  EvalJsonOptions one_line;
+  one_line.indent = -1;
+  nlohmann::ordered_json report = nlohmann::ordered_json::parse(EvalReportJson(r, one_line));
+  for (auto it = report.begin(); it != report.end(); ++it) out[it.key()] = std::move(*it);
   return out;
 }
 

@@ -2,10 +2,11 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "display.h"
 #include "flags.h"
 #include "neardup/augment.h"
 #include "neardup/bench_maker.h"
-#include "output.h"
+#include "progress.h"
 
 namespace neardup::cli {
 namespace {

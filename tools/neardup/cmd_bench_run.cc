@@ -4,11 +4,11 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "display.h"
 #include "flags.h"
 #include "neardup/bench_run.h"
 #include "neardup/descriptor.h"
 #include "neardup/registry.h"
-#include "output.h"
 
 namespace neardup::cli {
 namespace {

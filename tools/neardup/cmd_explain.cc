@@ -6,11 +6,12 @@
 #include <filesystem>
 
 #include "commands.h"
+#include "display.h"
+#include "json_out.h"
 #include "neardup/decode.h"
 #include "neardup/descriptor.h"
 #include "neardup/explain.h"
 #include "neardup/registry.h"
-#include "output.h"
 
 namespace neardup::cli {
 namespace {

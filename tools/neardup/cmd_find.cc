@@ -2,8 +2,13 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "display.h"
 #include "flags.h"
-#include "output.h"
+#include "json_out.h"
+#include "neardup/text.h"
+#include "progress.h"
+#include "scan_flags.h"
+#include "scan_report.h"
 
 namespace neardup::cli {
 namespace {

@@ -3,7 +3,8 @@
 
 #include "commands.h"
 #include "describe_all.h"
-#include "output.h"
+#include "display.h"
+#include "json_out.h"
 
 namespace neardup::cli {
 namespace {

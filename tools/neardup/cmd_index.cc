@@ -6,11 +6,14 @@
 #include <cstdio>
 #include <cstring>
 
+#include "display.h"
 #include "flags.h"
+#include "json_out.h"
 #include "neardup/hash.h"
 #include "neardup/hash_list.h"
 #include "neardup/registry.h"
-#include "output.h"
+#include "progress.h"
+#include "scan_flags.h"
 
 namespace neardup::cli {
 

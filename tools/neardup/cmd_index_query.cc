@@ -3,8 +3,12 @@
 #include <cstdio>
 
 #include "cmd_index.h"
+#include "display.h"
 #include "flags.h"
-#include "output.h"
+#include "json_out.h"
+#include "neardup/text.h"
+#include "scan_flags.h"
+#include "scan_report.h"
 
 namespace neardup::cli {
 namespace {

@@ -3,8 +3,11 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "display.h"
 #include "flags.h"
-#include "output.h"
+#include "neardup/text.h"
+#include "scan_flags.h"
+#include "scan_report.h"
 
 namespace neardup::cli {
 namespace {

@@ -2,9 +2,9 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "display.h"
 #include "flags.h"
 #include "neardup/nn.h"
-#include "output.h"
 
 namespace neardup::cli {
 namespace {

@@ -1,9 +1,8 @@
 #include "describe_all.h"
 
-#include <cstdio>
-
 #include "neardup/hash.h"
 #include "neardup/registry.h"
+#include "neardup/text.h"
 
 namespace neardup::cli {
 
@@ -19,19 +18,13 @@ StatusOr<DescribedFile> DescribeWithAllMethods(const std::string& path) {
 }
 
 std::string CodeHex(const Descriptor& d, int words, int variant) {
+  const uint64_t* code = d.bits.data() + size_t(variant) * words;
   if (words == 4) {
     Hash256 h;
-    for (int i = 0; i < 4; ++i) h.w[i] = d.bits[variant * 4 + i];
-    return ToHex(h);
+    for (int i = 0; i < 4; ++i) h.w[i] = code[i];
+    return ToHex(h);  // PDQ's own order: the last word first
   }
-  std::string out;
-  for (int i = 0; i < words; ++i) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx",
-                  static_cast<unsigned long long>(d.bits[variant * words + i]));
-    out += buf;
-  }
-  return out;
+  return HexWords(code, size_t(words));
 }
 
 }  // namespace neardup::cli

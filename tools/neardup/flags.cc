@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "output.h"
+#include "display.h"
 
 namespace neardup::cli {
 namespace {
