@@ -62,9 +62,13 @@ inline constexpr size_t kCommitEvery = 16;     // a commit costs ~1 ms (WAL), a 
 inline constexpr std::chrono::milliseconds kCommitInterval{250};
 
 // Thread safety: every method may be called concurrently (one connection behind a mutex).
+// A catalog owns its connection: it is neither copied nor assigned.
 class Catalog {
  public:
   virtual ~Catalog() = default;
+  Catalog() = default;
+  Catalog(const Catalog&) = delete;
+  Catalog& operator=(const Catalog&) = delete;
 
   // Creates the catalog file at `path`. AlreadyExists when a file is there.
   static StatusOr<std::unique_ptr<Catalog>> Create(const std::string& path, const CatalogMeta& meta,

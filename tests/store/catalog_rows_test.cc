@@ -6,12 +6,16 @@
 
 #include <fstream>
 #include <map>
+#include <type_traits>
 
 #include "store/catalog.h"
 #include "testutil/testutil.h"
 
 namespace neardup::store {
 namespace {
+
+// A catalog owns its connection (an owning interface): copying one is a compile error.
+static_assert(!std::is_copy_constructible_v<Catalog> && !std::is_copy_assignable_v<Catalog>);
 
 // Runs `sql` on the catalog file from a second connection (as a hostile edit would).
 void Sql(const std::string& path, const std::string& sql) {
