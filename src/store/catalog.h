@@ -14,7 +14,9 @@
 // each message names the catalog file. A row whose columns are not what this code writes (NULL
 // where a value is required, a blob of the wrong size, a width out of range, ...) is a bad row:
 // it is handed to the BadRowFn given at Open (at most once per id and catalog object) and read
-// as if it were absent, so an add of its file replaces it.
+// as if it were absent, so an add of its file replaces it. A row's image facts and descriptor are
+// stored and checked as the descriptor cache's are (descriptor_row.h): sides up to 2^31 - 1, a
+// decoder's format name ("" with a 0x0 size for an imported hash), finite values.
 #ifndef NEARDUP_SRC_STORE_CATALOG_H_
 #define NEARDUP_SRC_STORE_CATALOG_H_
 
@@ -44,7 +46,7 @@ struct CatalogRow {
   int64_t mtime_ns = 0;
   int width = 0;
   int height = 0;
-  std::string format;
+  std::string format;  // ImageInfo::format; "" for an imported hash (width = height = 0)
   Descriptor descriptor;
 };
 
@@ -52,19 +54,22 @@ struct CatalogRow {
 struct BadRow {
   int64_t id = 0;
   std::string path;    // its path or ID bytes when readable, else empty
-  std::string reason;  // e.g. "hash blob of 2 bytes (not a multiple of 8)"
+  std::string reason;  // e.g. "bits blob of 2 bytes", "unknown format of 3 bytes"
 };
 // Called with the catalog's mutex held: it must not call back into the catalog.
 using BadRowFn = std::function<void(const BadRow&)>;
 
-inline constexpr int kMaxImageSide = 1 << 20;  // width and height above are bad rows
-inline constexpr size_t kCommitEvery = 16;     // a commit costs ~1 ms (WAL), a file ~10 ms
+inline constexpr size_t kCommitEvery = 16;  // a commit costs ~1 ms (WAL), a file ~10 ms
 inline constexpr std::chrono::milliseconds kCommitInterval{250};
 
 // Thread safety: every method may be called concurrently (one connection behind a mutex).
+// A catalog owns its connection: it is neither copied nor assigned.
 class Catalog {
  public:
   virtual ~Catalog() = default;
+  Catalog() = default;
+  Catalog(const Catalog&) = delete;
+  Catalog& operator=(const Catalog&) = delete;
 
   // Creates the catalog file at `path`. AlreadyExists when a file is there.
   static StatusOr<std::unique_ptr<Catalog>> Create(const std::string& path, const CatalogMeta& meta,

@@ -3,21 +3,18 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <iterator>
 #include <mutex>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "neardup/cache.h"
 #include "neardup/decode.h"
-#include "store/half.h"
+#include "store/descriptor_row.h"
+#include "store/sqlite_uri.h"
 
 namespace neardup {
 namespace {
@@ -27,33 +24,31 @@ namespace {
 // it only holds what can be computed again.
 constexpr int kSchemaVersion = 4;
 
-// Larger sides or pixel counts are damage, whatever pixel limit a run has.
-constexpr int64_t kMaxSide = (int64_t{1} << 31) - 1;
-constexpr int64_t kMaxStoredPixels = int64_t{1} << 40;
 constexpr int kMaxMessageBytes = 4096;
 
 constexpr size_t kFlushEvery = 512;  // bounds memory and work lost on a crash
 
-const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS descriptors(
-  path BLOB NOT NULL,
-  method TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  size INTEGER NOT NULL,
-  mtime_ns INTEGER NOT NULL,
-  width INTEGER NOT NULL,
-  height INTEGER NOT NULL,
-  format TEXT NOT NULL,
-  quality INTEGER NOT NULL,
-  bits BLOB,
-  vals BLOB,
-  local BLOB,
-  error_code INTEGER NOT NULL,
-  error TEXT NOT NULL,
-  decoder INTEGER NOT NULL,
-  PRIMARY KEY(path, method)) WITHOUT ROWID;
-)sql";
+// The insert's parameters: ?1-?5 the key and stamp, ?6-?8 the verdict, then the descriptor row.
+constexpr int kFirstRowParam = 9;
+
+// The descriptors table: the key (path, method), the stamp that makes an entry valid, a failure's
+// verdict, and the descriptor row (descriptor_row.h) in the order of schema 4.
+std::string Schema() {
+  return "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+         "CREATE TABLE IF NOT EXISTS descriptors(\n"
+         "  path BLOB NOT NULL,\n"
+         "  method TEXT NOT NULL,\n"
+         "  version INTEGER NOT NULL,\n"
+         "  size INTEGER NOT NULL,\n"
+         "  mtime_ns INTEGER NOT NULL,\n"
+         "  " +
+         store::DescriptorColumnDefinitions(store::kCacheRow) +
+         ",\n"
+         "  error_code INTEGER NOT NULL,\n"
+         "  error TEXT NOT NULL,\n"
+         "  decoder INTEGER NOT NULL,\n"
+         "  PRIMARY KEY(path, method)) WITHOUT ROWID;\n";
+}
 
 // " (<strerror>)" of the last failed system call behind an SQLite error, e.g. "Read-only file
 // system" where SQLite only says "unable to open database file"; "" when there is none.
@@ -88,7 +83,8 @@ class SqliteCache : public DescriptorCache {
       sqlite3_free(err);
       err = nullptr;
     }
-    if (const int rc = sqlite3_exec(db_, kSchema, nullptr, nullptr, &err); rc != SQLITE_OK) {
+    if (const int rc = sqlite3_exec(db_, Schema().c_str(), nullptr, nullptr, &err);
+        rc != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
       msg = path_ + ": cannot create cache tables: " + msg;
@@ -100,16 +96,20 @@ class SqliteCache : public DescriptorCache {
                  : IOError(msg + SystemError(db_));
     }
     RETURN_IF_ERROR(CheckSchemaVersion());
-    if (sqlite3_prepare_v2(db_,
-                           "SELECT width,height,format,quality,bits,vals,error_code,error,local,"
-                           "decoder FROM descriptors WHERE path=?1 AND method=?2 AND version=?3 "
-                           "AND size=?4 AND mtime_ns=?5",
-                           -1, &lookup_, nullptr) != SQLITE_OK ||
-        sqlite3_prepare_v2(db_,
-                           "INSERT OR REPLACE INTO descriptors(path,method,version,size,"
-                           "mtime_ns,width,height,format,quality,bits,vals,error_code,error,local,"
-                           "decoder) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
-                           -1, &insert_, nullptr) != SQLITE_OK) {
+    const std::string columns = store::DescriptorColumnList(store::kCacheRow);
+    const std::string lookup = "SELECT error_code,error,decoder," + columns +
+                               " FROM descriptors WHERE path=?1 AND method=?2 AND version=?3 AND "
+                               "size=?4 AND mtime_ns=?5";
+    std::string insert =
+        "INSERT OR REPLACE INTO descriptors(path,method,version,size,mtime_ns,error_code,error,"
+        "decoder," +
+        columns + ") VALUES(?1";
+    for (int i = 2; i < kFirstRowParam + store::DescriptorColumnCount(store::kCacheRow); ++i) {
+      insert += ",?" + std::to_string(i);
+    }
+    insert += ")";
+    if (sqlite3_prepare_v2(db_, lookup.c_str(), -1, &lookup_, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db_, insert.c_str(), -1, &insert_, nullptr) != SQLITE_OK) {
       return CorruptionError(path_ + ": " + sqlite3_errmsg(db_));
     }
     return Status::Ok();
@@ -172,10 +172,9 @@ class SqliteCache : public DescriptorCache {
   // column that is NULL, of the wrong type or out of range. `stale`: a failure verdict reached by
   // other decoders (a miss, not damage).
   Status ReadRow(CacheEntry* e, bool* stale) {
-    enum { kWidth, kHeight, kFormat, kQuality, kBits, kVals, kCode, kError, kLocal, kDecoder };
-    auto type = [&](int col) { return sqlite3_column_type(lookup_, col); };
+    enum { kCode, kError, kDecoder, kFirstRowColumn };  // the lookup's columns
     auto integer = [&](int col, const char* name, int64_t lo, int64_t hi, int64_t* out) {
-      if (type(col) != SQLITE_INTEGER)
+      if (sqlite3_column_type(lookup_, col) != SQLITE_INTEGER)
         return CorruptionError(std::string(name) + " is not a number");
       *out = sqlite3_column_int64(lookup_, col);
       if (*out < lo || *out > hi) {
@@ -183,22 +182,13 @@ class SqliteCache : public DescriptorCache {
       }
       return Status::Ok();
     };
-    auto blob = [&](int col, const char* name, size_t unit) -> StatusOr<std::string_view> {
-      if (type(col) == SQLITE_NULL) return std::string_view();
-      if (type(col) != SQLITE_BLOB) return CorruptionError(std::string(name) + " is not a blob");
-      const size_t n = size_t(sqlite3_column_bytes(lookup_, col));
-      if (n % unit != 0) {
-        return CorruptionError(std::string(name) + " blob of " + std::to_string(n) + " bytes");
-      }
-      return std::string_view(static_cast<const char*>(sqlite3_column_blob(lookup_, col)), n);
-    };
-
     int64_t code = 0;
     RETURN_IF_ERROR(integer(kCode, "error code", 0, int64_t(StatusCode::kUnimplemented), &code));
     if (code != 0) {
       int64_t decoder = 0;
       RETURN_IF_ERROR(integer(kDecoder, "decoder version", 0, INT32_MAX, &decoder));
-      if (type(kError) != SQLITE_TEXT || sqlite3_column_bytes(lookup_, kError) == 0) {
+      if (sqlite3_column_type(lookup_, kError) != SQLITE_TEXT ||
+          sqlite3_column_bytes(lookup_, kError) == 0) {
         return CorruptionError("failure without a message");
       }
       // Decoders' messages are a line; a longer one would be printed whole for every run.
@@ -214,31 +204,12 @@ class SqliteCache : public DescriptorCache {
       // A failure has no image facts worth keeping; its descriptor columns are not read.
       return Status::Ok();
     }
-    int64_t width = 0, height = 0, quality = 0;
-    RETURN_IF_ERROR(integer(kWidth, "width", 1, kMaxSide, &width));
-    RETURN_IF_ERROR(integer(kHeight, "height", 1, kMaxSide, &height));
-    if (width * height > kMaxStoredPixels) {
-      return CorruptionError("size " + std::to_string(width) + "x" + std::to_string(height));
-    }
-    RETURN_IF_ERROR(integer(kQuality, "quality", 0, 100, &quality));
-    if (type(kFormat) != SQLITE_TEXT) return CorruptionError("format is not text");
-    const std::string_view format(
-        reinterpret_cast<const char*>(sqlite3_column_text(lookup_, kFormat)),
-        size_t(sqlite3_column_bytes(lookup_, kFormat)));
-    if (!IsDecodedFormatName(format)) {  // a stored name is printed (tables, --csv)
-      return CorruptionError("unknown format of " + std::to_string(format.size()) + " bytes");
-    }
-    ASSIGN_OR_RETURN(std::string_view bits, blob(kBits, "bits", sizeof(uint64_t)));
-    ASSIGN_OR_RETURN(std::string_view vals, blob(kVals, "values", sizeof(Half)));
-    ASSIGN_OR_RETURN(std::string_view local, blob(kLocal, "local features", 1));
-    e->width = int(width);
-    e->height = int(height);
-    e->format = std::string(format);
-    e->descriptor.quality = int(quality);
-    e->descriptor.bits.resize(bits.size() / sizeof(uint64_t));
-    if (!bits.empty()) std::memcpy(e->descriptor.bits.data(), bits.data(), bits.size());
-    e->descriptor.values = FromHalfBytes(vals.data(), vals.size());
-    e->descriptor.local.assign(local.begin(), local.end());
+    store::DescriptorRow row;
+    RETURN_IF_ERROR(store::ReadDescriptorRow(lookup_, kFirstRowColumn, store::kCacheRow, &row));
+    e->width = row.width;
+    e->height = row.height;
+    e->format = std::move(row.format);
+    e->descriptor = std::move(row.descriptor);
     return Status::Ok();
   }
 
@@ -263,7 +234,7 @@ class SqliteCache : public DescriptorCache {
       }
     } else if (found != kSchemaVersion) {
       // Another layout: start the cache afresh (it only holds what can be recomputed).
-      std::string sql = "DROP TABLE IF EXISTS descriptors; " + std::string(kSchema) +
+      std::string sql = "DROP TABLE IF EXISTS descriptors; " + Schema() +
                         "INSERT OR REPLACE INTO meta VALUES('schema_version','" +
                         std::to_string(kSchemaVersion) + "')";
       char* err = nullptr;
@@ -286,26 +257,18 @@ class SqliteCache : public DescriptorCache {
     if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
       return WriteError();
     }
-    std::vector<Half> half;
     for (const Pending& p : pending_) {
-      const Descriptor& d = p.entry.descriptor;
-      half = ToHalf(d.values);
       sqlite3_reset(insert_);
       sqlite3_bind_blob(insert_, 1, p.stamp.path.data(), int(p.stamp.path.size()), SQLITE_STATIC);
       sqlite3_bind_text(insert_, 2, method_.c_str(), -1, SQLITE_STATIC);
       sqlite3_bind_int(insert_, 3, version_);
       sqlite3_bind_int64(insert_, 4, p.stamp.size);
       sqlite3_bind_int64(insert_, 5, p.stamp.mtime_ns);
-      sqlite3_bind_int(insert_, 6, p.entry.width);
-      sqlite3_bind_int(insert_, 7, p.entry.height);
-      sqlite3_bind_text(insert_, 8, p.entry.format.c_str(), -1, SQLITE_STATIC);
-      sqlite3_bind_int(insert_, 9, d.quality);
-      sqlite3_bind_blob(insert_, 10, d.bits.data(), int(d.bits.size() * 8), SQLITE_STATIC);
-      sqlite3_bind_blob(insert_, 11, half.data(), int(half.size() * sizeof(Half)), SQLITE_STATIC);
-      sqlite3_bind_int(insert_, 12, static_cast<int>(p.entry.error.code()));
-      sqlite3_bind_text(insert_, 13, p.entry.error.message().c_str(), -1, SQLITE_STATIC);
-      sqlite3_bind_blob(insert_, 14, d.local.data(), int(d.local.size()), SQLITE_STATIC);
-      sqlite3_bind_int(insert_, 15, kDecoderVersion);
+      sqlite3_bind_int(insert_, 6, static_cast<int>(p.entry.error.code()));
+      sqlite3_bind_text(insert_, 7, p.entry.error.message().c_str(), -1, SQLITE_STATIC);
+      sqlite3_bind_int(insert_, 8, kDecoderVersion);
+      store::BindDescriptorRow(insert_, kFirstRowParam, store::kCacheRow, p.entry.width,
+                               p.entry.height, p.entry.format, p.entry.descriptor);
       if (sqlite3_step(insert_) != SQLITE_DONE) {
         Status s = WriteError();
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -335,27 +298,12 @@ class SqliteCache : public DescriptorCache {
   std::vector<std::string> warnings_;  // for TakeWarnings
 };
 
-// `path` as an SQLite URI ("file:" + the path, with %, ? and # escaped).
-std::string FileUri(const std::string& path) {
-  std::string uri = "file:";
-  for (unsigned char c : path) {
-    if (c == '%' || c == '?' || c == '#' || c < 0x20 || c >= 0x7f) {
-      char hex[4];
-      std::snprintf(hex, sizeof(hex), "%%%02X", c);
-      uri += hex;
-    } else {
-      uri += char(c);
-    }
-  }
-  return uri;
-}
-
 StatusOr<std::unique_ptr<DescriptorCache>> Open(const std::string& path, const Method& method,
                                                 bool read_only) {
   sqlite3* db = nullptr;
   const int rc =
       read_only
-          ? sqlite3_open_v2((FileUri(path) + "?immutable=1").c_str(), &db,
+          ? sqlite3_open_v2(store::ImmutableFileUri(path).c_str(), &db,
                             SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr)
           : sqlite3_open_v2(path.c_str(), &db,
                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

@@ -1,11 +1,10 @@
-// Catalog on SQLite (see catalog.h). One connection guarded by one mutex.
+// Catalog on SQLite (see catalog.h): the rows of table `items` through one connection guarded by
+// one mutex. The file's schema and error messages are catalog_db's; a row's descriptor columns are
+// read and written by descriptor_row's code, as the descriptor cache's are.
 #include <sqlite3.h>
 #include <sys/statvfs.h>
 
-#include <cctype>
 #include <chrono>
-#include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -13,190 +12,60 @@
 #include <set>
 
 #include "store/catalog.h"
-#include "store/half.h"
+#include "store/catalog_db.h"
+#include "store/descriptor_row.h"
+#include "store/sqlite_statement.h"
+#include "store/sqlite_uri.h"
 
 namespace neardup::store {
 namespace {
 
-constexpr int kSchemaVersion = 1;
-
-const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS items(
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  path BLOB NOT NULL UNIQUE,
-  size INTEGER NOT NULL,
-  mtime_ns INTEGER NOT NULL,
-  width INTEGER NOT NULL,
-  height INTEGER NOT NULL,
-  format TEXT NOT NULL,
-  quality INTEGER NOT NULL,
-  bits BLOB,
-  vals BLOB);
-CREATE TABLE IF NOT EXISTS removed(id INTEGER PRIMARY KEY);
-)sql";
-
-// The columns of `items` this code reads and writes, in kRowColumns order.
-constexpr const char* kItemColumns[] = {"id",     "path",   "size",    "mtime_ns", "width",
-                                        "height", "format", "quality", "bits",     "vals"};
-constexpr const char* kRowColumns = "id,path,size,mtime_ns,width,height,format,quality,bits,vals";
 constexpr int64_t kMaxPathBytes = 1 << 16;
-constexpr size_t kMaxFormatBytes = 32;
 
-bool IsCorruption(int rc) {
-  rc &= 0xff;
-  return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
-}
-
-// A prepared statement, finalized on scope exit. Keeps the preparation's error message: later
-// calls on the connection overwrite sqlite3_errmsg (it says "not an error" after a success).
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr);
-    if (rc_ != SQLITE_OK) error_ = sqlite3_errmsg(db);
-  }
-  ~Stmt() { sqlite3_finalize(st_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  sqlite3_stmt* get() const { return st_; }
-  bool ok() const { return st_ != nullptr; }
-  int rc() const { return rc_; }
-  const std::string& error() const { return error_; }
-  // The statement reset and unbound, for another use.
-  sqlite3_stmt* Fresh() {
-    sqlite3_reset(st_);
-    sqlite3_clear_bindings(st_);
-    return st_;
-  }
-
- private:
-  sqlite3_stmt* st_ = nullptr;
-  int rc_ = SQLITE_OK;
-  std::string error_;
-};
-
-std::string Text(sqlite3_stmt* st, int col) {
-  const unsigned char* p = sqlite3_column_text(st, col);
-  return p ? std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(st, col)))
-           : "";
-}
-
-// The bytes of a BLOB or TEXT column; false for NULL or a number.
-bool Bytes(sqlite3_stmt* st, int col, std::string* out) {
-  const int type = sqlite3_column_type(st, col);
-  if (type != SQLITE_BLOB && type != SQLITE_TEXT) return false;
-  const void* p = sqlite3_column_blob(st, col);
-  out->assign(static_cast<const char*>(p), p ? size_t(sqlite3_column_bytes(st, col)) : 0);
-  return true;
-}
-
-// An INTEGER column in [lo, hi]; false otherwise (NULL, text, real, out of range).
-bool Integer(sqlite3_stmt* st, int col, int64_t lo, int64_t hi, int64_t* out) {
-  if (sqlite3_column_type(st, col) != SQLITE_INTEGER) return false;
-  *out = sqlite3_column_int64(st, col);
-  return *out >= lo && *out <= hi;
-}
-
-// The row of a "SELECT <kRowColumns>" statement, or why it is not one this code wrote: each
+// The row of a "SELECT <ItemColumnList>" statement, or why it is not one this code wrote: each
 // column's type, range and blob size is checked before anything is copied.
-std::optional<std::string> ReadRow(sqlite3_stmt* st, CatalogRow* r) {
+Status ReadRow(sqlite3_stmt* st, CatalogRow* r) {
   int64_t v = 0;
-  if (!Integer(st, 0, 1, INT64_MAX, &v)) return "id is not a positive integer";
+  if (!ColumnInteger(st, 0, 1, INT64_MAX, &v)) {
+    return CorruptionError("id is not a positive integer");
+  }
   r->id = v;
-  if (!Bytes(st, 1, &r->path)) return "path is NULL or not text";
+  if (!ColumnBytes(st, 1, &r->path)) return CorruptionError("path is NULL or not text");
   if (r->path.empty() || int64_t(r->path.size()) > kMaxPathBytes) {
-    return "path of " + std::to_string(r->path.size()) + " bytes";
+    return CorruptionError("path of " + std::to_string(r->path.size()) + " bytes");
   }
-  if (!Integer(st, 2, -1, INT64_MAX, &r->size)) return "size is not an integer >= -1";
-  if (!Integer(st, 3, INT64_MIN, INT64_MAX, &r->mtime_ns)) return "mtime_ns is not an integer";
-  if (!Integer(st, 4, 0, kMaxImageSide, &v)) return "width is not an integer in [0, 2^20]";
-  r->width = int(v);
-  if (!Integer(st, 5, 0, kMaxImageSide, &v)) return "height is not an integer in [0, 2^20]";
-  r->height = int(v);
-  if (sqlite3_column_type(st, 6) != SQLITE_TEXT) return "format is NULL or not text";
-  r->format = Text(st, 6);
-  if (r->format.size() > kMaxFormatBytes) return "format longer than 32 bytes";
-  for (char c : r->format) {  // a decoder's name: letters, digits, '-', '_', '.'
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
-      return "format holds a byte that is not a letter, digit, '-', '_' or '.'";
-    }
+  if (!ColumnInteger(st, 2, -1, INT64_MAX, &r->size)) {
+    return CorruptionError("size is not an integer >= -1");
   }
-  if (!Integer(st, 7, 0, 100, &v)) return "quality is not an integer in [0, 100]";
-  r->descriptor.quality = int(v);
-  // bits and vals: NULL is an empty descriptor part (an empty vector binds as NULL).
-  const int bits_type = sqlite3_column_type(st, 8);
-  if (bits_type != SQLITE_NULL && bits_type != SQLITE_BLOB) return "hash is not a blob";
-  const size_t nbits = size_t(sqlite3_column_bytes(st, 8));
-  if (nbits % 8 != 0) return "hash blob of " + std::to_string(nbits) + " bytes (not 8k)";
-  r->descriptor.bits.resize(nbits / 8);
-  if (nbits > 0) std::memcpy(r->descriptor.bits.data(), sqlite3_column_blob(st, 8), nbits);
-  const int vals_type = sqlite3_column_type(st, 9);
-  if (vals_type != SQLITE_NULL && vals_type != SQLITE_BLOB) return "vector is not a blob";
-  const size_t nvals = size_t(sqlite3_column_bytes(st, 9));
-  if (nvals % sizeof(Half) != 0) return "vector blob of " + std::to_string(nvals) + " bytes (odd)";
-  r->descriptor.values = FromHalfBytes(sqlite3_column_blob(st, 9), nvals);
-  for (float x : r->descriptor.values) {
-    if (!std::isfinite(x)) return "vector holds a NaN or infinite component";
+  if (!ColumnInteger(st, 3, INT64_MIN, INT64_MAX, &r->mtime_ns)) {
+    return CorruptionError("mtime_ns is not an integer");
   }
-  if (r->descriptor.bits.empty() && r->descriptor.values.empty()) return "no hash and no vector";
-  return std::nullopt;
+  DescriptorRow row;
+  RETURN_IF_ERROR(ReadDescriptorRow(st, kFirstDescriptorColumn, kCatalogRow, &row));
+  r->width = row.width;
+  r->height = row.height;
+  r->format = std::move(row.format);
+  r->descriptor = std::move(row.descriptor);
+  return Status::Ok();
 }
 
 class SqliteCatalog : public Catalog {
  public:
   SqliteCatalog(sqlite3* db, std::string path, BadRowFn on_bad)
-      : db_(db), path_(std::move(path)), on_bad_(std::move(on_bad)) {}
-  ~SqliteCatalog() override {
-    (void)Commit();
-    find_row_.reset();  // statements are finalized before the connection closes
-    find_id_.reset();
-    delete_.reset();
-    mark_removed_.reset();
-    sqlite3_close(db_);
-  }
+      : db_(db, std::move(path)), on_bad_(std::move(on_bad)) {}
+  ~SqliteCatalog() override { (void)Commit(); }  // the statements finalize before db_ closes
 
   Status Init(const CatalogMeta* create) {
     (void)Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");  // WAL may be unsupported
-    if (create) {
-      RETURN_IF_ERROR(Exec(kSchema));
-      RETURN_IF_ERROR(Exec("BEGIN"));
-      for (auto [k, v] :
-           {std::pair<const char*, std::string>{"schema_version", std::to_string(kSchemaVersion)},
-            {"method", create->method},
-            {"method_version", std::to_string(create->method_version)},
-            {"factory", create->factory}}) {
-        Status s = SetMeta(k, v);
-        if (!s.ok()) {
-          (void)Exec("ROLLBACK");
-          return s;
-        }
-      }
-      RETURN_IF_ERROR(Exec("COMMIT"));
-    }
-    RETURN_IF_ERROR(CheckTables());
-    Stmt st(db_, "SELECT key,value FROM meta");
-    if (!st.ok()) return PrepareError(st, "read");
-    std::string schema;
-    int rc;
-    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
-      std::string k = Text(st.get(), 0), v = Text(st.get(), 1);
-      if (k == "schema_version") schema = v;
-      if (k == "method") meta_.method = v;
-      if (k == "method_version") meta_.method_version = std::atoi(v.c_str());
-      if (k == "factory") meta_.factory = v;
-    }
-    if (rc != SQLITE_DONE) return StepError(rc, "read");
-    if (schema != std::to_string(kSchemaVersion) || meta_.method.empty()) {
-      return CorruptionError(path_ + ": not a neardup index catalog of schema version " +
-                             std::to_string(kSchemaVersion) + " (table meta lacks its rows)");
-    }
+    if (create) RETURN_IF_ERROR(db_.Create(*create));
+    ASSIGN_OR_RETURN(meta_, db_.Check());
     // The statements of the per-file paths (Scan's lookups, imports, commits), prepared once.
-    const std::string find_row = std::string("SELECT ") + kRowColumns + " FROM items WHERE path=?1";
-    find_row_ = std::make_unique<Stmt>(db_, find_row.c_str());
-    find_id_ = std::make_unique<Stmt>(db_, "SELECT id FROM items WHERE path=?1");
-    delete_ = std::make_unique<Stmt>(db_, "DELETE FROM items WHERE id=?1");
-    mark_removed_ = std::make_unique<Stmt>(db_, "INSERT OR IGNORE INTO removed(id) VALUES(?1)");
+    const std::string find_row = "SELECT " + ItemColumnList() + " FROM items WHERE path=?1";
+    find_row_ = std::make_unique<Stmt>(db_.get(), find_row.c_str());
+    find_id_ = std::make_unique<Stmt>(db_.get(), "SELECT id FROM items WHERE path=?1");
+    delete_ = std::make_unique<Stmt>(db_.get(), "DELETE FROM items WHERE id=?1");
+    mark_removed_ =
+        std::make_unique<Stmt>(db_.get(), "INSERT OR IGNORE INTO removed(id) VALUES(?1)");
     for (Stmt* s : {find_row_.get(), find_id_.get(), delete_.get(), mark_removed_.get()}) {
       if (!s->ok()) return PrepareError(*s, "read");
     }
@@ -220,8 +89,8 @@ class SqliteCatalog : public Catalog {
 
   Status CheckWritable() override {
     std::lock_guard<std::mutex> lock(mu_);
-    if (sqlite3_db_readonly(db_, "main") == 1) {
-      return IOError(path_ +
+    if (sqlite3_db_readonly(db_.get(), "main") == 1) {
+      return IOError(db_.path() +
                      ": cannot write the index catalog: the file or its folder is "
                      "read-only");
     }
@@ -280,8 +149,8 @@ class SqliteCatalog : public Catalog {
 
   Status ForEach(int64_t after_id, const std::function<void(CatalogRow&&)>& fn) override {
     std::lock_guard<std::mutex> lock(mu_);
-    std::string sql = std::string("SELECT ") + kRowColumns + " FROM items WHERE id>?1 ORDER BY id";
-    Stmt st(db_, sql.c_str());
+    std::string sql = "SELECT " + ItemColumnList() + " FROM items WHERE id>?1 ORDER BY id";
+    Stmt st(db_.get(), sql.c_str());
     if (!st.ok()) return PrepareError(st, "read");
     sqlite3_bind_int64(st.get(), 1, after_id);
     int rc;
@@ -294,13 +163,13 @@ class SqliteCatalog : public Catalog {
 
   StatusOr<std::vector<int64_t>> RemovedIds() override {
     std::lock_guard<std::mutex> lock(mu_);
-    Stmt st(db_, "SELECT id FROM removed ORDER BY id");
+    Stmt st(db_.get(), "SELECT id FROM removed ORDER BY id");
     if (!st.ok()) return PrepareError(st, "read");
     std::vector<int64_t> ids;
     int rc;
     while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
       int64_t id = 0;
-      if (Integer(st.get(), 0, 1, INT64_MAX, &id)) ids.push_back(id);  // others match nothing
+      if (ColumnInteger(st.get(), 0, 1, INT64_MAX, &id)) ids.push_back(id);  // others match nothing
     }
     if (rc != SQLITE_DONE) return StepError(rc, "read");
     return ids;
@@ -309,7 +178,7 @@ class SqliteCatalog : public Catalog {
   Status ClearRemoved(const std::vector<int64_t>& ids) override {
     std::lock_guard<std::mutex> lock(mu_);
     RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE", "write"));
-    Stmt st(db_, "DELETE FROM removed WHERE id=?1");
+    Stmt st(db_.get(), "DELETE FROM removed WHERE id=?1");
     Status s = st.ok() ? Status::Ok() : PrepareError(st, "write");
     for (size_t i = 0; s.ok() && i < ids.size(); ++i) {
       sqlite3_reset(st.get());
@@ -324,8 +193,8 @@ class SqliteCatalog : public Catalog {
 
   StatusOr<std::vector<std::optional<CatalogRow>>> Rows(const std::vector<int64_t>& ids) override {
     std::lock_guard<std::mutex> lock(mu_);
-    const std::string sql = std::string("SELECT ") + kRowColumns + " FROM items WHERE id=?1";
-    Stmt st(db_, sql.c_str());
+    const std::string sql = "SELECT " + ItemColumnList() + " FROM items WHERE id=?1";
+    Stmt st(db_.get(), sql.c_str());
     if (!st.ok()) return PrepareError(st, "read");
     std::vector<std::optional<CatalogRow>> out;
     out.reserve(ids.size());
@@ -348,112 +217,32 @@ class SqliteCatalog : public Catalog {
   }
 
  private:
-  // "<catalog>: the index catalog is damaged (<sqlite's reason>)..." or "cannot read/write".
-  Status SqlError(int rc, const std::string& what, const std::string& detail) {
-    if (IsCorruption(rc)) {
-      return CorruptionError(path_ + ": the index catalog is damaged (" + detail +
-                             "): restore it from a backup, or create a new index and add the "
-                             "images again");
-    }
-    return IOError(path_ + ": cannot " + what + " the index catalog: " + detail);
-  }
-  Status StepError(int rc, const std::string& what) {
-    return SqlError(rc, what, Reason(rc, sqlite3_errmsg(db_)));
-  }
-  // SQLite's message, with the system's reason for an I/O failure ("disk I/O error" alone does
-  // not say that the disk is full).
-  std::string Reason(int rc, std::string message) {
-    const int sys = sqlite3_system_errno(db_);
-    if (sys != 0 && ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL ||
-                     (rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY)) {
-      message += std::string(" (") + std::strerror(sys) + ")";
-    } else if ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL) {
-      // SQLite's shared-memory file fails on a full disk without keeping errno.
-      const std::string dir = std::filesystem::path(path_).parent_path().string();
-      struct statvfs fs {};
-      if (::statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0 &&
-          uint64_t(fs.f_bavail) * fs.f_frsize < (uint64_t(1) << 20)) {
-        message +=
-            " (the device is full: " + std::to_string(uint64_t(fs.f_bavail) * fs.f_frsize / 1024) +
-            " KB free)";
-      }
-    }
-    return message;
-  }
+  Status StepError(int rc, const std::string& what) { return db_.StepError(rc, what); }
   Status PrepareError(const Stmt& st, const std::string& what) {
-    return SqlError(st.rc(), what, Reason(st.rc(), st.error()));
+    return db_.PrepareError(st, what);
   }
-  Status Exec(const char* sql, const std::string& what = "use") {
-    char* err = nullptr;
-    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
-    if (rc == SQLITE_OK) return Status::Ok();
-    std::string msg = err ? err : sqlite3_errmsg(db_);
-    sqlite3_free(err);
-    return SqlError(rc, what, Reason(rc, msg));
-  }
-  Status SetMeta(const char* key, const std::string& value) {
-    Stmt st(db_, "INSERT OR REPLACE INTO meta(key,value) VALUES(?1,?2)");
-    if (!st.ok()) return PrepareError(st, "write");
-    sqlite3_bind_text(st.get(), 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st.get(), 2, value.c_str(), -1, SQLITE_STATIC);
-    const int rc = sqlite3_step(st.get());
-    return rc == SQLITE_DONE ? Status::Ok() : StepError(rc, "write");
-  }
+  Status Exec(const char* sql, const std::string& what = "use") { return db_.Exec(sql, what); }
+
   // The single integer of `sql`, whose ?1 (if any) is bound to `arg`.
   StatusOr<int64_t> Scalar(const char* sql, int64_t arg) {
     std::lock_guard<std::mutex> lock(mu_);
-    Stmt st(db_, sql);
+    Stmt st(db_.get(), sql);
     if (!st.ok()) return PrepareError(st, "read");
     if (sqlite3_bind_parameter_count(st.get()) > 0) sqlite3_bind_int64(st.get(), 1, arg);
     const int rc = sqlite3_step(st.get());
     if (rc != SQLITE_ROW) {
-      return rc == SQLITE_DONE ? CorruptionError(path_ + ": a count returned no row")
+      return rc == SQLITE_DONE ? CorruptionError(db_.path() + ": a count returned no row")
                                : StepError(rc, "read");
     }
     return int64_t(sqlite3_column_int64(st.get(), 0));
   }
 
-  // The tables and columns this code uses exist: a dropped table is named, not discovered as a
-  // failed statement later.
-  Status CheckTables() {
-    for (const char* table : {"meta", "items", "removed"}) {
-      const std::string sql = std::string("PRAGMA table_info(") + table + ")";
-      Stmt st(db_, sql.c_str());
-      if (!st.ok()) return PrepareError(st, "read");
-      std::set<std::string> columns;
-      int rc;
-      while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) columns.insert(Text(st.get(), 1));
-      if (rc != SQLITE_DONE) {
-        if ((rc & 0xff) == SQLITE_NOTADB) {
-          return CorruptionError(path_ + ": not an SQLite file: not a neardup index or damaged");
-        }
-        return StepError(rc, "read");
-      }
-      if (columns.empty()) {
-        return CorruptionError(path_ + ": table " + table +
-                               " is missing: not a neardup index or damaged");
-      }
-      const std::vector<std::string> needed =
-          std::string(table) == "items"
-              ? std::vector<std::string>(std::begin(kItemColumns), std::end(kItemColumns))
-          : std::string(table) == "meta" ? std::vector<std::string>{"key", "value"}
-                                         : std::vector<std::string>{"id"};
-      for (const std::string& c : needed) {
-        if (!columns.count(c)) {
-          return CorruptionError(path_ + ": table " + table + " lacks column " + c +
-                                 ": not a neardup index or damaged");
-        }
-      }
-    }
-    return Status::Ok();
-  }
-
-  // The current row of a kRowColumns statement, or nullopt (reported) when it is a bad row.
+  // The current row of an ItemColumnList statement, or nullopt (reported) when it is a bad row.
   std::optional<CatalogRow> Validated(sqlite3_stmt* st) {
     CatalogRow row;
-    std::optional<std::string> problem = ReadRow(st, &row);
-    if (!problem) return row;
-    ReportBad({sqlite3_column_int64(st, 0), row.path, *problem});
+    Status problem = ReadRow(st, &row);
+    if (problem.ok()) return row;
+    ReportBad({sqlite3_column_int64(st, 0), row.path, problem.message()});
     return std::nullopt;
   }
   void ReportBad(const BadRow& bad) {
@@ -498,35 +287,34 @@ class SqliteCatalog : public Catalog {
   }
 
   Status InsertPendingLocked() {
-    Stmt ins(db_,
-             "INSERT INTO items(path,size,mtime_ns,width,height,format,quality,bits,vals) "
-             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+    std::string sql = "INSERT INTO items(path,size,mtime_ns," + DescriptorColumnList(kCatalogRow) +
+                      ") VALUES(?1,?2,?3";
+    for (int i = 0; i < DescriptorColumnCount(kCatalogRow); ++i) {
+      sql += ",?" + std::to_string(kFirstRowParam + i);
+    }
+    sql += ")";
+    Stmt ins(db_.get(), sql.c_str());
     if (!ins.ok()) return PrepareError(ins, "write");
     for (const CatalogRow& r : pending_) {
       ASSIGN_OR_RETURN(bool replaced, DeletePathLocked(r.path));
       (void)replaced;
-      std::vector<Half> half = ToHalf(r.descriptor.values);
       sqlite3_stmt* st = ins.get();
       sqlite3_reset(st);
       sqlite3_bind_blob(st, 1, r.path.data(), int(r.path.size()), SQLITE_STATIC);
       sqlite3_bind_int64(st, 2, r.size);
       sqlite3_bind_int64(st, 3, r.mtime_ns);
-      sqlite3_bind_int(st, 4, r.width);
-      sqlite3_bind_int(st, 5, r.height);
-      sqlite3_bind_text(st, 6, r.format.c_str(), -1, SQLITE_STATIC);
-      sqlite3_bind_int(st, 7, r.descriptor.quality);
-      sqlite3_bind_blob(st, 8, r.descriptor.bits.data(), int(r.descriptor.bits.size() * 8),
-                        SQLITE_STATIC);
-      sqlite3_bind_blob(st, 9, half.data(), int(half.size() * sizeof(Half)), SQLITE_STATIC);
+      BindDescriptorRow(st, kFirstRowParam, kCatalogRow, r.width, r.height, r.format, r.descriptor);
       const int rc = sqlite3_step(st);
       if (rc != SQLITE_DONE) return StepError(rc, "write");
     }
     return Status::Ok();
   }
 
+  // The insert's parameters: ?1-?3 the path and stamp, then the descriptor row.
+  static constexpr int kFirstRowParam = 4;
+
   std::mutex mu_;  // guards everything below and every use of db_
-  sqlite3* db_;
-  std::string path_;
+  CatalogDb db_;   // first: closed after the statements below are finalized
   BadRowFn on_bad_;
   std::set<int64_t> reported_;  // ids of the bad rows already handed to on_bad_
   CatalogMeta meta_;
@@ -534,22 +322,6 @@ class SqliteCatalog : public Catalog {
   std::unique_ptr<Stmt> find_row_, find_id_, delete_, mark_removed_;
   std::chrono::steady_clock::time_point last_commit_ = std::chrono::steady_clock::now();
 };
-
-// `path` for a file: URI (RFC 3986: bytes other than unreserved ones and '/' percent-encoded).
-std::string UriPath(const std::string& path) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += char(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 StatusOr<std::unique_ptr<Catalog>> OpenFile(const std::string& path, const CatalogMeta* create,
                                             BadRowFn on_bad) {
@@ -562,7 +334,7 @@ StatusOr<std::unique_ptr<Catalog>> OpenFile(const std::string& path, const Catal
   std::string dir = std::filesystem::path(path).parent_path().string();
   struct statvfs fs {};
   if (!create && ::statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY)) {
-    name = "file:" + UriPath(path) + "?immutable=1";
+    name = ImmutableFileUri(path);
     flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
   }
   int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);

@@ -360,7 +360,7 @@ TEST_F(ImageIndexTest, BadHashRowsAreSkippedAndDupsKeepTheirPaths) {
   ASSERT_TRUE(hits.ok());
   EXPECT_NE((*hits)[0][0].path, "h1");
   // Each bad row is reported once, with its id and why, however often it is read.
-  EXPECT_EQ(warnings.Count("(h1) is damaged: hash blob of 2 bytes"), 1u) << warnings.list[0];
+  EXPECT_EQ(warnings.Count("(h1) is damaged: bits blob of 2 bytes"), 1u) << warnings.list[0];
   EXPECT_EQ(warnings.Count("(h2) is damaged"), 1u);
   EXPECT_EQ(warnings.Count("(h5) is damaged: its descriptor is not a pdq descriptor"), 1u);
   EXPECT_EQ(warnings.list.size(), 3u);

@@ -183,6 +183,9 @@ TEST(SqliteCache, DamagedRowsAreMissesReportedOnceAndReplaced) {
       {"hash blob not whole words", "bits=x'0102030405060708090a'", "bits blob of 10 bytes"},
       {"text hash", "bits='abcdefgh'", "bits is not a blob"},
       {"odd float16 blob", "vals=x'010203'", "values blob of 3 bytes"},
+      {"binary16 NaN", "vals=x'0000007e'", "values hold a NaN or infinite component"},
+      {"text local features", "local='abc'", "local features is not a blob"},
+      {"empty descriptor", "bits=NULL, vals=NULL, local=NULL", "empty descriptor"},
       {"negative width", "width=-5", "width -5 out of range"},
       {"zero height", "height=0", "height 0 out of range"},
       {"huge width", "width=4294967296", "width 4294967296 out of range"},
@@ -252,6 +255,71 @@ TEST(SqliteCache, FailureOfAnotherDecoderVersionIsAMiss) {
   EXPECT_FALSE(cache->Lookup(bad).has_value());
   EXPECT_TRUE(cache->Lookup(good).has_value());
   EXPECT_TRUE(cache->TakeWarnings().empty());  // stale, not damaged
+}
+
+// The column names of the cache's descriptors table, in order.
+std::vector<std::string> Columns(const std::string& db_path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA table_info(descriptors)", -1, &st, nullptr);
+  std::vector<std::string> names;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return names;
+}
+
+// The on-disk format of schema 4 is kept: a cache made by the code before the descriptor row had
+// one definition (its DDL copied here) is read the same (no recreation), takes new entries, and a
+// new cache has the same columns in the same order.
+TEST(SqliteCache, Schema4CacheOfEarlierCodeReadsTheSame) {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.sqlite");
+  auto pdq = std::move(MakeMethod("pdq")).value();
+  Exec(db,
+       "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+       "INSERT INTO meta VALUES('schema_version','4');"
+       "CREATE TABLE descriptors(path BLOB NOT NULL, method TEXT NOT NULL, version INTEGER NOT "
+       "NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, width INTEGER NOT NULL, height "
+       "INTEGER NOT NULL, format TEXT NOT NULL, quality INTEGER NOT NULL, bits BLOB, vals BLOB, "
+       "local BLOB, error_code INTEGER NOT NULL, error TEXT NOT NULL, decoder INTEGER NOT NULL, "
+       "PRIMARY KEY(path, method)) WITHOUT ROWID;"
+       // bits: the words 42 and 7 (little-endian); vals: binary16 0.5 and -0.25; local: 3 bytes.
+       "INSERT INTO descriptors VALUES(CAST('/a.jpg' AS BLOB),'pdq'," +
+           std::to_string(pdq->version()) +
+           ",1234,5678,640,480,'jpeg',77,x'2a000000000000000700000000000000',x'003800b4',"
+           "x'010203',0,'',0);"
+           "INSERT INTO descriptors VALUES(CAST('/bad.jpg' AS BLOB),'pdq'," +
+           std::to_string(pdq->version()) + ",10,1,0,0,'',100,NULL,NULL,NULL,4,'truncated'," +
+           std::to_string(kDecoderVersion) + ");");
+  const std::vector<std::string> columns = Columns(db);
+  {
+    auto cache = OpenSqliteCache(db, *pdq);
+    ASSERT_TRUE(cache.ok()) << cache.status().ToString();
+    auto hit = (*cache)->Lookup({"/a.jpg", 1234, 5678});
+    ASSERT_TRUE(hit.has_value()) << ::testing::PrintToString((*cache)->TakeWarnings());
+    EXPECT_EQ(hit->width, 640);
+    EXPECT_EQ(hit->height, 480);
+    EXPECT_EQ(hit->format, "jpeg");
+    EXPECT_EQ(hit->descriptor.quality, 77);
+    EXPECT_EQ(hit->descriptor.bits, (std::vector<uint64_t>{42, 7}));
+    EXPECT_EQ(hit->descriptor.values, (std::vector<float>{0.5f, -0.25f}));
+    EXPECT_EQ(hit->descriptor.local, (std::vector<uint8_t>{1, 2, 3}));
+    auto bad = (*cache)->Lookup({"/bad.jpg", 10, 1});
+    ASSERT_TRUE(bad.has_value());
+    EXPECT_EQ(bad->error.code(), StatusCode::kCorruption);
+    EXPECT_EQ(bad->error.message(), "truncated");
+    (*cache)->Put({"/b.png", 1, 1}, Entry(9, 100));
+    ASSERT_TRUE((*cache)->Flush().ok());
+    EXPECT_EQ((*cache)->Lookup({"/b.png", 1, 1})->descriptor.bits[0], 9u);
+    EXPECT_TRUE((*cache)->TakeWarnings().empty());
+  }
+  const std::string fresh = dir.Join("new.sqlite");
+  ASSERT_TRUE(OpenSqliteCache(fresh, *pdq).ok());
+  EXPECT_EQ(Columns(fresh), columns);
 }
 
 // A cache of schema 3 (no decoder column: its failures may come from the JPEG decoder that kept

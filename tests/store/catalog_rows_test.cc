@@ -6,12 +6,16 @@
 
 #include <fstream>
 #include <map>
+#include <type_traits>
 
 #include "store/catalog.h"
 #include "testutil/testutil.h"
 
 namespace neardup::store {
 namespace {
+
+// A catalog owns its connection (an owning interface): copying one is a compile error.
+static_assert(!std::is_copy_constructible_v<Catalog> && !std::is_copy_assignable_v<Catalog>);
 
 // Runs `sql` on the catalog file from a second connection (as a hostile edit would).
 void Sql(const std::string& path, const std::string& sql) {
@@ -82,17 +86,22 @@ class CatalogRowsTest : public ::testing::Test {
 };
 
 TEST_F(CatalogRowsTest, BadRowsAreReportedOnceAndSkipped) {
-  Fill(12);
+  Fill(15);
   Sql(Path(),
       "UPDATE items SET bits=x'0102' WHERE id=2;"          // a 2-byte hash
       "UPDATE items SET bits=NULL, vals=NULL WHERE id=3;"  // no descriptor at all
       "UPDATE items SET width=-5 WHERE id=4;"
-      "UPDATE items SET height=99999999 WHERE id=5;"
-      "UPDATE items SET vals=x'010203' WHERE id=6;"  // 3 bytes of binary16
+      "UPDATE items SET height=4294967296 WHERE id=5;"  // over 2^31 - 1
+      "UPDATE items SET vals=x'010203' WHERE id=6;"     // 3 bytes of binary16
       "UPDATE items SET quality='high' WHERE id=7;"
       "UPDATE items SET size=-7 WHERE id=8;"
       "UPDATE items SET format='a,b' WHERE id=9;"
-      "UPDATE items SET vals=x'007c' WHERE id=10;");  // binary16 +infinity
+      "UPDATE items SET vals=x'007c' WHERE id=10;"  // binary16 +infinity
+      // Formats: letters only, but no decoder's name; a format on a row without an image (an
+      // imported hash's 0x0); one side zero.
+      "UPDATE items SET format='jpg' WHERE id=13;"
+      "UPDATE items SET width=0, height=0 WHERE id=14;"
+      "UPDATE items SET width=0 WHERE id=15;");
   // NULLs in NOT NULL columns: only a table without the constraints can hold them, as a
   // damaged or foreign file may.
   Sql(Path(),
@@ -106,13 +115,16 @@ TEST_F(CatalogRowsTest, BadRowsAreReportedOnceAndSkipped) {
     ASSERT_TRUE(c->ForEach(0, [&](CatalogRow&& r) { ids.push_back(r.id); }).ok());
     EXPECT_EQ(ids, std::vector<int64_t>{1});
   }
-  for (int64_t id = 2; id <= 12; ++id) {
+  for (int64_t id = 2; id <= 15; ++id) {
     ASSERT_EQ(bad_[id].size(), 1u) << "row " << id << " reported once, not per read";
   }
   EXPECT_NE(bad_[2][0].find("2 bytes"), std::string::npos) << bad_[2][0];
   EXPECT_NE(bad_[4][0].find("width"), std::string::npos);
   EXPECT_NE(bad_[11][0].find("path"), std::string::npos);
-  EXPECT_NE(bad_[12][0].find("format"), std::string::npos);
+  EXPECT_EQ(bad_[12][0], "format is not text");
+  EXPECT_EQ(bad_[13][0], "unknown format of 3 bytes");
+  EXPECT_EQ(bad_[14][0], "format of 3 bytes on a row without an image");
+  EXPECT_EQ(bad_[15][0], "size 0x48");
   // Find reads a bad row as absent (its file is described and replaced by the next add).
   auto found = c->Find("/p2");
   ASSERT_TRUE(found.ok());
@@ -132,6 +144,130 @@ TEST_F(CatalogRowsTest, BadRowsAreReportedOnceAndSkipped) {
   EXPECT_FALSE((*rows)[1].has_value());
   EXPECT_FALSE((*rows)[2].has_value());
   EXPECT_FALSE((*rows)[3].has_value());
+}
+
+// The format is checked as the descriptor cache checks it (IsDecodedFormatName), not by its
+// characters: a name no decoder gives is a bad row, reported with its id and path.
+TEST_F(CatalogRowsTest, FormatNoDecoderGivesIsABadRowNamingIt) {
+  Fill(3);
+  Sql(Path(), "UPDATE items SET format='JPEG' WHERE id=2; UPDATE items SET format='' WHERE id=3");
+  std::vector<BadRow> bad;
+  auto c = Catalog::Open(Path(), [&](const BadRow& b) { bad.push_back(b); });
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  std::vector<std::string> paths;
+  ASSERT_TRUE((*c)->ForEach(0, [&](CatalogRow&& r) { paths.push_back(r.path); }).ok());
+  EXPECT_EQ(paths, std::vector<std::string>{"/p1"});
+  ASSERT_EQ(bad.size(), 2u);
+  EXPECT_EQ(bad[0].id, 2);
+  EXPECT_EQ(bad[0].path, "/p2");
+  EXPECT_EQ(bad[0].reason, "unknown format of 4 bytes");
+  EXPECT_EQ(bad[1].id, 3);  // "" is an imported hash's, not an image's
+  EXPECT_EQ(bad[1].reason, "unknown format of 0 bytes");
+}
+
+// Rows the catalog accepts at the edges of the shared row format: an imported hash (no image,
+// format ""), an image wider than 2^20 (a bad row before the catalog checked sides as the cache
+// does), a vector with a hash.
+TEST_F(CatalogRowsTest, EdgeRowsRoundTrip) {
+  auto c = Catalog::Create(Path(), {"pdq", 1, "BFlat"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  CatalogRow imported = HashRow("some-id", 9);
+  imported.size = -1;
+  imported.mtime_ns = 0;
+  imported.width = imported.height = 0;
+  imported.format = "";
+  CatalogRow wide = HashRow("/strip.png", 3);
+  wide.width = (1 << 20) + 1;
+  wide.height = 2;
+  wide.descriptor.values = {0.5f, -0.25f};
+  wide.descriptor.quality = 42;
+  ASSERT_TRUE((*c)->Put(imported).ok());
+  ASSERT_TRUE((*c)->Put(wide).ok());
+  ASSERT_TRUE((*c)->Commit().ok());
+  c->reset();
+  auto opened = Open();
+  ASSERT_TRUE(opened);
+  std::vector<CatalogRow> rows;
+  ASSERT_TRUE(opened->ForEach(0, [&](CatalogRow&& r) { rows.push_back(std::move(r)); }).ok());
+  EXPECT_TRUE(bad_.empty());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].path, "some-id");
+  EXPECT_EQ(rows[0].size, -1);
+  EXPECT_EQ(rows[0].width, 0);
+  EXPECT_EQ(rows[0].format, "");
+  EXPECT_EQ(rows[0].descriptor.bits, imported.descriptor.bits);
+  EXPECT_EQ(rows[1].width, (1 << 20) + 1);
+  EXPECT_EQ(rows[1].height, 2);
+  EXPECT_EQ(rows[1].format, "png");
+  EXPECT_EQ(rows[1].descriptor.values, (std::vector<float>{0.5f, -0.25f}));
+  EXPECT_EQ(rows[1].descriptor.quality, 42);
+}
+
+// The column names of `table`, in order.
+std::vector<std::string> Columns(const std::string& path, const std::string& table) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, ("PRAGMA table_info(" + table + ")").c_str(), -1, &st, nullptr);
+  std::vector<std::string> names;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return names;
+}
+
+// The on-disk format of schema 1 is kept: a catalog made by the code before the descriptor row
+// had one definition (its DDL copied here) opens and reads the same, and takes new rows; a new
+// catalog has the same columns in the same order.
+TEST_F(CatalogRowsTest, Schema1CatalogOfEarlierCodeReadsTheSame) {
+  Sql(Path(),
+      "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+      "CREATE TABLE items(id INTEGER PRIMARY KEY AUTOINCREMENT, path BLOB NOT NULL UNIQUE, size "
+      "INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT "
+      "NULL, format TEXT NOT NULL, quality INTEGER NOT NULL, bits BLOB, vals BLOB);"
+      "CREATE TABLE removed(id INTEGER PRIMARY KEY);"
+      "INSERT INTO meta VALUES('schema_version','1'),('method','pdq'),('method_version','1'),"
+      "('factory','BFlat');"
+      // bits: the words 1 and 2 (little-endian); vals: binary16 0.5 and -0.25.
+      "INSERT INTO items(path,size,mtime_ns,width,height,format,quality,bits,vals) VALUES("
+      "CAST('/a.jpg' AS BLOB),1234,5678,640,480,'jpeg',77,"
+      "x'01000000000000000200000000000000',x'003800b4');"
+      "INSERT INTO items(path,size,mtime_ns,width,height,format,quality,bits,vals) VALUES("
+      "CAST('id-7' AS BLOB),-1,0,0,0,'',100,x'0300000000000000',NULL);");
+  const std::vector<std::string> columns = Columns(Path(), "items");
+  auto c = Open();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->meta().method, "pdq");
+  EXPECT_EQ(c->meta().factory, "BFlat");
+  auto a = c->Find("/a.jpg");
+  ASSERT_TRUE(a.ok() && a->has_value()) << a.status().ToString();
+  EXPECT_EQ((*a)->id, 1);
+  EXPECT_EQ((*a)->size, 1234);
+  EXPECT_EQ((*a)->mtime_ns, 5678);
+  EXPECT_EQ((*a)->width, 640);
+  EXPECT_EQ((*a)->height, 480);
+  EXPECT_EQ((*a)->format, "jpeg");
+  EXPECT_EQ((*a)->descriptor.quality, 77);
+  EXPECT_EQ((*a)->descriptor.bits, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ((*a)->descriptor.values, (std::vector<float>{0.5f, -0.25f}));
+  auto id = c->Find("id-7");
+  ASSERT_TRUE(id.ok() && id->has_value());
+  EXPECT_EQ((*id)->size, -1);
+  EXPECT_EQ((*id)->descriptor.bits, (std::vector<uint64_t>{3}));
+  EXPECT_TRUE((*id)->descriptor.values.empty());
+  ASSERT_TRUE(c->Put(HashRow("/new.png", 4)).ok());
+  ASSERT_TRUE(c->Commit().ok());
+  auto added = c->Find("/new.png");
+  ASSERT_TRUE(added.ok() && added->has_value());
+  EXPECT_EQ((*added)->id, 3);
+  EXPECT_TRUE(bad_.empty());
+  c.reset();
+
+  name_ = "new.sqlite";
+  Fill(1);
+  EXPECT_EQ(Columns(Path(), "items"), columns);
 }
 
 TEST_F(CatalogRowsTest, DamagedPagesAreCorruptionNeverNoRows) {
