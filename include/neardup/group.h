@@ -51,9 +51,6 @@ std::vector<int64_t> RankForKeeping(const std::vector<FileFacts>& facts,
 // 800x600)"); "identical file facts" when they tie on everything but the path.
 std::string KeepReason(const FileFacts& a, const FileFacts& b);
 
-// A file size for people: "812 B", "14.2 KB", "3.1 MB".
-std::string HumanBytes(int64_t bytes);
-
 // Groups `n` items given the matched `pairs` (a < b). `similarity(i, j)` returns the score in
 // [0,1] of any two items (used for each member's score against the kept file).
 // Items in no pair are in no group. Groups are ordered by their kept file's path.

@@ -36,6 +36,9 @@ std::string HexBytes(std::string_view bytes);
 // {0x1, 0xab} -> "0000000000000001" "00000000000000ab". `words` may be null when count is 0.
 std::string HexWords(const uint64_t* words, size_t count);
 
+// A file size for people: "812 B", "14.2 KB", "3.1 MB".
+std::string HumanBytes(int64_t bytes);
+
 }  // namespace neardup
 
 #endif  // NEARDUP_TEXT_H_

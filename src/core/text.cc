@@ -1,6 +1,8 @@
 // Strict UTF-8, CSV fields and hex (include/neardup/text.h).
 #include "neardup/text.h"
 
+#include <cstdio>
+
 namespace neardup {
 namespace {
 
@@ -89,6 +91,18 @@ std::string HexWords(const uint64_t* words, size_t count) {
     for (int shift = 60; shift >= 0; shift -= 4) out[pos++] = kHexDigits[(words[w] >> shift) & 15];
   }
   return out;
+}
+
+std::string HumanBytes(int64_t b) {
+  char buf[32];
+  if (b >= (int64_t{1} << 20)) {
+    std::snprintf(buf, sizeof buf, "%.1f MB", double(b) / (1 << 20));
+  } else if (b >= 1024) {
+    std::snprintf(buf, sizeof buf, "%.1f KB", double(b) / 1024);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
+  }
+  return buf;
 }
 
 }  // namespace neardup

@@ -6,6 +6,8 @@
 #include <numeric>
 #include <set>
 
+#include "neardup/text.h"
+
 namespace neardup {
 namespace {
 
@@ -37,18 +39,6 @@ std::string Dims(const FileFacts& f) {
 }
 
 }  // namespace
-
-std::string HumanBytes(int64_t b) {
-  char buf[32];
-  if (b >= (int64_t{1} << 20)) {
-    std::snprintf(buf, sizeof buf, "%.1f MB", double(b) / (1 << 20));
-  } else if (b >= 1024) {
-    std::snprintf(buf, sizeof buf, "%.1f KB", double(b) / 1024);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
-  }
-  return buf;
-}
 
 namespace {
 

@@ -12,6 +12,7 @@
 #include "neardup/hash.h"
 #include "neardup/hash_list.h"
 #include "neardup/registry.h"
+#include "neardup/text.h"
 #include "progress.h"
 #include "scan_flags.h"
 
