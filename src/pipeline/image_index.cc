@@ -3,10 +3,7 @@
 #include "neardup/image_index.h"
 
 #include <algorithm>
-#include <cassert>
 #include <filesystem>
-#include <mutex>
-#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
