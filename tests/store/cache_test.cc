@@ -8,6 +8,7 @@
 
 #include "neardup/decode.h"
 #include "neardup/registry.h"
+#include "store/sqlite_columns.h"
 #include "testutil/testutil.h"
 
 namespace neardup {
@@ -259,17 +260,7 @@ TEST(SqliteCache, FailureOfAnotherDecoderVersionIsAMiss) {
 
 // The column names of the cache's descriptors table, in order.
 std::vector<std::string> Columns(const std::string& db_path) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "PRAGMA table_info(descriptors)", -1, &st, nullptr);
-  std::vector<std::string> names;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return names;
+  return testing::SqliteColumns(db_path, "descriptors");
 }
 
 // The on-disk format of schema 4 is kept: a cache made by the code before the descriptor row had

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "store/catalog.h"
+#include "store/sqlite_columns.h"
 #include "testutil/testutil.h"
 
 namespace neardup::store {
@@ -205,17 +206,7 @@ TEST_F(CatalogRowsTest, EdgeRowsRoundTrip) {
 
 // The column names of `table`, in order.
 std::vector<std::string> Columns(const std::string& path, const std::string& table) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, ("PRAGMA table_info(" + table + ")").c_str(), -1, &st, nullptr);
-  std::vector<std::string> names;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return names;
+  return testing::SqliteColumns(path, table);
 }
 
 // The on-disk format of schema 1 is kept: a catalog made by the code before the descriptor row
