@@ -88,11 +88,12 @@ std::vector<double> VerifiedRow(const PairEvidence& e) {
           e.hash_bits / 256.0,
           match,
           match * std::log1p(v.inliers),
-          match * std::sqrt(v.spread),
+          match * v.coverage,
           std::log1p(e.votes)};
 }
 std::vector<double> HashRow(const PairEvidence& e) {
-  return {1.0, e.hash_bits / 256.0, e.low_quality ? 1.0 : 0.0};
+  const double d = e.pixel_diff < 0 ? 1.0 : std::min(e.pixel_diff, 64.0) / 64;
+  return {1.0, e.hash_bits / 256.0, e.low_quality ? 1.0 : 0.0, e.low_information ? d : 0.0};
 }
 
 int Main(int argc, char** argv) {
@@ -156,13 +157,10 @@ int Main(int argc, char** argv) {
   }
   {
     // The candidate sources on their own (FusedPairs below runs them again, then verifies).
-    std::vector<LocalFeatures> parsed(items.size());
-    std::vector<const LocalFeatures*> features;
+    std::vector<fuse_internal::ItemKeys> features;
     std::vector<uint64_t> codes;
     for (size_t i = 0; i < items.size(); ++i) {
-      auto f = ParseFeatures(items[i]->local.data(), items[i]->local.size());
-      if (f.ok()) parsed[i] = std::move(f).value();
-      features.push_back(&parsed[i]);
+      features.push_back(fuse_internal::KeysOf(items[i]->local, o));
       codes.insert(codes.end(), items[i]->bits.begin(), items[i]->bits.end());
     }
     double t = NowSeconds();
@@ -291,17 +289,18 @@ int Main(int argc, char** argv) {
     if (f == nullptr) return std::fprintf(stderr, "cannot write %s\n", dump.c_str()), 1;
     std::fprintf(f,
                  "a,b,label,family,hash_bits,low_quality,votes,verified,match,inliers,matches,"
-                 "vscore,spread,mirrored\n");
+                 "vscore,spread,mirrored,coverage_a,coverage_b,low_information,pixel_diff\n");
     for (const PairEvidence& e : *pairs) {
       if (ids[e.a] < 0 || ids[e.b] < 0) continue;
       std::string family;
       const PairKind kind = ClassifyPair(*bench, ids[e.a], ids[e.b], &family);
       if (kind == PairKind::kIgnored) continue;
       const Verification& v = e.verification;
-      std::fprintf(f, "%s,%s,%d,%s,%d,%d,%d,%d,%d,%d,%d,%.4f,%.4f,%d\n",
+      std::fprintf(f, "%s,%s,%d,%s,%d,%d,%d,%d,%d,%d,%d,%.4f,%.4f,%d,%.4f,%.4f,%d,%.2f\n",
                    images[ids[e.a]].path.c_str(), images[ids[e.b]].path.c_str(),
                    kind == PairKind::kPositive, family.c_str(), e.hash_bits, e.low_quality, e.votes,
-                   e.verified, v.match, v.inliers, v.matches, v.score, v.spread, v.mirrored);
+                   e.verified, v.match, v.inliers, v.matches, v.score, v.spread, v.mirrored,
+                   v.coverage_a, v.coverage_b, e.low_information, e.pixel_diff);
     }
     std::fclose(f);
   }
@@ -310,7 +309,9 @@ int Main(int argc, char** argv) {
               xg.size());
   std::printf("      /*v=*/{%.4f, %.4f, %.4f, %.4f, %.4f, %.4f},\n", wv[0], wv[1], wv[2], wv[3],
               wv[4], wv[5]);
-  if (wg.size() == 3) std::printf("      /*g=*/{%.4f, %.4f, %.4f},\n", wg[0], wg[1], wg[2]);
+  if (wg.size() == 4) {
+    std::printf("      /*g=*/{%.4f, %.4f, %.4f, %.4f},\n", wg[0], wg[1], wg[2], wg[3]);
+  }
   return 0;
 }
 

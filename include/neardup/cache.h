@@ -58,6 +58,21 @@ class DescriptorCache {
   // What went wrong reading since the last call, one line each, e.g. "cache row for /a.jpg was
   // damaged (bits blob of 5 bytes); recomputed". The default has nothing to report.
   virtual std::vector<std::string> TakeWarnings() { return {}; }
+
+  // ---- The evidence on scored pairs (pair-pipeline methods, fuse.h) ----
+  // So a re-run over an unchanged folder verifies nothing: the pipeline's own bytes for the pair
+  // of descriptors whose fingerprints are (a, b), scored under options `version` (the pipeline's
+  // key of everything that changes a score), or nullopt. A stored value that is not what the
+  // pipeline wrote is the pipeline's to reject (then it scores the pair again). The default
+  // stores nothing.
+  virtual std::optional<std::vector<uint8_t>> LookupPair(uint64_t a, uint64_t b, uint64_t version) {
+    (void)a, (void)b, (void)version;
+    return std::nullopt;
+  }
+  // Stores (or replaces) one pair's evidence; may be buffered until Flush.
+  virtual void PutPair(uint64_t a, uint64_t b, uint64_t version, std::vector<uint8_t> evidence) {
+    (void)a, (void)b, (void)version, (void)evidence;
+  }
 };
 
 // Opens (creating if needed) the SQLite cache at `path` for one method. The parent folder is

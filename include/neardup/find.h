@@ -80,7 +80,7 @@ struct FindOptions {
   std::shared_ptr<const Method> method;
   // In the method's unit (bits for hashes; Method::threshold_range); default: the method's.
   std::optional<double> threshold;
-  GroupMode mode = GroupMode::kConnected;
+  GroupMode mode = GroupMode::kConfirmed;
   // PDQ hashes below this quality (0-100) are only matched at distance <= kLowQualityMaxBits:
   // flat or blurry images have unstable bits and would otherwise match anything.
   int min_quality = kPdqReliableQuality;
@@ -100,7 +100,7 @@ struct FindResult {
   // Pair-pipeline methods (fused) only: the evidence of each pair of `pairs`, in the same order,
   // geometry in the pixels of the files (fuse.h).
   std::vector<PairEvidence> evidence;
-  // Connected components (or strict groups) of `pairs`; Group::pairs indexes `pairs`.
+  // The groups of `pairs` (FindOptions::mode); Group::pairs indexes `pairs`.
   std::vector<Group> groups;
   double threshold = 0;  // the threshold used
 };

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "neardup/cache.h"
 #include "neardup/descriptor.h"
 #include "neardup/status.h"
 #include "neardup/verify.h"
@@ -39,6 +40,11 @@ struct PairEvidence {
   int64_t b = 0;
   int hash_bits = 0;         // pdq8 distance (smallest over the dihedral variants), 0-256
   bool low_quality = false;  // a PDQ quality below 50: the hash is unreliable
+  // One image carries little information (an unreliable hash, fewer than min_keypoints
+  // keypoints, or a side under 32 px): a hash alone never makes such a pair confident unless the
+  // pixels agree (pixel_diff).
+  bool low_information = false;
+  double pixel_diff = -1;  // ThumbnailDistance (verify.h): 0-255 levels, -1 unknown
   // Strongest keypoints of one image (as it is and mirrored) that have a near descriptor among the
   // other's strongest, both ways (the candidate vote, counted exactly for this pair).
   int votes = 0;
@@ -50,16 +56,20 @@ struct PairEvidence {
 };
 
 // Coefficients of the two logistic models: score = 1 / (1 + exp(-z)).
-//  verified:  z = v[0] + v[1]*h + v[2]*match + v[3]*log(1 + inliers) + v[4]*sqrt(spread)
+//  verified:  z = v[0] + v[1]*h + v[2]*match + v[3]*log(1 + inliers) + v[4]*coverage
 //                 + v[5]*log(1 + votes)
-//  hash only: z = g[0] + g[1]*h + g[2]*low_quality
-// with h = hash_bits / 256, match = Verification::match (0/1), inliers and spread taken from the
-// verification when it is a match (else 0). The spread matters: pictures that share only a logo
-// or a caption verify with many inliers packed in a small area.
+//  hash only: z = g[0] + g[1]*h + g[2]*low_quality + g[3]*low_information*d
+// with h = hash_bits / 256, match = Verification::match (0/1), inliers and coverage taken from
+// the verification when it is a match (else 0), d = min(pixel_diff, 64) / 64. Coverage matters:
+// pictures that share only a logo or a caption verify with many inliers in a small part of both.
+// On top of the model, a low-information pair whose pixels differ by more than
+// kLowInformationMaxPixelDiff levels scores at most kLowInformationMaxScore.
 struct FuseModel {
   double v[6];
-  double g[3];
+  double g[4];
 };
+inline constexpr double kLowInformationMaxPixelDiff = 12;
+inline constexpr double kLowInformationMaxScore = 0.1;
 
 // The fitted model shipped with neardup (src/fuse/fuse_model.cc).
 const FuseModel& DefaultFuseModel();
@@ -98,8 +108,13 @@ StatusOr<PairEvidence> FusePair(const Descriptor& a, const Descriptor& b,
 // Items whose local features cannot be parsed take part through their hash only (descriptors
 // read back from a cache or catalog were checked by Method::CheckDescriptor, so this is the
 // caller's own data).
+// `cache` (optional): the evidence of each candidate is looked up by both descriptors'
+// fingerprints and the options (DescriptorCache::LookupPair) and only the pairs not found are
+// scored, then stored (Put; the caller flushes). So an unchanged folder verifies nothing again
+// and a folder with a few new files verifies only their pairs. Not used with keep_inliers.
 StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descriptor*>& items,
-                                               const FuseOptions& options, int threads);
+                                               const FuseOptions& options, int threads,
+                                               DescriptorCache* cache = nullptr);
 
 // What a SearchKind::kPairPipeline method (descriptor.h) searches with: instead of distances in a
 // space, candidates are proposed, verified and scored. The fused method's pipeline is FusedPairs
@@ -112,9 +127,11 @@ class PairPipeline {
   PairPipeline& operator=(const PairPipeline&) = delete;
 
   // Every candidate pair among `items` (descriptors of the pipeline's method), scored, sorted by
-  // (a, b); pairs no source proposes are not listed. Uses `threads` threads (0: all).
+  // (a, b); pairs no source proposes are not listed. Uses `threads` threads (0: all). `cache`
+  // (optional) remembers the evidence of scored pairs across runs (FusedPairs).
   virtual StatusOr<std::vector<PairEvidence>> ScoreCandidates(
-      const std::vector<const Descriptor*>& items, int threads) const = 0;
+      const std::vector<const Descriptor*>& items, int threads,
+      DescriptorCache* cache = nullptr) const = 0;
   // The evidence on one given pair, whether or not a source would propose it; `keep_inliers`
   // keeps Verification::inlier_pairs (for pictures). Corruption when a descriptor's local
   // features cannot be parsed.

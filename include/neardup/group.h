@@ -22,6 +22,11 @@ struct FileFacts {
 };
 
 enum class GroupMode {
+  // The default: pairs are joined strongest first, and a pair joins two groups only when every
+  // member of the result matches the group's hub (its most matched member) or at least half of
+  // the other members directly. A chain splits at its weakest links, and one false match between
+  // two groups (two pictures that share a caption or a sticker) cannot merge them.
+  kConfirmed,
   kConnected,  // connected components of the match graph (A~B, B~C => {A,B,C})
   kStrict,     // every member matches the group's kept file directly; others form other groups
 };

@@ -51,7 +51,18 @@ struct LocalFeatures {
   // The same for the image mirrored left-right, positions given in the unmirrored image.
   std::vector<Point2> mirrored_points;
   std::vector<uint8_t> mirrored_descriptors;
+  // The whole image's colours: kThumbnailSide x kThumbnailSide area means, RGB, row-major (grey
+  // images repeat the value). Lets low-information images (flat, tiny: few keypoints, unstable
+  // hashes) be compared by their pixels. Empty in records written before it existed.
+  std::vector<uint8_t> thumbnail;
 };
+
+inline constexpr int kThumbnailSide = 8;
+
+// How far apart two images' colours are: the mean absolute difference of their thumbnails, in
+// levels (0-255), the smallest over the 8 rotations and mirrorings of B's; -1 when either has no
+// thumbnail (LocalFeatures::thumbnail).
+double ThumbnailDistance(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b);
 
 struct Verification {
   bool match = false;  // enough inliers, a plausible transform and enough spread
@@ -68,6 +79,15 @@ struct Verification {
   std::array<Point2, 4> region_a{};
   std::array<Point2, 4> region_b{};
   double spread = 0;  // area of the inliers' convex hull / area of the smaller image, in [0,1]
+  // Where the inliers are: the share of each image's content (the parts of it that hold any of its
+  // keypoints) they reach, the smallest of their reach over 12 bands of rows, 12 bands of columns
+  // and a grid of cells (2x2 to 8x8, about 3 inliers per cell); and the larger of the two images'. A copy relation
+  // covers most of one image (a crop all of itself, a paste-in all of the pasted picture); a
+  // shared caption, sticker, logo or watermark a thin band or a small blob of both. A match needs
+  // coverage >= 0.2.
+  double coverage_a = 0;
+  double coverage_b = 0;
+  double coverage = 0;
   std::vector<std::pair<Point2, Point2>> inlier_pairs;  // (in A, in B)
   std::string reason;                                   // why it is not a match ("" when it is)
 };

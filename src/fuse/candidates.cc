@@ -16,10 +16,10 @@ constexpr int kVoteK = 32;
 // Queries are searched in slices of this many images (bounds the result's memory).
 constexpr int64_t kVoteSlice = 512;
 
-// Copies the first `limit` descriptors of (points, bytes) as codes of `words` uint64.
+// Copies the first `limit` of `count` descriptors in `bytes` as codes of `words` uint64.
 void AppendCodes(const std::vector<uint8_t>& bytes, size_t count, int descriptor_bytes, int limit,
                  int words, std::vector<uint64_t>* out) {
-  const size_t n = std::min(count, size_t(limit));
+  const size_t n = std::min(count, size_t(std::max(0, limit)));
   const size_t at = out->size();
   out->resize(at + n * words, 0);
   for (size_t i = 0; i < n; ++i) {
@@ -80,24 +80,47 @@ std::vector<Candidate> HashCandidates(const CodeSet& codes, const FuseOptions& o
   return UniteCandidates(std::move(out));
 }
 
-StatusOr<std::vector<Candidate>> VoteCandidates(const std::vector<const LocalFeatures*>& features,
+ItemKeys KeysOf(const LocalFeatures& f, const FuseOptions& o) {
+  ItemKeys k;
+  k.usable = true;
+  k.binary = f.binary;
+  k.descriptor_bytes = f.descriptor_bytes;
+  k.keypoints = int(f.points.size());
+  k.width = f.width;
+  k.height = f.height;
+  const size_t bytes = size_t(std::max(0, f.descriptor_bytes));
+  const size_t strong = std::min(f.points.size(), size_t(std::max(0, o.vote_index_keypoints)));
+  const size_t mirrored = std::min(f.mirrored_points.size(), size_t(std::max(0, o.vote_keypoints)));
+  k.strongest.assign(f.descriptors.begin(), f.descriptors.begin() + strong * bytes);
+  k.strongest_mirrored.assign(f.mirrored_descriptors.begin(),
+                              f.mirrored_descriptors.begin() + mirrored * bytes);
+  k.thumbnail = f.thumbnail;
+  return k;
+}
+
+ItemKeys KeysOf(const std::vector<uint8_t>& local, const FuseOptions& o) {
+  StatusOr<LocalFeatures> f = ParseFeatures(local.data(), local.size());
+  return f.ok() ? KeysOf(*f, o) : ItemKeys{};
+}
+
+StatusOr<std::vector<Candidate>> VoteCandidates(const std::vector<ItemKeys>& keys,
                                                 const FuseOptions& o) {
-  const int64_t n = int64_t(features.size());
+  const int64_t n = int64_t(keys.size());
   int descriptor_bytes = 0;
-  for (const LocalFeatures* f : features) {
-    if (f != nullptr && f->binary && !f->points.empty()) descriptor_bytes = f->descriptor_bytes;
+  for (const ItemKeys& k : keys) {
+    if (k.usable && k.binary && k.keypoints > 0) descriptor_bytes = k.descriptor_bytes;
   }
   if (descriptor_bytes == 0 || o.vote_keypoints <= 0) return std::vector<Candidate>{};
   const int words = (descriptor_bytes + 7) / 8;
-  auto usable = [&](const LocalFeatures* f) {
-    return f != nullptr && f->binary && f->descriptor_bytes == descriptor_bytes;
+  auto usable = [&](const ItemKeys& k) {
+    return k.usable && k.binary && k.descriptor_bytes == descriptor_bytes;
   };
   std::vector<uint64_t> codes;
   std::vector<int32_t> owner;  // image of each code
   for (int64_t i = 0; i < n; ++i) {
-    if (!usable(features[i])) continue;
+    if (!usable(keys[i])) continue;
     const size_t before = codes.size();
-    AppendCodes(features[i]->descriptors, features[i]->points.size(), descriptor_bytes,
+    AppendCodes(keys[i].strongest, size_t(keys[i].strongest_count()), descriptor_bytes,
                 o.vote_index_keypoints, words, &codes);
     owner.resize(owner.size() + (codes.size() - before) / words, int32_t(i));
   }
@@ -114,12 +137,12 @@ StatusOr<std::vector<Candidate>> VoteCandidates(const std::vector<const LocalFea
     queries.clear();
     query_owner.clear();
     for (int64_t i = begin; i < end; ++i) {
-      const LocalFeatures* f = features[i];
-      if (!usable(f)) continue;
+      const ItemKeys& k = keys[i];
+      if (!usable(k)) continue;
       const size_t before = queries.size();
-      AppendCodes(f->descriptors, f->points.size(), descriptor_bytes, o.vote_keypoints, words,
-                  &queries);
-      AppendCodes(f->mirrored_descriptors, f->mirrored_points.size(), descriptor_bytes,
+      AppendCodes(k.strongest, size_t(k.strongest_count()), descriptor_bytes, o.vote_keypoints,
+                  words, &queries);
+      AppendCodes(k.strongest_mirrored, size_t(k.mirrored_count()), descriptor_bytes,
                   o.vote_keypoints, words, &queries);
       query_owner.resize(query_owner.size() + (queries.size() - before) / words, int32_t(i));
     }

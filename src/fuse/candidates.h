@@ -12,6 +12,32 @@
 
 namespace neardup::fuse_internal {
 
+// What candidate search and the cheap part of scoring need of one image's local features, kept
+// for every image of a run (about 10 KB each, where the whole features are 50-80 KB): the
+// strongest descriptors that are looked up (and that look, with the mirrored ones), the image's
+// size, keypoint count and thumbnail. The whole features are parsed again only to verify.
+struct ItemKeys {
+  bool usable = false;  // the features parsed
+  bool binary = true;
+  int descriptor_bytes = 0;
+  int keypoints = 0;  // LocalFeatures::points.size()
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> strongest;           // the first vote_index_keypoints descriptors
+  std::vector<uint8_t> strongest_mirrored;  // the first vote_keypoints mirrored descriptors
+  std::vector<uint8_t> thumbnail;
+  int strongest_count() const {
+    return descriptor_bytes > 0 ? int(strongest.size()) / descriptor_bytes : 0;
+  }
+  int mirrored_count() const {
+    return descriptor_bytes > 0 ? int(strongest_mirrored.size()) / descriptor_bytes : 0;
+  }
+};
+
+ItemKeys KeysOf(const LocalFeatures& f, const FuseOptions& options);
+// Parses `local` (Descriptor::local); an unparsable record gives keys that are not usable.
+ItemKeys KeysOf(const std::vector<uint8_t>& local, const FuseOptions& options);
+
 struct Candidate {
   int64_t a = 0;  // a < b
   int64_t b = 0;
@@ -23,10 +49,10 @@ struct Candidate {
 std::vector<Candidate> HashCandidates(const CodeSet& codes, const FuseOptions& options,
                                       int threads);
 
-// Pairs by local-feature votes. `features[i]` may be null (unparsable: the item takes no part).
-// Only binary descriptors vote; float ones (SIFT) yield no candidates.
-// The vote index searches on Faiss's own OpenMP threads.
-StatusOr<std::vector<Candidate>> VoteCandidates(const std::vector<const LocalFeatures*>& features,
+// Pairs by local-feature votes. Items whose keys are not usable take no part. Only binary
+// descriptors vote; float ones (SIFT) yield no candidates. The vote index searches on Faiss's own
+// OpenMP threads.
+StatusOr<std::vector<Candidate>> VoteCandidates(const std::vector<ItemKeys>& keys,
                                                 const FuseOptions& options);
 
 // Unites candidate lists: one entry per (a, b), votes summed; sorted by (a, b).

@@ -8,6 +8,7 @@
 
 #include "core/parallel.h"
 #include "fuse/candidates.h"
+#include "fuse/evidence_io.h"
 #include "neardup/hash.h"
 
 namespace neardup {
@@ -22,49 +23,68 @@ int DihedralBits(const Descriptor& a, const Descriptor& b) {
   return VariantDistance<kWords>(a.bits.data(), int(a.bits.size()) / kWords, b.bits.data(),
                                  int(b.bits.size()) / kWords);
 }
-int Keypoints(const LocalFeatures* f) { return f == nullptr ? 0 : int(f->points.size()); }
+using fuse_internal::ItemKeys;
 
-// How many of one image's `look` strongest keypoints (as it is and mirrored) have a descriptor
-// within max_bits among the other's `among` strongest, counted both ways: the candidate vote,
-// computed exactly for one pair (so a pair's score does not depend on the rest of the folder).
-int SharedKeypoints(const LocalFeatures& x, const LocalFeatures& y, const FuseOptions& o) {
-  if (!x.binary || !y.binary || x.descriptor_bytes != y.descriptor_bytes) return 0;
+// Below this many pixels on the shorter side an image says little (PairEvidence).
+constexpr int kLowInformationSide = 32;
+
+bool LowInformation(const ItemKeys& k, const FuseOptions& o) {
+  return !k.usable || k.keypoints < o.min_keypoints ||
+         std::min(k.width, k.height) < kLowInformationSide;
+}
+
+// How many of one image's `vote_keypoints` strongest keypoints (as it is and mirrored) have a
+// descriptor within vote_max_bits among the other's `vote_index_keypoints` strongest, counted
+// both ways: the candidate vote, computed exactly for one pair (so a pair's score does not
+// depend on the rest of the folder).
+int SharedKeypoints(const ItemKeys& x, const ItemKeys& y, const FuseOptions& o) {
+  if (!x.usable || !y.usable || !x.binary || !y.binary ||
+      x.descriptor_bytes != y.descriptor_bytes || x.descriptor_bytes == 0) {
+    return 0;
+  }
   const int bytes = x.descriptor_bytes;
-  auto found = [&](const uint8_t* d, const LocalFeatures& in) {
-    const size_t n = std::min(in.points.size(), size_t(o.vote_index_keypoints));
-    for (size_t j = 0; j < n; ++j) {
-      const uint8_t* e = in.descriptors.data() + j * bytes;
+  auto found = [&](const uint8_t* d, const ItemKeys& in) {
+    const int n = std::min(in.strongest_count(), o.vote_index_keypoints);
+    for (int j = 0; j < n; ++j) {
+      const uint8_t* e = in.strongest.data() + size_t(j) * bytes;
       int dist = 0;
       for (int k = 0; k < bytes; ++k) dist += __builtin_popcount(unsigned(d[k] ^ e[k]));
       if (dist <= o.vote_max_bits) return true;
     }
     return false;
   };
-  auto count = [&](const LocalFeatures& from, const LocalFeatures& in) {
+  auto count = [&](const ItemKeys& from, const ItemKeys& in) {
     int c = 0;
-    const size_t n = std::min(from.points.size(), size_t(o.vote_keypoints));
-    for (size_t i = 0; i < n; ++i) c += found(from.descriptors.data() + i * bytes, in);
-    const size_t m = std::min(from.mirrored_points.size(), size_t(o.vote_keypoints));
-    for (size_t i = 0; i < m; ++i) c += found(from.mirrored_descriptors.data() + i * bytes, in);
+    const int n = std::min(from.strongest_count(), o.vote_keypoints);
+    for (int i = 0; i < n; ++i) c += found(from.strongest.data() + size_t(i) * bytes, in);
+    const int m = std::min(from.mirrored_count(), o.vote_keypoints);
+    for (int i = 0; i < m; ++i) c += found(from.strongest_mirrored.data() + size_t(i) * bytes, in);
     return c;
   };
   return count(x, y) + count(y, x);
 }
 
-// Fills `e` (a and b already set) from the descriptors and features of both items.
-void Score(const Descriptor& da, const Descriptor& db, const LocalFeatures* fa,
-           const LocalFeatures* fb, const FuseOptions& o, PairEvidence* e) {
+// Fills `e` (a and b already set) from the descriptors and keys of both items; the whole local
+// features are parsed only when the pair is verified.
+void Score(const Descriptor& da, const Descriptor& db, const ItemKeys& ka, const ItemKeys& kb,
+           const FuseOptions& o, PairEvidence* e) {
   e->hash_bits = DihedralBits(da, db);
   e->low_quality = std::min(da.quality, db.quality) < kPdqReliableQuality;
-  e->votes = fa != nullptr && fb != nullptr ? SharedKeypoints(*fa, *fb, o) : 0;
-  const bool trusted = e->hash_bits <= o.trusted_bits && !e->low_quality;
-  e->fallback = !trusted && (Keypoints(fa) < o.min_keypoints || Keypoints(fb) < o.min_keypoints);
+  e->low_information = e->low_quality || LowInformation(ka, o) || LowInformation(kb, o);
+  e->pixel_diff = ka.usable && kb.usable ? ThumbnailDistance(ka.thumbnail, kb.thumbnail) : -1;
+  e->votes = SharedKeypoints(ka, kb, o);
+  const bool trusted = e->hash_bits <= o.trusted_bits && !e->low_information;
+  e->fallback = !trusted && (ka.keypoints < o.min_keypoints || kb.keypoints < o.min_keypoints);
+  StatusOr<LocalFeatures> fa = LocalFeatures{}, fb = LocalFeatures{};
   if (trusted) {
     e->why_not_verified = "the hash distance is conclusive";
   } else if (e->fallback) {
     e->why_not_verified = "too few keypoints: scored on the hash alone";
   } else if (e->votes < o.min_votes_to_verify) {
     e->why_not_verified = "too few shared keypoints to verify: scored on the hash alone";
+  } else if (!(fa = ParseFeatures(da.local.data(), da.local.size())).ok() ||
+             !(fb = ParseFeatures(db.local.data(), db.local.size())).ok()) {
+    e->why_not_verified = "local features damaged: scored on the hash alone";
   } else {
     e->verified = true;
     VerifyOptions vo = o.verify;
@@ -87,11 +107,20 @@ double FusedScore(const FuseModel& m, const PairEvidence& e) {
     const Verification& v = e.verification;
     const double match = v.match ? 1.0 : 0.0;
     z = m.v[0] + m.v[1] * h + m.v[2] * match + m.v[3] * match * std::log1p(v.inliers) +
-        m.v[4] * match * std::sqrt(v.spread) + m.v[5] * std::log1p(e.votes);
+        m.v[4] * match * v.coverage + m.v[5] * std::log1p(e.votes);
   } else {
-    z = m.g[0] + m.g[1] * h + m.g[2] * (e.low_quality ? 1.0 : 0.0);
+    const double d = e.pixel_diff < 0 ? 1.0 : std::min(e.pixel_diff, 64.0) / 64;
+    z = m.g[0] + m.g[1] * h + m.g[2] * (e.low_quality ? 1.0 : 0.0) +
+        m.g[3] * (e.low_information ? d : 0.0);
   }
-  return 1.0 / (1.0 + std::exp(-z));
+  double score = 1.0 / (1.0 + std::exp(-z));
+  // Two flat pictures of different colours have near hashes and nothing to verify: without their
+  // pixels agreeing the evidence is not there.
+  if (!e.verified && e.low_information &&
+      (e.pixel_diff < 0 || e.pixel_diff > kLowInformationMaxPixelDiff)) {
+    score = std::min(score, kLowInformationMaxScore);
+  }
+  return score;
 }
 
 StatusOr<PairEvidence> FusePair(const Descriptor& a, const Descriptor& b,
@@ -100,25 +129,19 @@ StatusOr<PairEvidence> FusePair(const Descriptor& a, const Descriptor& b,
   ASSIGN_OR_RETURN(LocalFeatures fb, ParseFeatures(b.local.data(), b.local.size()));
   PairEvidence e;
   e.b = 1;
-  Score(a, b, &fa, &fb, options, &e);
+  Score(a, b, fuse_internal::KeysOf(fa, options), fuse_internal::KeysOf(fb, options), options, &e);
   return e;
 }
 
 StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descriptor*>& items,
-                                               const FuseOptions& o, int threads) {
+                                               const FuseOptions& o, int threads,
+                                               DescriptorCache* cache) {
   const int64_t n = int64_t(items.size());
-  // Features of each item (null where they cannot be parsed: hash only).
-  std::vector<std::optional<LocalFeatures>> parsed(n);
+  // The keys of each item (not usable where the features cannot be parsed: hash only).
+  std::vector<ItemKeys> keys(n);
   ParallelFor(n, threads, 64, [&](int64_t begin, int64_t end, int) {
-    for (int64_t i = begin; i < end; ++i) {
-      StatusOr<LocalFeatures> f = ParseFeatures(items[i]->local.data(), items[i]->local.size());
-      if (f.ok()) parsed[i] = std::move(f).value();
-    }
+    for (int64_t i = begin; i < end; ++i) keys[i] = fuse_internal::KeysOf(items[i]->local, o);
   });
-  std::vector<const LocalFeatures*> features(n, nullptr);
-  for (int64_t i = 0; i < n; ++i) {
-    if (parsed[i]) features[i] = &*parsed[i];
-  }
   std::vector<uint64_t> codes(size_t(n) * kWords * kVariants, 0);
   for (int64_t i = 0; i < n; ++i) {
     const auto& bits = items[i]->bits;
@@ -128,18 +151,42 @@ StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descripto
   std::vector<fuse_internal::Candidate> all =
       fuse_internal::HashCandidates(CodeSet{codes.data(), n, kWords, kVariants}, o, threads);
   ASSIGN_OR_RETURN(std::vector<fuse_internal::Candidate> voted,
-                   fuse_internal::VoteCandidates(features, o));
+                   fuse_internal::VoteCandidates(keys, o));
   all.insert(all.end(), voted.begin(), voted.end());
   all = fuse_internal::UniteCandidates(std::move(all));
 
+  if (o.keep_inliers) cache = nullptr;  // the cache keeps no inlier pairs
+  std::vector<uint64_t> fingerprints;
+  const uint64_t version = cache ? fuse_internal::OptionsVersion(o) : 0;
+  if (cache) {
+    fingerprints.resize(n);
+    ParallelFor(n, threads, 64, [&](int64_t begin, int64_t end, int) {
+      for (int64_t i = begin; i < end; ++i) {
+        fingerprints[i] = fuse_internal::DescriptorFingerprint(*items[i]);
+      }
+    });
+  }
   std::vector<PairEvidence> out(all.size());
   ParallelFor(int64_t(all.size()), threads, 16, [&](int64_t begin, int64_t end, int) {
     for (int64_t k = begin; k < end; ++k) {
       const auto& c = all[k];
       PairEvidence& e = out[k];
+      if (cache) {
+        const uint64_t fa = fingerprints[c.a], fb = fingerprints[c.b];
+        std::optional<std::vector<uint8_t>> hit = cache->LookupPair(fa, fb, version);
+        std::optional<PairEvidence> known;
+        if (hit) known = fuse_internal::ParseEvidence(*hit);
+        if (known) {
+          e = std::move(*known);
+        } else {
+          Score(*items[c.a], *items[c.b], keys[c.a], keys[c.b], o, &e);
+          cache->PutPair(fa, fb, version, fuse_internal::SerializeEvidence(e));
+        }
+      } else {
+        Score(*items[c.a], *items[c.b], keys[c.a], keys[c.b], o, &e);
+      }
       e.a = c.a;
       e.b = c.b;
-      Score(*items[c.a], *items[c.b], features[c.a], features[c.b], o, &e);
     }
   });
   return out;

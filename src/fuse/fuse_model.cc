@@ -10,7 +10,7 @@ namespace neardup {
 const FuseModel& DefaultFuseModel() {
   static const FuseModel kModel{
       /*v=*/{-3.0326, -19.1136, 1.8198, 0.4567, 7.7906, 1.3096},
-      /*g=*/{14.4910, -62.5970, -0.4340},
+      /*g=*/{14.4910, -62.5970, -0.4340, 0.0},
   };
   return kModel;
 }

@@ -13,8 +13,9 @@ namespace {
 class FusedPipeline : public PairPipeline {
  public:
   StatusOr<std::vector<PairEvidence>> ScoreCandidates(const std::vector<const Descriptor*>& items,
-                                                      int threads) const override {
-    return FusedPairs(items, options_, threads);
+                                                      int threads,
+                                                      DescriptorCache* cache) const override {
+    return FusedPairs(items, options_, threads, cache);
   }
   StatusOr<PairEvidence> ScorePair(const Descriptor& a, const Descriptor& b,
                                    bool keep_inliers) const override {
@@ -34,7 +35,8 @@ class FusedMethod : public Method {
 
   std::string name() const override { return kFusedMethodName; }
   // 2: pdq8 + ORB (1000 keypoints at 640 px, mirrored too; small images enlarged to 640 px).
-  int version() const override { return 2; }
+  // 3: the features carry an 8x8 colour thumbnail (pixel agreement of low-information images).
+  int version() const override { return 3; }
   // The codes are pdq8's; pairs are found by the pipeline, not by distances between them.
   Metric metric() const override { return Metric::kHamming; }
   SearchKind search_kind() const override { return SearchKind::kPairPipeline; }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "neardup/cache.h"
 #include "neardup/descriptor.h"
 #include "neardup/fuse.h"
 #include "neardup/hash.h"
@@ -25,6 +26,9 @@ struct JoinOptions {
   // Hamming methods: hashes below this quality (0-100) match only at <= kLowQualityMaxBits.
   int min_quality = kPdqReliableQuality;
   int low_quality_max_bits = 8;
+  // Pair-pipeline methods: remembers the evidence of scored pairs across runs (optional; the
+  // caller flushes it).
+  DescriptorCache* cache = nullptr;
 };
 
 struct JoinResult {
@@ -42,10 +46,11 @@ StatusOr<JoinResult> SelfJoin(const Method& method, const std::vector<const Desc
 
 // For each item, its k most similar other items, ascending distance (ties by id), distance in the
 // method's unit. A pipeline knows only the candidates it proposes, so it may give fewer than k.
-// k >= 1.
+// k >= 1. `cache` as JoinOptions::cache.
 StatusOr<std::vector<std::vector<Neighbor>>> SelfKnn(const Method& method,
                                                      const std::vector<const Descriptor*>& items,
-                                                     int k, int threads);
+                                                     int k, int threads,
+                                                     DescriptorCache* cache = nullptr);
 
 // One pair compared: its distance in the method's unit and, for a pipeline, the evidence
 // (`keep_inliers`: with the inlier pairs, for pictures). Errors: descriptors of another shape,

@@ -6,6 +6,7 @@
 #include "dist/distributed.h"
 #include "method/search.h"
 #include "pipeline/distributed_scan.h"
+#include "pipeline/scan.h"
 
 namespace neardup {
 namespace {
@@ -42,6 +43,15 @@ void ScaleEvidenceToFiles(const std::vector<ScannedFile>& files,
   }
 }
 
+// Writes what the join added to the cache (pair evidence); a failure costs only speed next time.
+void SaveCache(DescriptorCache* cache, std::vector<std::string>* warnings) {
+  if (cache == nullptr) return;
+  if (Status s = cache->Flush(); !s.ok()) {
+    warnings->push_back("pair evidence not saved: " + s.message());
+  }
+  for (std::string& w : cache->TakeWarnings()) warnings->push_back(std::move(w));
+}
+
 bool PairLess(const ScoredPair& x, const ScoredPair& y) {
   return x.a != y.a ? x.a < y.a : x.b < y.b;
 }
@@ -59,7 +69,14 @@ StatusOr<FindResult> Find(const FindOptions& options) {
   // Under mpirun every process describes a slice of the files and joins a share of the pairs;
   // all of them end with the whole result (include/neardup/cluster.h).
   const ClusterInfo cluster = CurrentCluster();
-  ASSIGN_OR_RETURN(out.scan, dist::ScanAll(options.scan, method, cluster));
+  // One cache for the descriptors and the evidence of scored pairs (so a re-run verifies
+  // nothing again).
+  std::vector<std::string> cache_warnings;
+  std::unique_ptr<DescriptorCache> cache = OpenScanCache(options.scan, method, &cache_warnings);
+  ScanOptions scan_options = options.scan;
+  if (!cache) scan_options.use_cache = false;  // off, or it could not be opened (said once)
+  ASSIGN_OR_RETURN(out.scan, dist::ScanAll(scan_options, method, cluster, cache.get()));
+  out.scan.warnings.insert(out.scan.warnings.begin(), cache_warnings.begin(), cache_warnings.end());
   const ScanResult& scan = out.scan;
   const std::vector<const Descriptor*> items = DescriptorsOf(scan.files);
 
@@ -69,7 +86,9 @@ StatusOr<FindResult> Find(const FindOptions& options) {
   join.shard = {cluster.rank, cluster.size};
   join.min_quality = options.min_quality;
   join.low_quality_max_bits = kLowQualityMaxBits;
+  join.cache = cache.get();
   ASSIGN_OR_RETURN(JoinResult joined, SelfJoin(method, items, join));
+  SaveCache(cache.get(), &out.scan.warnings);
   out.pairs = std::move(joined.pairs);
   out.evidence = std::move(joined.evidence);
   if (joined.sharded) {
@@ -105,9 +124,15 @@ StatusOr<PairsResult> Pairs(const ScanOptions& options, int k) {
   ASSIGN_OR_RETURN(std::unique_ptr<Method> made, MakeMethod(options.method));
   PairsResult out;
   out.method = std::move(made);
-  ASSIGN_OR_RETURN(out.scan, Scan(options, *out.method));
-  ASSIGN_OR_RETURN(out.neighbors,
-                   SelfKnn(*out.method, DescriptorsOf(out.scan.files), k, options.threads));
+  std::vector<std::string> cache_warnings;
+  std::unique_ptr<DescriptorCache> cache = OpenScanCache(options, *out.method, &cache_warnings);
+  ScanOptions scan_options = options;
+  if (!cache) scan_options.use_cache = false;
+  ASSIGN_OR_RETURN(out.scan, ScanWith(scan_options, *out.method, ScanPlumbing{cache.get(), 0, 1}));
+  out.scan.warnings.insert(out.scan.warnings.begin(), cache_warnings.begin(), cache_warnings.end());
+  ASSIGN_OR_RETURN(out.neighbors, SelfKnn(*out.method, DescriptorsOf(out.scan.files), k,
+                                          options.threads, cache.get()));
+  SaveCache(cache.get(), &out.scan.warnings);
   return out;
 }
 

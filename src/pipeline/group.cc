@@ -7,6 +7,7 @@
 #include <set>
 
 #include "neardup/text.h"
+#include "pipeline/confirmed_clusters.h"
 
 namespace neardup {
 namespace {
@@ -102,15 +103,17 @@ std::string KeepReason(const FileFacts& a, const FileFacts& b) {
 std::vector<Group> GroupPairs(int64_t n, const std::vector<ScoredPair>& pairs, GroupMode mode,
                               const std::vector<FileFacts>& facts,
                               const std::function<double(int64_t, int64_t)>& similarity) {
-  DisjointSets sets(n);
-  for (const ScoredPair& p : pairs) sets.Union(p.a, p.b);
   std::map<int64_t, std::vector<int64_t>> components;
-  for (const ScoredPair& p : pairs) {
-    components[sets.Find(p.a)];
-  }
-  for (int64_t i = 0; i < n; ++i) {
-    auto it = components.find(sets.Find(i));
-    if (it != components.end()) it->second.push_back(i);
+  if (mode == GroupMode::kConfirmed) {
+    for (auto& c : pipeline_internal::ConfirmedClusters(n, pairs)) components[c[0]] = std::move(c);
+  } else {
+    DisjointSets sets(n);
+    for (const ScoredPair& p : pairs) sets.Union(p.a, p.b);
+    for (const ScoredPair& p : pairs) components[sets.Find(p.a)];
+    for (int64_t i = 0; i < n; ++i) {
+      auto it = components.find(sets.Find(i));
+      if (it != components.end()) it->second.push_back(i);
+    }
   }
 
   std::set<std::pair<int64_t, int64_t>> edges;
@@ -120,7 +123,7 @@ std::vector<Group> GroupPairs(int64_t n, const std::vector<ScoredPair>& pairs, G
 
   std::vector<Group> groups;
   for (auto& [root, items] : components) {
-    if (mode == GroupMode::kConnected) {
+    if (mode != GroupMode::kStrict) {
       Group g;
       std::vector<int64_t> ranked = RankForKeeping(facts, items);
       for (size_t i = 0; i < ranked.size(); ++i) g.members.push_back({ranked[i], i == 0, 1.0, ""});

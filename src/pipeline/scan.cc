@@ -83,6 +83,11 @@ StatusOr<ScanResult> Scan(const ScanOptions& options, const Method& method) {
   return ScanWith(options, method, ScanPlumbing{});
 }
 
+std::unique_ptr<DescriptorCache> OpenScanCache(const ScanOptions& options, const Method& method,
+                                               std::vector<std::string>* warnings) {
+  return OpenCache(options, method, warnings);
+}
+
 StatusOr<ScanResult> ScanWith(const ScanOptions& options, const Method& method,
                               const ScanPlumbing& plumbing) {
   WalkOptions walk_options;

@@ -3,6 +3,10 @@
 #ifndef NEARDUP_SRC_PIPELINE_SCAN_H_
 #define NEARDUP_SRC_PIPELINE_SCAN_H_
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "neardup/cache.h"
 #include "neardup/find.h"
 
@@ -17,6 +21,11 @@ struct ScanPlumbing {
   int shard = 0;
   int shards = 1;
 };
+
+// The cache `options` names (use_cache, cache_path) opened for `method`, or null when it is off
+// or cannot be opened (then a line saying why is added to `warnings`).
+std::unique_ptr<DescriptorCache> OpenScanCache(const ScanOptions& options, const Method& method,
+                                               std::vector<std::string>* warnings);
 
 // Scan (find.h) with `plumbing`; Scan(options, method) is ScanWith(options, method, {}).
 StatusOr<ScanResult> ScanWith(const ScanOptions& options, const Method& method,

@@ -1,5 +1,6 @@
 #include <map>
 #include <mutex>
+#include <tuple>
 
 #include "neardup/cache.h"
 
@@ -22,9 +23,21 @@ class MemoryCache : public DescriptorCache {
     entries_[stamp.path] = {stamp, entry};
   }
   Status Flush() override { return Status::Ok(); }
+  std::optional<std::vector<uint8_t>> LookupPair(uint64_t a, uint64_t b,
+                                                 uint64_t version) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = pairs_.find({a, b, version});
+    if (it == pairs_.end()) return std::nullopt;
+    return it->second;
+  }
+  void PutPair(uint64_t a, uint64_t b, uint64_t version, std::vector<uint8_t> evidence) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    pairs_[{a, b, version}] = std::move(evidence);
+  }
 
  private:
-  std::mutex mu_;  // guards entries_
+  std::mutex mu_;  // guards entries_ and pairs_
+  std::map<std::tuple<uint64_t, uint64_t, uint64_t>, std::vector<uint8_t>> pairs_;
   std::map<std::string, std::pair<FileStamp, CacheEntry>> entries_;
 };
 

@@ -47,8 +47,21 @@ std::string Schema() {
          "  error_code INTEGER NOT NULL,\n"
          "  error TEXT NOT NULL,\n"
          "  decoder INTEGER NOT NULL,\n"
-         "  PRIMARY KEY(path, method)) WITHOUT ROWID;\n";
+         "  PRIMARY KEY(path, method)) WITHOUT ROWID;\n"
+         // Evidence on scored pairs: a and b are descriptor fingerprints, version the options'.
+         "CREATE TABLE IF NOT EXISTS pairs(\n"
+         "  method TEXT NOT NULL,\n"
+         "  a INTEGER NOT NULL,\n"
+         "  b INTEGER NOT NULL,\n"
+         "  version INTEGER NOT NULL,\n"
+         "  evidence BLOB NOT NULL,\n"
+         "  PRIMARY KEY(a, b, version, method)) WITHOUT ROWID;\n";
 }
+
+struct PendingPair {
+  uint64_t a, b, version;
+  std::vector<uint8_t> evidence;
+};
 
 // " (<strerror>)" of the last failed system call behind an SQLite error, e.g. "Read-only file
 // system" where SQLite only says "unable to open database file"; "" when there is none.
@@ -71,6 +84,8 @@ class SqliteCache : public DescriptorCache {
     (void)Flush();
     sqlite3_finalize(lookup_);
     sqlite3_finalize(insert_);
+    sqlite3_finalize(lookup_pair_);
+    sqlite3_finalize(insert_pair_);
     sqlite3_close(db_);
   }
 
@@ -109,7 +124,15 @@ class SqliteCache : public DescriptorCache {
     }
     insert += ")";
     if (sqlite3_prepare_v2(db_, lookup.c_str(), -1, &lookup_, nullptr) != SQLITE_OK ||
-        sqlite3_prepare_v2(db_, insert.c_str(), -1, &insert_, nullptr) != SQLITE_OK) {
+        sqlite3_prepare_v2(db_, insert.c_str(), -1, &insert_, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db_,
+                           "SELECT evidence FROM pairs WHERE a=?1 AND b=?2 AND version=?3 AND "
+                           "method=?4",
+                           -1, &lookup_pair_, nullptr) != SQLITE_OK ||
+        sqlite3_prepare_v2(db_,
+                           "INSERT OR REPLACE INTO pairs(method,a,b,version,evidence) "
+                           "VALUES(?4,?1,?2,?3,?5)",
+                           -1, &insert_pair_, nullptr) != SQLITE_OK) {
       return CorruptionError(path_ + ": " + sqlite3_errmsg(db_));
     }
     return Status::Ok();
@@ -147,6 +170,27 @@ class SqliteCache : public DescriptorCache {
     return e;
   }
 
+  std::optional<std::vector<uint8_t>> LookupPair(uint64_t a, uint64_t b,
+                                                 uint64_t version) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    BindPairKey(lookup_pair_, a, b, version);
+    std::optional<std::vector<uint8_t>> out;
+    if (sqlite3_step(lookup_pair_) == SQLITE_ROW &&
+        sqlite3_column_type(lookup_pair_, 0) == SQLITE_BLOB) {
+      const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(lookup_pair_, 0));
+      out.emplace(p, p + sqlite3_column_bytes(lookup_pair_, 0));
+    }
+    sqlite3_reset(lookup_pair_);
+    return out;
+  }
+
+  void PutPair(uint64_t a, uint64_t b, uint64_t version, std::vector<uint8_t> evidence) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!write_error_.ok()) return;
+    pending_pairs_.push_back({a, b, version, std::move(evidence)});
+    if (pending_pairs_.size() >= 16 * kFlushEvery) write_error_ = FlushLocked();
+  }
+
   std::vector<std::string> TakeWarnings() override {
     std::lock_guard<std::mutex> lock(mu_);
     return std::exchange(warnings_, {});
@@ -164,6 +208,7 @@ class SqliteCache : public DescriptorCache {
     std::lock_guard<std::mutex> lock(mu_);
     if (write_error_.ok()) write_error_ = FlushLocked();
     pending_.clear();
+    pending_pairs_.clear();
     return write_error_;
   }
 
@@ -234,8 +279,8 @@ class SqliteCache : public DescriptorCache {
       }
     } else if (found != kSchemaVersion) {
       // Another layout: start the cache afresh (it only holds what can be recomputed).
-      std::string sql = "DROP TABLE IF EXISTS descriptors; " + Schema() +
-                        "INSERT OR REPLACE INTO meta VALUES('schema_version','" +
+      std::string sql = "DROP TABLE IF EXISTS descriptors; DROP TABLE IF EXISTS pairs; " +
+                        Schema() + "INSERT OR REPLACE INTO meta VALUES('schema_version','" +
                         std::to_string(kSchemaVersion) + "')";
       char* err = nullptr;
       if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
@@ -252,8 +297,16 @@ class SqliteCache : public DescriptorCache {
     return IOError(path_ + ": cannot write the cache: " + sqlite3_errmsg(db_) + SystemError(db_));
   }
 
+  void BindPairKey(sqlite3_stmt* st, uint64_t a, uint64_t b, uint64_t version) {
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, static_cast<sqlite3_int64>(a));
+    sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(b));
+    sqlite3_bind_int64(st, 3, static_cast<sqlite3_int64>(version));
+    sqlite3_bind_text(st, 4, method_.c_str(), -1, SQLITE_STATIC);
+  }
+
   Status FlushLocked() {
-    if (pending_.empty()) return Status::Ok();
+    if (pending_.empty() && pending_pairs_.empty()) return Status::Ok();
     if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
       return WriteError();
     }
@@ -273,10 +326,23 @@ class SqliteCache : public DescriptorCache {
         Status s = WriteError();
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         pending_.clear();
+        pending_pairs_.clear();
+        return s;
+      }
+    }
+    for (const PendingPair& p : pending_pairs_) {
+      BindPairKey(insert_pair_, p.a, p.b, p.version);
+      sqlite3_bind_blob(insert_pair_, 5, p.evidence.data(), int(p.evidence.size()), SQLITE_STATIC);
+      if (sqlite3_step(insert_pair_) != SQLITE_DONE) {
+        Status s = WriteError();
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        pending_.clear();
+        pending_pairs_.clear();
         return s;
       }
     }
     pending_.clear();
+    pending_pairs_.clear();
     if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
       Status s = WriteError();
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -292,7 +358,10 @@ class SqliteCache : public DescriptorCache {
   int version_;
   sqlite3_stmt* lookup_ = nullptr;
   sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* lookup_pair_ = nullptr;
+  sqlite3_stmt* insert_pair_ = nullptr;
   std::vector<Pending> pending_;
+  std::vector<PendingPair> pending_pairs_;
   Status write_error_;                 // the first failed write; later entries are dropped
   std::string read_error_;             // the first failed lookup (reported once)
   std::vector<std::string> warnings_;  // for TakeWarnings

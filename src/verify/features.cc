@@ -1,5 +1,6 @@
 // ExtractFeatures: OpenCV's ORB, AKAZE or SIFT on a grey copy at most max_side pixels long.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <opencv2/features2d.hpp>
 #include <opencv2/imgproc.hpp>
@@ -75,6 +76,17 @@ StatusOr<LocalFeatures> ExtractFeaturesUnguarded(const Image& image, const Verif
                0, 0, longer > options.max_side ? cv::INTER_AREA : cv::INTER_LINEAR);
     f.feature_scale = double(image.width) / grey.cols;
   }
+  cv::Mat thumb;
+  cv::resize(src, thumb, cv::Size(kThumbnailSide, kThumbnailSide), 0, 0, cv::INTER_AREA);
+  f.thumbnail.resize(size_t(kThumbnailSide) * kThumbnailSide * 3);
+  for (int y = 0; y < kThumbnailSide; ++y) {
+    for (int x = 0; x < kThumbnailSide; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        f.thumbnail[(y * kThumbnailSide + x) * 3 + c] =
+            image.channels == 3 ? thumb.at<cv::Vec3b>(y, x)[c] : thumb.at<uint8_t>(y, x);
+      }
+    }
+  }
   if (std::min(grey.cols, grey.rows) < kMinFeatureSide) return f;
   Detect(*detector, grey, f.feature_scale, false, &f.points, &f.descriptors, &f.descriptor_bytes,
          &f.binary);
@@ -88,6 +100,29 @@ StatusOr<LocalFeatures> ExtractFeaturesUnguarded(const Image& image, const Verif
 }
 
 }  // namespace
+
+double ThumbnailDistance(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+  constexpr int n = kThumbnailSide;
+  constexpr size_t kBytes = size_t(n) * n * 3;
+  if (a.size() != kBytes || b.size() != kBytes) return -1;
+  int best = -1;
+  for (int t = 0; t < 8; ++t) {
+    int sum = 0;
+    for (int y = 0; y < n; ++y) {
+      for (int x = 0; x < n; ++x) {
+        // (x, y) of A against B under transform t: transpose, then mirror x and/or y.
+        int u = (t & 4) ? y : x, v = (t & 4) ? x : y;
+        if (t & 1) u = n - 1 - u;
+        if (t & 2) v = n - 1 - v;
+        for (int c = 0; c < 3; ++c) {
+          sum += std::abs(int(a[(y * n + x) * 3 + c]) - int(b[(v * n + u) * 3 + c]));
+        }
+      }
+    }
+    if (best < 0 || sum < best) best = sum;
+  }
+  return double(best) / kBytes;
+}
 
 StatusOr<LocalFeatures> ExtractFeatures(const Image& image, const VerifyOptions& options) {
   // OpenCV reports bad input by throwing; a worker thread must get a Status instead.

@@ -1,7 +1,7 @@
 // SerializeFeatures / ParseFeatures: a flat little-endian record.
 //   "NDLF" | u8 version | u8 binary | u16 descriptor_bytes | i32 width | i32 height |
 //   f32 feature_scale | u32 n | u32 n_mirrored | n x (f32 x, f32 y) | n descriptors |
-//   n_mirrored x (f32 x, f32 y) | n_mirrored descriptors
+//   n_mirrored x (f32 x, f32 y) | n_mirrored descriptors | (version 2) u16 t | t thumbnail bytes
 #include <cstring>
 
 #include "neardup/verify.h"
@@ -10,7 +10,7 @@ namespace neardup {
 namespace {
 
 constexpr char kMagic[4] = {'N', 'D', 'L', 'F'};
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;  // 1: no thumbnail (still read)
 constexpr size_t kHeaderBytes = 4 + 1 + 1 + 2 + 4 + 4 + 4 + 4 + 4;
 
 template <typename T>
@@ -40,6 +40,10 @@ class Reader {
     return v;
   }
   size_t left() const { return size_t(end_ - p_); }
+  void Bytes(size_t n, std::vector<uint8_t>* out) {
+    out->assign(p_, p_ + n);
+    p_ += n;
+  }
   void Side(uint32_t n, int bytes, std::vector<Point2>* points, std::vector<uint8_t>* desc) {
     points->resize(n);
     for (Point2& q : *points) {
@@ -72,6 +76,8 @@ std::vector<uint8_t> SerializeFeatures(const LocalFeatures& f) {
   Put(&out, uint32_t(f.mirrored_points.size()));
   PutSide(&out, f.points, f.descriptors);
   PutSide(&out, f.mirrored_points, f.mirrored_descriptors);
+  Put(&out, uint16_t(f.thumbnail.size()));
+  out.insert(out.end(), f.thumbnail.begin(), f.thumbnail.end());
   return out;
 }
 
@@ -80,7 +86,10 @@ StatusOr<LocalFeatures> ParseFeatures(const uint8_t* data, size_t size) {
     return CorruptionError("local features: not a feature record");
   }
   Reader r(data + 4, size - 4);
-  if (r.Get<uint8_t>() != kVersion) return CorruptionError("local features: unknown version");
+  const uint8_t version = r.Get<uint8_t>();
+  if (version != 1 && version != kVersion) {
+    return CorruptionError("local features: unknown version");
+  }
   LocalFeatures f;
   f.binary = r.Get<uint8_t>() != 0;
   f.descriptor_bytes = r.Get<uint16_t>();
@@ -89,12 +98,21 @@ StatusOr<LocalFeatures> ParseFeatures(const uint8_t* data, size_t size) {
   f.feature_scale = r.Get<float>();
   const uint32_t n = r.Get<uint32_t>(), nm = r.Get<uint32_t>();
   const size_t per = 8 + size_t(f.descriptor_bytes);
-  if (r.left() != per * (size_t(n) + nm)) {
+  const size_t sides = per * (size_t(n) + nm);
+  if (version == 1 ? r.left() != sides : r.left() < sides + 2) {
     return CorruptionError("local features: record of " + std::to_string(size) +
                            " bytes does not hold its " + std::to_string(n + nm) + " keypoints");
   }
   r.Side(n, f.descriptor_bytes, &f.points, &f.descriptors);
   r.Side(nm, f.descriptor_bytes, &f.mirrored_points, &f.mirrored_descriptors);
+  if (version >= 2) {
+    const uint16_t t = r.Get<uint16_t>();
+    if (r.left() != t || (t != 0 && t != kThumbnailSide * kThumbnailSide * 3)) {
+      return CorruptionError("local features: a thumbnail of " + std::to_string(r.left()) +
+                             " bytes");
+    }
+    r.Bytes(t, &f.thumbnail);
+  }
   return f;
 }
 

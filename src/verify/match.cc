@@ -16,6 +16,15 @@ constexpr double kMaxScale = 8;        // A -> B scale (square root of |det|) wi
 constexpr double kMaxAnisotropy = 4;   // ratio of the singular values of the linear part
 constexpr double kMaxPerspective = 2;  // homogeneous w over the region within [1/2, 2] of w(0)
 constexpr int kRansacIterations = 2000;
+// Coverage (Verification::coverage) is measured two ways, and the smaller counts:
+//  - along each axis: kCoverageBins bands of rows and of columns; a caption band or a sticker
+//    spans few of one of them, while a copy's inliers reach nearly all of both even when they
+//    are few (20 inliers spread at random reach ~80% of 12 bins);
+//  - in area: a grid of cells with about kInliersPerCell inliers each (2x2 to 8x8), so a diagonal
+//    watermark, which spans every row and column, still fills few cells.
+constexpr int kCoverageBins = 12;
+constexpr double kInliersPerCell = 3;
+constexpr double kMinCoverage = 0.0;  // TODO(analysis)
 
 struct Candidate {
   int a = 0;
@@ -68,6 +77,43 @@ double HullArea(const std::vector<cv::Point2f>& pts) {
   std::vector<cv::Point2f> hull;
   cv::convexHull(pts, hull);
   return cv::contourArea(hull);
+}
+
+// The share of `bins` that hold an inlier among those that hold any of the image's keypoints.
+template <typename BinOf>
+double BinCoverage(const std::vector<Point2>& keypoints, size_t n,
+                   const std::vector<cv::Point2f>& inliers, int bins, BinOf bin_of) {
+  std::vector<char> content(size_t(bins), 0), covered(size_t(bins), 0);
+  for (size_t i = 0; i < std::min(n, keypoints.size()); ++i) {
+    content[bin_of(keypoints[i].x, keypoints[i].y)] = 1;
+  }
+  for (const cv::Point2f& p : inliers) content[bin_of(p.x, p.y)] = covered[bin_of(p.x, p.y)] = 1;
+  int c = 0, k = 0;
+  for (int i = 0; i < bins; ++i) {
+    c += content[i];
+    k += covered[i];
+  }
+  return c == 0 ? 0 : double(k) / c;
+}
+
+// How much of an image's content (where its first `n` keypoints are) the inliers cover, in
+// [0,1]: the smaller of the row, column and cell coverages above. Unlike the inliers' hull,
+// which two far-apart words of a shared caption span as widely as a whole picture.
+double Coverage(const std::vector<Point2>& keypoints, size_t n,
+                const std::vector<cv::Point2f>& inliers, int width, int height) {
+  auto index = [](double v, int size, int bins) {
+    return std::clamp(int(v * bins / std::max(1, size)), 0, bins - 1);
+  };
+  const int b = kCoverageBins;
+  const double rows =
+      BinCoverage(keypoints, n, inliers, b, [&](double, double y) { return index(y, height, b); });
+  const double cols =
+      BinCoverage(keypoints, n, inliers, b, [&](double x, double) { return index(x, width, b); });
+  const int g = std::clamp(int(std::lround(std::sqrt(inliers.size() / kInliersPerCell))), 2, 8);
+  const double cells = BinCoverage(keypoints, n, inliers, g * g, [&](double x, double y) {
+    return index(y, height, g) * g + index(x, width, g);
+  });
+  return std::min({rows, cols, cells});
 }
 
 // One pass: A's points/descriptors (as they are, or mirrored) against B.
@@ -128,12 +174,19 @@ Verification Fit(const std::vector<Point2>& pa, const std::vector<uint8_t>& da,
   for (int i = 0; i < 4; ++i) v.region_b[i] = Apply(v.homography, v.region_a[i]);
   v.spread = std::min(1.0, std::max(HullArea(in_a) / (double(a.width) * a.height),
                                     HullArea(in_b) / (double(b.width) * b.height)));
+  v.coverage_a = Coverage(pa, na, in_a, a.width, a.height);
+  v.coverage_b = Coverage(b.points, nb, in_b, b.width, b.height);
+  v.coverage = std::max(v.coverage_a, v.coverage_b);
   std::string why;
   const bool plausible = PlausibleHomography(v.homography, v.region_a, mirrored, &why);
   if (!plausible) {
     v.reason = why;
   } else if (v.spread < kMinSpread) {
     v.reason = "inliers bunched in a tiny area (spread " + std::to_string(v.spread) + ")";
+  } else if (v.coverage < kMinCoverage) {
+    v.reason = "the inliers cover only " + std::to_string(int(100 * v.coverage_a + 0.5)) +
+               "% of A's content and " + std::to_string(int(100 * v.coverage_b + 0.5)) +
+               "% of B's (a shared overlay, not a copy)";
   } else if (v.inliers < o.min_inliers) {
     v.reason = "too few inliers (" + std::to_string(v.inliers) + " < " +
                std::to_string(o.min_inliers) + ")";

@@ -162,6 +162,7 @@ TEST(FuseTest, ScoreGrowsWithEvidence) {
   strong.verification.inliers = 150;
   strong.verification.score = 0.9;
   strong.verification.spread = 0.5;
+  strong.verification.coverage = 0.7;
   strong.votes = 60;
   EXPECT_LT(FusedScore(m, weak), 0.5);
   EXPECT_GT(FusedScore(m, strong), 0.9);
@@ -170,6 +171,91 @@ TEST(FuseTest, ScoreGrowsWithEvidence) {
   far.hash_bits = 120;
   EXPECT_GT(FusedScore(m, near), 0.9);
   EXPECT_LT(FusedScore(m, far), 0.1);
+}
+
+TEST(FuseTest, FlatPicturesOfDifferentColoursAreNeverConfident) {
+  // A near-uniform crop of a wallpaper and a flat green texture: near hashes, no keypoints.
+  cv::Mat beige(300, 400, CV_8UC3, cv::Scalar(225, 210, 180)),
+      green(300, 400, CV_8UC3, cv::Scalar(40, 150, 50));
+  cv::randn(beige, cv::Scalar::all(0), cv::Scalar::all(1));
+  beige += cv::Scalar(225, 210, 180);
+  auto pair = FusePair(Describe(FromMat(beige)), Describe(FromMat(green)));
+  ASSERT_TRUE(pair.ok()) << pair.status().message();
+  EXPECT_TRUE(pair->low_information);
+  EXPECT_FALSE(pair->verified);
+  EXPECT_GT(pair->pixel_diff, kLowInformationMaxPixelDiff);
+  EXPECT_LE(pair->score, kLowInformationMaxScore);
+  // The same flat picture re-saved: its pixels agree, so its hash may speak.
+  auto same = FusePair(Describe(FromMat(green)), Describe(FromMat(green)));
+  ASSERT_TRUE(same.ok());
+  EXPECT_LE(same->pixel_diff, 1);
+  EXPECT_GT(same->score, 0.5);
+}
+
+// A cache that counts what the pipeline asks of it.
+class CountingCache : public DescriptorCache {
+ public:
+  CountingCache() : inner_(NewMemoryCache()) {}
+  std::optional<CacheEntry> Lookup(const FileStamp& s) override { return inner_->Lookup(s); }
+  void Put(const FileStamp& s, const CacheEntry& e) override { inner_->Put(s, e); }
+  Status Flush() override { return inner_->Flush(); }
+  std::optional<std::vector<uint8_t>> LookupPair(uint64_t a, uint64_t b, uint64_t v) override {
+    auto hit = inner_->LookupPair(a, b, v);
+    hits += hit.has_value();
+    return hit;
+  }
+  void PutPair(uint64_t a, uint64_t b, uint64_t v, std::vector<uint8_t> e) override {
+    ++puts;
+    inner_->PutPair(a, b, v, std::move(e));
+  }
+  int hits = 0;
+  int puts = 0;
+
+ private:
+  std::unique_ptr<DescriptorCache> inner_;
+};
+
+TEST(FuseTest, PairEvidenceIsCachedSoAReRunScoresNothingAgain) {
+  std::vector<Descriptor> descriptors;
+  for (const Image& img : Folder()) descriptors.push_back(Describe(img));
+  std::vector<const Descriptor*> items;
+  for (const Descriptor& d : descriptors) items.push_back(&d);
+  CountingCache cache;
+  auto cold = FusedPairs(items, FuseOptions{}, 2, &cache);
+  ASSERT_TRUE(cold.ok());
+  ASSERT_FALSE(cold->empty());
+  EXPECT_EQ(cache.hits, 0);
+  EXPECT_EQ(cache.puts, int(cold->size()));
+  auto warm = FusedPairs(items, FuseOptions{}, 2, &cache);
+  ASSERT_TRUE(warm.ok());
+  EXPECT_EQ(cache.hits, int(cold->size()));
+  EXPECT_EQ(cache.puts, int(cold->size()));  // nothing scored again
+  ASSERT_EQ(warm->size(), cold->size());
+  for (size_t i = 0; i < cold->size(); ++i) {
+    const PairEvidence &x = (*cold)[i], &y = (*warm)[i];
+    EXPECT_EQ(x.a, y.a);
+    EXPECT_EQ(x.b, y.b);
+    EXPECT_EQ(x.score, y.score);
+    EXPECT_EQ(x.verified, y.verified);
+    EXPECT_EQ(x.verification.inliers, y.verification.inliers);
+    EXPECT_EQ(x.verification.region_b[2].x, y.verification.region_b[2].x);
+    EXPECT_EQ(x.verification.reason, y.verification.reason);
+    EXPECT_EQ(x.why_not_verified, y.why_not_verified);
+  }
+  // Other options (another model) are another key: scored afresh.
+  FuseOptions other;
+  other.model.v[0] -= 1;
+  ASSERT_TRUE(FusedPairs(items, other, 2, &cache).ok());
+  EXPECT_EQ(cache.puts, 2 * int(cold->size()));
+  // A new picture in the folder: only its own pairs are scored.
+  const int before = cache.puts;
+  Descriptor extra = Describe(testing::MakeBusyPhoto(480, 360, 999));
+  items.push_back(&extra);
+  auto grown = FusedPairs(items, FuseOptions{}, 2, &cache);
+  ASSERT_TRUE(grown.ok());
+  int with_new = 0;
+  for (const PairEvidence& e : *grown) with_new += e.b == int64_t(items.size()) - 1;
+  EXPECT_EQ(cache.puts - before, with_new);
 }
 
 TEST(FuseTest, FeaturesAreCachedWithTheHashes) {

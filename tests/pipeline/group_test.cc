@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "neardup/find.h"
+
 namespace neardup {
 namespace {
 
@@ -73,9 +77,80 @@ TEST(GroupPairs, StrictModeSplitsChains) {
   EXPECT_EQ(connected[0].members.size(), 4u);
 }
 
+std::vector<FileFacts> Numbered(int n) {
+  std::vector<FileFacts> f;
+  for (int i = 0; i < n; ++i) f.push_back(Facts("f" + std::to_string(i), 100 + i, 100, 1, "jpeg"));
+  return f;
+}
+
+std::vector<std::vector<int64_t>> Items(const std::vector<Group>& groups) {
+  std::vector<std::vector<int64_t>> out;
+  for (const Group& g : groups) {
+    std::vector<int64_t> items;
+    for (const GroupMember& m : g.members) items.push_back(m.item);
+    std::sort(items.begin(), items.end());
+    out.push_back(items);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Two originals (0 and 5) with four copies each, every copy matching its original, and one false
+// match (a shared caption) between copy 3 and copy 8 at distance `false_distance`.
+std::vector<ScoredPair> TwoStarsAndAFalseLink(double false_distance) {
+  std::vector<ScoredPair> pairs;
+  for (int64_t c = 1; c <= 4; ++c) pairs.push_back({0, c, double(c)});
+  for (int64_t c = 6; c <= 9; ++c) pairs.push_back({5, c, double(c)});
+  pairs.push_back({3, 8, false_distance});
+  std::sort(pairs.begin(), pairs.end(), [](const ScoredPair& x, const ScoredPair& y) {
+    return x.a != y.a ? x.a < y.a : x.b < y.b;
+  });
+  return pairs;
+}
+
+TEST(GroupPairs, ConfirmedModeIgnoresOneFalseLinkBetweenTwoGroups) {
+  const auto f = Numbered(10);
+  const auto pairs = TwoStarsAndAFalseLink(9.5);  // weaker than every true match
+  EXPECT_EQ(Items(GroupPairs(10, pairs, GroupMode::kConfirmed, f, NoScore)),
+            (std::vector<std::vector<int64_t>>{{0, 1, 2, 3, 4}, {5, 6, 7, 8, 9}}));
+  // Connected components merge them through the one false link.
+  EXPECT_EQ(GroupPairs(10, pairs, GroupMode::kConnected, f, NoScore).size(), 1u);
+  // The default of `find`.
+  EXPECT_EQ(FindOptions{}.mode, GroupMode::kConfirmed);
+}
+
+TEST(GroupPairs, ConfirmedModeNeverJoinsTheOriginalsThroughAStrongFalseLink) {
+  // The false match is stronger than some true ones: its two copies pair up first, and then
+  // neither original's group can take them; the originals stay apart.
+  const auto f = Numbered(10);
+  EXPECT_EQ(Items(GroupPairs(10, TwoStarsAndAFalseLink(2.5), GroupMode::kConfirmed, f, NoScore)),
+            (std::vector<std::vector<int64_t>>{{0, 1, 2, 4}, {3, 8}, {5, 6, 7, 9}}));
+}
+
+TEST(GroupPairs, ConfirmedModeSplitsALongChainAtItsWeakestLink) {
+  // 0-1-2-3-4-5, the link 2-3 weakest: each half is a chain of three (members match the hub).
+  std::vector<ScoredPair> pairs = {{0, 1, 1}, {1, 2, 1}, {2, 3, 9}, {3, 4, 1}, {4, 5, 1}};
+  const auto f = Numbered(6);
+  EXPECT_EQ(Items(GroupPairs(6, pairs, GroupMode::kConfirmed, f, NoScore)),
+            (std::vector<std::vector<int64_t>>{{0, 1, 2}, {3, 4, 5}}));
+}
+
+TEST(GroupPairs, ConfirmedModeKeepsCliquesAndStarsWhole) {
+  // A clique of four (identical files) and a star of five (an original and its copies).
+  std::vector<ScoredPair> pairs;
+  for (int64_t a = 0; a < 4; ++a) {
+    for (int64_t b = a + 1; b < 4; ++b) pairs.push_back({a, b, 0});
+  }
+  for (int64_t c = 5; c <= 8; ++c) pairs.push_back({4, c, double(c)});
+  const auto f = Numbered(9);
+  EXPECT_EQ(Items(GroupPairs(9, pairs, GroupMode::kConfirmed, f, NoScore)),
+            (std::vector<std::vector<int64_t>>{{0, 1, 2, 3}, {4, 5, 6, 7, 8}}));
+}
+
 TEST(GroupPairs, NoPairsNoGroups) {
   std::vector<FileFacts> f = {Facts("a", 1, 1, 1, "png"), Facts("b", 1, 1, 1, "png")};
   EXPECT_TRUE(GroupPairs(2, {}, GroupMode::kConnected, f, NoScore).empty());
+  EXPECT_TRUE(GroupPairs(2, {}, GroupMode::kConfirmed, f, NoScore).empty());
 }
 
 }  // namespace

@@ -65,6 +65,31 @@ TEST(SqliteCache, RoundTripAcrossReopenAndStampChecks) {
 
 // Float descriptors are stored as float16: a unit vector's cosine with itself after the round trip
 // stays within 1e-3 of 1.
+TEST(SqliteCache, PairEvidenceSurvivesReopenPerMethodAndVersion) {
+  testing::TempDir dir;
+  const std::string db = dir.Join("cache.sqlite");
+  auto fused = std::move(MakeMethod("fused")).value();
+  auto pdq = std::move(MakeMethod("pdq")).value();
+  const uint64_t big = ~uint64_t{0} - 5;  // above INT64_MAX: stored as a signed integer
+  {
+    auto cache = OpenSqliteCache(db, *fused);
+    ASSERT_TRUE(cache.ok());
+    EXPECT_FALSE((*cache)->LookupPair(1, 2, 3).has_value());
+    (*cache)->PutPair(1, 2, 3, {9, 8, 7});
+    (*cache)->PutPair(big, 2, big, {1});
+    ASSERT_TRUE((*cache)->Flush().ok());
+  }
+  auto cache = OpenSqliteCache(db, *fused);
+  ASSERT_TRUE(cache.ok());
+  EXPECT_EQ((*cache)->LookupPair(1, 2, 3), (std::vector<uint8_t>{9, 8, 7}));
+  EXPECT_EQ((*cache)->LookupPair(big, 2, big), (std::vector<uint8_t>{1}));
+  EXPECT_FALSE((*cache)->LookupPair(2, 1, 3).has_value());  // ordered
+  EXPECT_FALSE((*cache)->LookupPair(1, 2, 4).has_value());  // other options
+  auto other = OpenSqliteCache(db, *pdq);
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE((*other)->LookupPair(1, 2, 3).has_value());  // other method
+}
+
 TEST(SqliteCache, FloatValuesAreStoredAsHalfWithinCosineTolerance) {
   testing::TempDir dir;
   auto pdq = std::move(MakeMethod("pdq")).value();

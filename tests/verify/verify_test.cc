@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
@@ -83,6 +84,7 @@ TEST(VerifyTest, LocatesACropInTheOriginal) {
   // A = the crop, B = the original: the crop's whole area is found at (300,200)-(620,440).
   Verification v = VerifyImages(b, a);
   ASSERT_TRUE(v.match) << v.reason;
+  EXPECT_GT(v.coverage_a, 0.6);  // the crop is matched over its whole area
   EXPECT_LT(Dist(Map(v.homography, {0, 0}), {300, 200}), 4.0);
   EXPECT_LT(Dist(Map(v.homography, {479, 359}), {619.3, 439.3}), 4.0);
   for (const Point2& p : v.region_b) {
@@ -108,6 +110,45 @@ TEST(VerifyTest, LocatesAPasteIntoAnotherPicture) {
     EXPECT_LT(p.y, 625);
   }
   EXPECT_GT(v.spread, 0.05);  // well above the collapsed clusters of kMinSpread (0.01)
+  // The pasted picture is matched over its whole area.
+  EXPECT_GT(v.coverage_a, 0.6);
+  EXPECT_EQ(v.coverage, std::max(v.coverage_a, v.coverage_b));
+}
+
+// Two unrelated photos that carry the same overlay: a sticker (a busy patch pasted at one place)
+// or a meme caption band with the same words.
+void AddSticker(Image* img, const Image& sticker, int x, int y) {
+  AsMat(sticker).copyTo(AsMat(*img)(cv::Rect(x, y, sticker.width, sticker.height)));
+}
+void AddCaption(Image* img, const std::string& text) {
+  cv::Mat m = AsMat(*img);
+  const int band = m.rows / 7;
+  m(cv::Rect(0, m.rows - band, m.cols, band)).setTo(cv::Scalar(255, 255, 255));
+  cv::putText(m, text, cv::Point(20, m.rows - band / 4), cv::FONT_HERSHEY_DUPLEX, 2.2,
+              cv::Scalar(0, 0, 0), 4);
+}
+
+TEST(VerifyTest, ASharedStickerOrCaptionIsNotAMatch) {
+  const Image sticker = testing::MakeBusyPhoto(130, 130, 40);
+  for (bool caption : {false, true}) {
+    Image a = testing::MakeBusyPhoto(800, 600, 41), b = testing::MakeBusyPhoto(800, 600, 42);
+    for (Image* img : {&a, &b}) {
+      if (caption) {
+        AddCaption(img, "WHEN IT IS MONDAY");
+      } else {
+        AddSticker(img, sticker, 620, 40);
+      }
+    }
+    Verification v = VerifyImages(a, b);
+    EXPECT_FALSE(v.match) << (caption ? "caption" : "sticker") << ": " << v.inliers
+                          << " inliers, coverage " << v.coverage;
+    EXPECT_LT(v.coverage, 0.2);
+    // The same overlaid photo is still its own copy: the overlay does not hide a real match.
+    Image c = a;
+    Verification same = VerifyImages(a, c);
+    EXPECT_TRUE(same.match) << same.reason;
+    EXPECT_GT(same.coverage, 0.8);
+  }
 }
 
 TEST(VerifyTest, TexturelessImagesAreNotConfidentMatches) {
@@ -169,6 +210,8 @@ TEST(VerifyTest, FeaturesSurviveSerialisation) {
   EXPECT_EQ(back->width, 400);
   EXPECT_EQ(back->descriptors, f->descriptors);
   EXPECT_EQ(back->mirrored_descriptors, f->mirrored_descriptors);
+  EXPECT_EQ(back->thumbnail, f->thumbnail);
+  EXPECT_EQ(back->thumbnail.size(), size_t(kThumbnailSide * kThumbnailSide * 3));
   ASSERT_EQ(back->points.size(), f->points.size());
   EXPECT_NEAR(back->points[7].x, f->points[7].x, 1e-3);
   // The same pair verifies the same from the parsed copy.
@@ -178,6 +221,25 @@ TEST(VerifyTest, FeaturesSurviveSerialisation) {
   EXPECT_EQ(ParseFeatures(bytes.data(), bytes.size()).status().code(), StatusCode::kCorruption);
   const uint8_t junk[40] = {1, 2, 3};
   EXPECT_EQ(ParseFeatures(junk, sizeof junk).status().code(), StatusCode::kCorruption);
+}
+
+TEST(VerifyTest, ThumbnailsTellFlatColoursApartUnderAnyOrientation) {
+  cv::Mat green(200, 300, CV_8UC3, cv::Scalar(40, 160, 60)),
+      grey(200, 300, CV_8UC3, cv::Scalar(120, 120, 120));
+  auto g = ExtractFeatures(FromMat(green)), h = ExtractFeatures(FromMat(grey));
+  ASSERT_TRUE(g.ok() && h.ok());
+  EXPECT_GT(ThumbnailDistance(g->thumbnail, h->thumbnail), 40);
+  EXPECT_EQ(ThumbnailDistance(g->thumbnail, g->thumbnail), 0);
+  // A photo and itself rotated by 90 degrees and mirrored: the same pixels.
+  Image photo = testing::MakeBusyPhoto(320, 320, 43);
+  cv::Mat turned;
+  cv::rotate(AsMat(photo), turned, cv::ROTATE_90_CLOCKWISE);
+  cv::flip(turned, turned, 1);
+  auto p = ExtractFeatures(photo), q = ExtractFeatures(FromMat(turned));
+  ASSERT_TRUE(p.ok() && q.ok());
+  EXPECT_LT(ThumbnailDistance(p->thumbnail, q->thumbnail), 2);
+  LocalFeatures none;
+  EXPECT_EQ(ThumbnailDistance(p->thumbnail, none.thumbnail), -1);
 }
 
 TEST(VerifyTest, ScaledVerificationMapsTheScaledPixels) {

@@ -19,6 +19,7 @@ struct FindFlags {
   bool json = false;
   bool csv = false;
   bool strict = false;
+  bool connected = false;
 };
 
 std::string Dims(const FileFacts& f) {
@@ -117,7 +118,9 @@ int Run(const FindFlags& flags) {
   FindOptions options;
   options.scan = MakeScanOptions(flags.scan);
   options.threshold = flags.threshold;
-  options.mode = flags.strict ? GroupMode::kStrict : GroupMode::kConnected;
+  options.mode = flags.strict      ? GroupMode::kStrict
+                 : flags.connected ? GroupMode::kConnected
+                                   : GroupMode::kConfirmed;
   StatusOr<std::unique_ptr<Method>> method = MakeMethod(flags.scan.method);
   if (!method.ok()) {
     std::fprintf(stderr, "neardup: %s\n", DisplayText(method.status().message()).c_str());
@@ -168,9 +171,15 @@ void AddFindCommand(CLI::App& root, std::vector<Command>* out) {
                     "similarity in 0..1 for learned methods (default 0.8, not yet calibrated)");
   auto* json = cmd->add_flag("--json", flags->json, "Print JSON");
   cmd->add_flag("--csv", flags->csv, "Print CSV")->excludes(json);
-  cmd->add_flag("--strict", flags->strict,
-                "Every member of a group must match the kept file directly (default: connected "
-                "components)");
+  auto* strict = cmd->add_flag(
+      "--strict", flags->strict,
+      "Every member of a group must match the kept file directly (default: every member matches "
+      "the group's most matched member or half of the others, so one false match between two "
+      "groups cannot merge them)");
+  cmd->add_flag("--connected", flags->connected,
+                "Groups are the connected components of the matches (one false match merges "
+                "two groups)")
+      ->excludes(strict);
   out->push_back({cmd, [flags] { return Run(*flags); }, /*distributed=*/true});
 }
 

@@ -1,0 +1,30 @@
+// The fused pipeline's keys and bytes for the pair-evidence cache (DescriptorCache::LookupPair,
+// cache.h), private to the library.
+#ifndef NEARDUP_SRC_FUSE_EVIDENCE_IO_H_
+#define NEARDUP_SRC_FUSE_EVIDENCE_IO_H_
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "neardup/descriptor.h"
+#include "neardup/fuse.h"
+
+namespace neardup::fuse_internal {
+
+// A 64-bit fingerprint of a descriptor's content (codes, quality and local features): equal
+// descriptors have equal fingerprints, so evidence follows the pictures, not their paths.
+uint64_t DescriptorFingerprint(const Descriptor& d);
+
+// A key of everything that changes a pair's evidence: every option and coefficient of `o` and
+// the version of the scoring code (bumped when FusedScore or the verification changes).
+uint64_t OptionsVersion(const FuseOptions& o);
+
+// PairEvidence without its pair indices and inlier pairs, as bytes and back; nullopt for bytes
+// that are not a whole record of this layout.
+std::vector<uint8_t> SerializeEvidence(const PairEvidence& e);
+std::optional<PairEvidence> ParseEvidence(const std::vector<uint8_t>& bytes);
+
+}  // namespace neardup::fuse_internal
+
+#endif  // NEARDUP_SRC_FUSE_EVIDENCE_IO_H_
