@@ -25,10 +25,17 @@
 // Ranking and ties: listed pairs are ranked by score, descending; among equal scores negatives
 // rank before positives, so ties never help.
 //
+// Protocols (EvalProtocol): all-pairs scores every listed pair as above. Query-side, as in
+// Copydays and DISC21 (where only queries are searched against the references), also leaves out
+// every pair whose two images are both distractors: such pairs are dropped from the ranking like
+// ignored pairs. Positives are the same under both. Evaluate computes the headline figures of
+// both protocols in one pass and the detailed ones (curve, families) under the chosen one.
+//
 // Nothing here is thread-safe against concurrent mutation, but const objects may be shared.
 #ifndef NEARDUP_EVAL_H_
 #define NEARDUP_EVAL_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -97,6 +104,20 @@ class Benchmark {
 // malformed line, an unknown role, a duplicate image, or an ignore.csv path not in truth.csv.
 StatusOr<Benchmark> LoadBenchmark(const std::string& bench_dir);
 
+enum class EvalProtocol { kAllPairs, kQuerySide };
+inline constexpr int kNumEvalProtocols = 2;
+
+// "all", "query": the names `--protocol` takes.
+const char* EvalProtocolName(EvalProtocol protocol);
+// "all pairs", "query-side": for reports.
+const char* EvalProtocolTitle(EvalProtocol protocol);
+// The protocol named `name` ("all" or "query"); empty for anything else.
+std::optional<EvalProtocol> ParseEvalProtocol(std::string_view name);
+// The other protocol.
+inline EvalProtocol OtherProtocol(EvalProtocol p) {
+  return p == EvalProtocol::kAllPairs ? EvalProtocol::kQuerySide : EvalProtocol::kAllPairs;
+}
+
 // One listed pair: image ids into Benchmark::images() and the detector's score.
 struct ListedPair {
   int32_t a = 0;
@@ -129,6 +150,9 @@ struct EvalOptions {
   std::optional<double> threshold;
   // Most points in EvalReport::pr_curve (at least 4).
   int max_curve_points = 500;
+  // The protocol of the detailed figures (EvalReport's top-level fields); EvalReport::protocols
+  // holds the headline figures of both.
+  EvalProtocol protocol = EvalProtocol::kAllPairs;
 };
 
 // Precision targets of EvalReport::recall_at_p99 / recall_at_p999; the first is the operating
@@ -165,16 +189,34 @@ struct FamilyStats {
   int64_t found_at_threshold = 0;  // listed with score >= EvalOptions::threshold (0 if none)
 };
 
+// The headline figures of one protocol (the fields of EvalReport of the same names).
+struct ProtocolFigures {
+  EvalProtocol protocol = EvalProtocol::kAllPairs;
+  int64_t negatives_listed = 0;  // distinct negatives ranked under this protocol
+  double micro_ap = 0;
+  std::optional<OperatingPoint> best_f1;
+  std::optional<OperatingPoint> recall_at_p99;
+  std::optional<OperatingPoint> recall_at_p999;
+  std::optional<OperatingPoint> at_threshold;  // with EvalOptions::threshold
+};
+
 struct EvalReport {
+  // The protocol of every figure below except `protocols`.
+  EvalProtocol protocol = EvalProtocol::kAllPairs;
   // Counts.
   int64_t images = 0;
   int64_t positives = 0;         // all positives of the truth, listed or not (after ignore.csv)
   int64_t positives_listed = 0;  // distinct positive pairs that were listed
-  int64_t negatives_listed = 0;  // distinct negative pairs that were listed
-  int64_t ignored_listed = 0;    // distinct ignored pairs that were listed (not scored)
-  int64_t listed_pairs = 0;      // usable pairs in the input, repeats included
-  int64_t duplicate_pairs = 0;   // repeats (a,b again, or b,a) merged into one with max score
-  int64_t self_pairs = 0;        // (a,a) pairs, dropped
+  int64_t negatives_listed = 0;  // distinct negative pairs that were listed (and ranked)
+  // Distinct ignored pairs that were listed (not scored); under kQuerySide the
+  // distractor <-> distractor pairs too.
+  int64_t ignored_listed = 0;
+  // Distinct listed pairs of two distractors (not in ignore.csv), under either protocol: negatives
+  // under kAllPairs, left out under kQuerySide.
+  int64_t distractor_pairs_listed = 0;
+  int64_t listed_pairs = 0;     // usable pairs in the input, repeats included
+  int64_t duplicate_pairs = 0;  // repeats (a,b again, or b,a) merged into one with max score
+  int64_t self_pairs = 0;       // (a,a) pairs, dropped
   // Copied from PairsInput.
   int64_t lines = 0;
   int64_t unmatched_lines = 0;
@@ -203,6 +245,10 @@ struct EvalReport {
   // Recall ascending, at most EvalOptions::max_curve_points points (empty without listed
   // positives).
   std::vector<PrPoint> pr_curve;
+  // The headline figures under each protocol, indexed by int(EvalProtocol); the entry of
+  // `protocol` repeats the fields above.
+  std::array<ProtocolFigures, kNumEvalProtocols> protocols;
+  const ProtocolFigures& figures(EvalProtocol p) const { return protocols[int(p)]; }
 };
 
 // Scores `input` against `bench` (the input is consumed: its memory is reused). Every id in
@@ -222,13 +268,16 @@ struct EvalJsonOptions {
 
 // The report as serialised JSON, the one form `neardup bench eval --json` prints and
 // report.json of `neardup bench run` embeds per method. Keys, in this order:
+//   "protocol": "all" | "query" (of the detailed figures),
 //   "counts": {"images", "positives", "positives_listed", "negatives_listed", "ignored_listed",
-//              "lines", "listed_pairs", "duplicate_pairs", "self_pairs", "unmatched_lines",
-//              "malformed_lines"},
+//              "distractor_pairs_listed", "lines", "listed_pairs", "duplicate_pairs",
+//              "self_pairs", "unmatched_lines", "malformed_lines"},
 //   "no_positives", "micro_ap",
 //   "best_f1", "recall_at_p99", "recall_at_p999", and "at_threshold" when the report has one:
 //     each {"threshold", ["distance",] "precision", "recall", "f1", "true_positives",
 //     "false_positives"}, or null when the point does not exist,
+//   "protocols": {"all": {...}, "query": {...}}: each {"negatives_listed", "micro_ap", "best_f1",
+//     "recall_at_p99", "recall_at_p999"[, "at_threshold"]} (points as above),
 //   "families": [{"family", "positives", "listed", "found_at_p99", "recall_listed",
 //                 "recall_at_p99", and with at_threshold "found_at_threshold",
 //                 "recall_at_threshold"}],
@@ -241,10 +290,85 @@ std::string EvalReportJson(const EvalReport& report, const EvalJsonOptions& opti
 // included): the classification Evaluate applies to every listed pair.
 enum class PairKind { kPositive, kNegative, kIgnored };
 
-// Classifies the unordered pair (a, b) of distinct valid image ids (asserted). For a positive,
-// `family` (when not null) receives its family: the copy's family (kUnknownFamily when empty) or
-// kNaturalFamily; it is cleared otherwise. O(log ignored) time.
-PairKind ClassifyPair(const Benchmark& bench, int32_t a, int32_t b, std::string* family = nullptr);
+// Classifies the unordered pair (a, b) of distinct valid image ids (asserted) under `protocol`
+// (kQuerySide: a pair of two distractors is kIgnored). For a positive, `family` (when not null)
+// receives its family: the copy's family (kUnknownFamily when empty) or kNaturalFamily; it is
+// cleared otherwise. O(log ignored) time.
+PairKind ClassifyPair(const Benchmark& bench, int32_t a, int32_t b, std::string* family = nullptr,
+                      EvalProtocol protocol = EvalProtocol::kAllPairs);
+
+// ---- Groups: scoring the duplicate groups of `neardup find` ----
+//
+// A predicted group is a set of image ids. Its pairs are all pairs of distinct images in it; a
+// pair is right when both images have the same (non-empty) truth group. Pairs of ignore.csv are
+// left out everywhere, and under kQuerySide so are pairs of two distractors. Copy <-> copy and
+// copy <-> natural pairs of one truth group count as right here (the group is what a person
+// sees), unlike in the pair ranking above.
+
+// Recall of one copy family over groups.
+struct GroupFamilyStats {
+  std::string family;  // as in FamilyStats (kUnknownFamily for an empty family)
+  int64_t copies = 0;  // copies of that family in the truth
+  int64_t found = 0;   // of those, in one predicted group with an original of their truth group
+};
+
+struct GroupEvalReport {
+  EvalProtocol protocol = EvalProtocol::kAllPairs;
+  int64_t groups = 0;          // predicted groups with at least two distinct images
+  int64_t images_grouped = 0;  // distinct images in those groups
+  int64_t largest_group = 0;   // images in the largest group (0 without groups)
+  // Images listed in more than one group: counted in their first group only.
+  int64_t repeated_images = 0;
+  // Within-group pairs scored (after ignore.csv and the protocol) and the right ones.
+  int64_t predicted_pairs = 0;
+  int64_t right_pairs = 0;
+  // Pairs of images sharing a truth group (every pair: originals, copies and naturals; ignore.csv
+  // left out), and of those the ones inside one predicted group (= right_pairs).
+  int64_t truth_pairs = 0;
+  double precision = 0;  // right_pairs / predicted_pairs; NaN without predicted pairs
+  double recall = 0;     // right_pairs / truth_pairs; NaN without truth pairs
+  double f1 = 0;         // 2PR / (P + R); 0 when either is 0 or NaN
+  // Groups holding images of two or more truth groups, and of those the groups holding
+  // originals or naturals of two or more truth groups (two pictures joined, not only a copy
+  // mistaken).
+  int64_t mixed_groups = 0;
+  int64_t groups_joining_originals = 0;
+  std::vector<GroupFamilyStats> families;  // every copy family of the truth, sorted by name
+};
+
+// Scores the predicted `groups` (image ids into bench.images(), each valid: asserted; duplicates
+// inside a group are counted once, groups of fewer than two distinct images are skipped) under
+// `protocol`. O(images + listed ids + ignore.csv) time.
+GroupEvalReport EvaluateGroups(const Benchmark& bench,
+                               const std::vector<std::vector<int32_t>>& groups,
+                               EvalProtocol protocol = EvalProtocol::kAllPairs);
+
+// Groups read from `neardup find --json` output, mapped to image ids.
+struct GroupsInput {
+  std::vector<std::vector<int32_t>> groups;  // in file order; files naming no image left out
+  int64_t files = 0;                         // file entries read over all groups
+  int64_t unmatched_files = 0;               // entries whose path names no benchmark image: skipped
+  // The first kMaxProblems problems, "<file>: group G: '<path>' is not an image ...".
+  std::vector<std::string> problems;
+};
+
+// Parses the JSON text of `neardup find --json` (top-level "groups": [{"files": [{"path": P,
+// optional "path_hex": exact bytes in hex}, ...]}, ...]; other keys ignored) and maps each path
+// with bench.MapPath. `name` names the file in messages. Errors: InvalidArgument when the text
+// is not JSON or lacks that shape.
+StatusOr<GroupsInput> ParseGroupsJson(std::string_view json, const Benchmark& bench,
+                                      const std::string& name);
+
+// Reads the file at `path` and parses it. Errors: NotFound / IOError, and those of
+// ParseGroupsJson.
+StatusOr<GroupsInput> ReadGroupsJson(const std::string& path, const Benchmark& bench);
+
+// The group report as serialised JSON (one line when indent < 0). Keys in this order:
+//   "protocol", "groups", "images_grouped", "largest_group", "repeated_images",
+//   "predicted_pairs", "right_pairs", "truth_pairs", "precision", "recall", "f1",
+//   "mixed_groups", "groups_joining_originals",
+//   "families": [{"family", "copies", "found", "recall"}]; NaN as null.
+std::string GroupEvalReportJson(const GroupEvalReport& report, int indent = 2);
 
 }  // namespace neardup
 

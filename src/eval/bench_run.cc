@@ -1,10 +1,12 @@
-// RunBenchmark(): describe, search and evaluate each method on a benchmark folder.
+// RunBenchmark(): describe, search and evaluate each method on a benchmark folder, pairs and
+// groups.
 #include "neardup/bench_run.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -14,6 +16,7 @@
 #include "neardup/decode.h"
 #include "neardup/descriptor.h"
 #include "neardup/find.h"
+#include "neardup/group.h"
 #include "neardup/registry.h"
 
 namespace neardup {
@@ -121,7 +124,8 @@ std::vector<PairExample> WorstFalsePositives(const RunContext& ctx, const Method
                                              const std::vector<double>& distances) {
   std::vector<PairExample> negatives;
   for (size_t i = 0; i < listed.size(); ++i) {
-    if (ClassifyPair(ctx.result.benchmark, listed[i].a, listed[i].b) != PairKind::kNegative) {
+    if (ClassifyPair(ctx.result.benchmark, listed[i].a, listed[i].b, nullptr,
+                     ctx.options.protocol) != PairKind::kNegative) {
       continue;
     }
     PairExample e;
@@ -139,6 +143,111 @@ std::vector<PairExample> WorstFalsePositives(const RunContext& ctx, const Method
                     });
   negatives.resize(n);
   return negatives;
+}
+
+bool PairLess(const ScoredPair& x, const ScoredPair& y) {
+  return x.a != y.a ? x.a < y.a : x.b < y.b;
+}
+
+// The k-NN lists of a run and the pairs that `neardup find` would join.
+struct SearchOutput {
+  std::vector<std::vector<Neighbor>> neighbors;  // per item, as SelfKnn
+  std::vector<ScoredPair> joined;                // as SelfJoin at `threshold`, a < b
+  double threshold = 0;                          // the method's default (Find's resolution)
+  double knn_seconds = 0;
+  double join_seconds = 0;
+};
+
+// SelfKnn's lists from every scored candidate pair of a pipeline, as src/method/search.cc builds
+// them (1 - score, ascending distance, ties by id, k at most).
+std::vector<std::vector<Neighbor>> KnnOfCandidates(const std::vector<ScoredPair>& pairs,
+                                                   size_t items, int k) {
+  std::vector<std::vector<Neighbor>> out(items);
+  for (const ScoredPair& p : pairs) {
+    out[p.a].push_back({p.b, p.distance});
+    out[p.b].push_back({p.a, p.distance});
+  }
+  for (auto& list : out) {
+    std::sort(list.begin(), list.end(), [](const Neighbor& x, const Neighbor& y) {
+      return x.distance != y.distance ? x.distance < y.distance : x.id < y.id;
+    });
+    if (int(list.size()) > k) list.resize(k);
+  }
+  return out;
+}
+
+// The k-NN search and Find's join (src/pipeline/find.cc: the default threshold and quality
+// rule). A pair pipeline scores all its candidates in both SelfKnn and SelfJoin: it is asked once
+// (SelfJoin with no threshold) and both are taken from that.
+StatusOr<SearchOutput> Search(const RunContext& ctx, const Method& method,
+                              const std::vector<const Descriptor*>& items) {
+  SearchOutput out;
+  const FindOptions find_defaults;
+  ASSIGN_OR_RETURN(out.threshold, method.ResolveThreshold(find_defaults.threshold));
+  JoinOptions join;
+  join.threshold = out.threshold;
+  join.threads = ctx.options.threads;
+  join.min_quality = find_defaults.min_quality;
+  join.low_quality_max_bits = kLowQualityMaxBits;
+  if (method.search_kind() == SearchKind::kPairPipeline) {
+    const Clock::time_point start = Clock::now();
+    JoinOptions every = join;
+    every.threshold = -std::numeric_limits<double>::infinity();
+    ASSIGN_OR_RETURN(JoinResult scored, SelfJoin(method, items, every));
+    out.neighbors = KnnOfCandidates(scored.pairs, items.size(), ctx.options.k);
+    for (size_t i = 0; i < scored.pairs.size(); ++i) {
+      // SelfJoin's own test: a pipeline's threshold is a minimum score.
+      if (scored.evidence[i].score >= out.threshold) out.joined.push_back(scored.pairs[i]);
+    }
+    std::sort(out.joined.begin(), out.joined.end(), PairLess);  // FindGroups looks pairs up
+    out.knn_seconds = SecondsSince(start);
+    return out;
+  }
+  Clock::time_point start = Clock::now();
+  ASSIGN_OR_RETURN(out.neighbors, SelfKnn(method, items, ctx.options.k, ctx.options.threads));
+  out.knn_seconds = SecondsSince(start);
+  start = Clock::now();
+  ASSIGN_OR_RETURN(JoinResult joined, SelfJoin(method, items, join));
+  out.joined = std::move(joined.pairs);
+  out.join_seconds = SecondsSince(start);
+  return out;
+}
+
+// GroupPairs as Find calls it (the default mode, members joined through a third compared with
+// Distance), as benchmark image ids; files that are not benchmark images are left out.
+StatusOr<std::vector<std::vector<int32_t>>> FindGroups(const Method& method, const ScanResult& scan,
+                                                       const std::vector<const Descriptor*>& items,
+                                                       const std::vector<ScoredPair>& pairs,
+                                                       const std::vector<int32_t>& file_ids) {
+  std::vector<FileFacts> facts;
+  facts.reserve(scan.files.size());
+  for (const ScannedFile& f : scan.files) facts.push_back(f.facts);
+  Status failed;
+  const std::vector<Group> groups = GroupPairs(
+      int64_t(scan.files.size()), pairs, FindOptions{}.mode, facts, [&](int64_t a, int64_t b) {
+        const ScoredPair key{std::min(a, b), std::max(a, b), 0};
+        auto it = std::lower_bound(pairs.begin(), pairs.end(), key, PairLess);
+        if (it != pairs.end() && it->a == key.a && it->b == key.b) {
+          return method.Score(it->distance);
+        }
+        StatusOr<double> d = method.Distance(*items[a], *items[b]);
+        if (!d.ok()) {
+          if (failed.ok()) failed = d.status();
+          return 0.0;
+        }
+        return method.Score(*d);
+      });
+  RETURN_IF_ERROR(failed);
+  std::vector<std::vector<int32_t>> out;
+  out.reserve(groups.size());
+  for (const Group& g : groups) {
+    std::vector<int32_t> ids;
+    for (const GroupMember& m : g.members) {
+      if (file_ids[m.item] >= 0) ids.push_back(file_ids[m.item]);
+    }
+    out.push_back(std::move(ids));
+  }
+  return out;
 }
 
 StatusOr<MethodRun> RunMethod(RunContext& ctx, const Method& method) {
@@ -185,13 +294,23 @@ StatusOr<MethodRun> RunMethod(RunContext& ctx, const Method& method) {
   run.images_per_second =
       run.describe_seconds > 0 ? double(run.described + run.failed) / run.describe_seconds : 0;
 
-  const Clock::time_point search_start = Clock::now();
   std::vector<const Descriptor*> items;
   items.reserve(scan.files.size());
   for (const ScannedFile& f : scan.files) items.push_back(&f.descriptor);
-  ASSIGN_OR_RETURN(const std::vector<std::vector<Neighbor>> neighbors,
-                   SelfKnn(method, items, ctx.options.k, ctx.options.threads));
-  run.search_seconds = SecondsSince(search_start);
+  ASSIGN_OR_RETURN(SearchOutput searched, Search(ctx, method, items));
+  run.search_seconds = searched.knn_seconds;
+  const std::vector<std::vector<Neighbor>>& neighbors = searched.neighbors;
+
+  // The groups of `neardup find`, scored under both protocols.
+  const Clock::time_point group_start = Clock::now();
+  run.group_threshold = searched.threshold;
+  run.matched_pairs = int64_t(searched.joined.size());
+  ASSIGN_OR_RETURN(const std::vector<std::vector<int32_t>> groups,
+                   FindGroups(method, scan, items, searched.joined, file_ids));
+  run.join_seconds = searched.join_seconds + SecondsSince(group_start);
+  for (int p = 0; p < kNumEvalProtocols; ++p) {
+    run.groups[p] = EvaluateGroups(bench, groups, EvalProtocol(p));
+  }
 
   // Neighbour lists -> scored pairs, each unordered pair once with its best score.
   std::map<uint64_t, double> best_distance;
@@ -217,15 +336,18 @@ StatusOr<MethodRun> RunMethod(RunContext& ctx, const Method& method) {
   }
   run.worst_misses = WorstMisses(ctx, method, descriptors, retrieved);
   run.worst_false_positives = WorstFalsePositives(ctx, method, listed, distances);
-  run.report = Evaluate(bench, std::move(input));
+  EvalOptions eval_options;
+  eval_options.protocol = ctx.options.protocol;
+  run.report = Evaluate(bench, std::move(input), eval_options);
 
-  char line[200];
+  char line[300];
+  const GroupEvalReport& g = run.groups[int(ctx.options.protocol)];
   std::snprintf(line, sizeof line,
                 "%s: %lld images described in %.2f s (%.0f images/s), %lld failed; "
-                "search %.3f s; µAP %.4f",
+                "search %.3f s; µAP %.4f; %lld groups (P %.4f, R %.4f) in %.3f s",
                 run.method.c_str(), (long long)run.described, run.describe_seconds,
                 run.images_per_second, (long long)run.failed, run.search_seconds,
-                run.report.micro_ap);
+                run.report.micro_ap, (long long)g.groups, g.precision, g.recall, run.join_seconds);
   ctx.Log(line);
   return run;
 }
@@ -250,6 +372,7 @@ StatusOr<BenchRunResult> RunBenchmark(const BenchRunOptions& options) {
   result.bench_dir = options.bench_dir;
   result.k = options.k;
   result.threads = ResolveThreads(options.threads);
+  result.protocol = options.protocol;
   for (const BenchImage& img : bench.images()) {
     result.originals += img.role == BenchRole::kOriginal;
     result.copies += img.role == BenchRole::kCopy;

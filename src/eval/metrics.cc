@@ -1,6 +1,7 @@
 // Evaluate(): labels the listed pairs from the truth, dedupes them, ranks them and computes every
 // metric in one pass over the ranking (plus one cheap pass for the per-family recalls).
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
 #include <limits>
@@ -120,7 +121,8 @@ uint64_t PairKey(int32_t a, int32_t b) {
 // are descending scores.
 struct RankedPair {
   uint64_t key;
-  int32_t label;  // kNegativeLabel or 1 + family
+  int32_t label;     // kNegativeLabel or 1 + family
+  bool distractors;  // a negative of two distractors (left out under kQuerySide)
 };
 
 double ScoreOf(const RankedPair& p) { return eval::FromOrderedBits(~p.key); }
@@ -215,6 +217,8 @@ EvalReport Evaluate(const Benchmark& bench, PairsInput input, const EvalOptions&
   std::vector<RankedPair> ranked;
   ranked.reserve(pairs.size());
   const auto& ignored = bench.ignored();
+  const auto& images = bench.images();
+  int64_t other_negatives = 0;  // negatives that are not two distractors
   size_t ig = 0;
   for (const ListedPair& p : pairs) {
     const uint64_t key = PairKey(p.a, p.b);
@@ -227,71 +231,110 @@ EvalReport Evaluate(const Benchmark& bench, PairsInput input, const EvalOptions&
       ++report.ignored_listed;
       continue;
     }
-    if (label == kNegativeLabel) {
-      ++report.negatives_listed;
+    const bool distractors = label == kNegativeLabel &&
+                             images[p.a].role == BenchRole::kDistractor &&
+                             images[p.b].role == BenchRole::kDistractor;
+    if (distractors) {
+      ++report.distractor_pairs_listed;
+    } else if (label == kNegativeLabel) {
+      ++other_negatives;
     } else {
       ++report.positives_listed;
       ++listed[label - 1];
     }
-    ranked.push_back({~eval::OrderedBits(p.score), label});
+    ranked.push_back({~eval::OrderedBits(p.score), label, distractors});
   }
   std::vector<ListedPair>().swap(pairs);  // free before the second sort
 
   // Rank: score descending; ties are handled per run of equal scores below.
   eval::RadixSortByKey(&ranked, [](const RankedPair& p) { return p.key; });
 
+  // One pass over the ranking for both protocols; they differ only in whether pairs of two
+  // distractors count as negatives.
+  constexpr int kAll = int(EvalProtocol::kAllPairs);
+  const int chosen = int(options.protocol);
+  auto counts_as_negative = [](int protocol, const RankedPair& p) {
+    return p.label == kNegativeLabel && (protocol == kAll || !p.distractors);
+  };
   const int64_t positives = report.positives;
-  int64_t tp = 0, fp = 0;
-  double precision_sum = 0;
-  std::vector<OperatingPoint> corners;  // after each run that holds a positive
+  std::array<int64_t, kNumEvalProtocols> tp{}, fp{};
+  std::array<double, kNumEvalProtocols> precision_sum{};
+  std::array<ProtocolFigures, kNumEvalProtocols>& figures = report.protocols;
+  std::vector<OperatingPoint> corners;  // of the chosen protocol, after each run with a positive
   for (size_t i = 0; i < ranked.size();) {
     const uint64_t key = ranked[i].key;
-    int64_t run_pos = 0, run_neg = 0;
+    int64_t run_pos = 0, run_neg = 0, run_distractors = 0;
     size_t j = i;
     for (; j < ranked.size() && ranked[j].key == key; ++j) {
-      (ranked[j].label == kNegativeLabel ? run_neg : run_pos) += 1;
+      if (ranked[j].label != kNegativeLabel) {
+        ++run_pos;
+      } else {
+        (ranked[j].distractors ? run_distractors : run_neg) += 1;
+      }
     }
-    // Within a run of equal scores the negatives rank first: ties never help.
-    fp += run_neg;
-    for (int64_t k = 0; k < run_pos; ++k) {
-      ++tp;
-      precision_sum += double(tp) / double(tp + fp);
-    }
-    if (run_pos > 0) {
-      const OperatingPoint op = MakePoint(ScoreOf(ranked[i]), tp, fp, positives);
-      corners.push_back(op);
-      if (!report.best_f1 || op.f1 > report.best_f1->f1) report.best_f1 = op;
+    for (int p = 0; p < kNumEvalProtocols; ++p) {
+      // Within a run of equal scores the negatives rank first: ties never help.
+      fp[p] += run_neg + (p == kAll ? run_distractors : 0);
+      for (int64_t k = 0; k < run_pos; ++k) {
+        ++tp[p];
+        precision_sum[p] += double(tp[p]) / double(tp[p] + fp[p]);
+      }
+      if (run_pos == 0) continue;
+      const OperatingPoint op = MakePoint(ScoreOf(ranked[i]), tp[p], fp[p], positives);
+      if (p == chosen) corners.push_back(op);
+      ProtocolFigures& f = figures[p];
+      if (!f.best_f1 || op.f1 > f.best_f1->f1) f.best_f1 = op;
       if (op.precision >= kPrecision99 &&
-          (!report.recall_at_p99 || op.recall > report.recall_at_p99->recall)) {
-        report.recall_at_p99 = op;
+          (!f.recall_at_p99 || op.recall > f.recall_at_p99->recall)) {
+        f.recall_at_p99 = op;
       }
       if (op.precision >= kPrecision999 &&
-          (!report.recall_at_p999 || op.recall > report.recall_at_p999->recall)) {
-        report.recall_at_p999 = op;
+          (!f.recall_at_p999 || op.recall > f.recall_at_p999->recall)) {
+        f.recall_at_p999 = op;
       }
     }
     i = j;
   }
-  report.micro_ap = positives > 0 ? precision_sum / double(positives) : 0.0;
+  for (int p = 0; p < kNumEvalProtocols; ++p) {
+    figures[p].protocol = EvalProtocol(p);
+    figures[p].micro_ap = positives > 0 ? precision_sum[p] / double(positives) : 0.0;
+    figures[p].negatives_listed =
+        other_negatives + (p == kAll ? report.distractor_pairs_listed : 0);
+  }
   report.pr_curve = EnvelopeCurve(corners, options.max_curve_points);
 
-  // Per-family recall at the P >= 0.99 point and at the given threshold.
+  // Per-family recall at the chosen protocol's P >= 0.99 point and at the given threshold.
+  const ProtocolFigures& main = figures[chosen];
   std::vector<int64_t> found_p99(num_families, 0), found_t(num_families, 0);
-  int64_t t_tp = 0, t_fp = 0;
-  const double p99_threshold = report.recall_at_p99 ? report.recall_at_p99->threshold : kNaN;
+  int64_t t_tp = 0;
+  std::array<int64_t, kNumEvalProtocols> t_fp{};
+  const double p99_threshold = main.recall_at_p99 ? main.recall_at_p99->threshold : kNaN;
   for (const RankedPair& p : ranked) {
     const double score = ScoreOf(p);
     if (options.threshold && score >= *options.threshold) {
-      if (p.label == kNegativeLabel) {
-        ++t_fp;
-      } else {
+      if (p.label != kNegativeLabel) {
         ++t_tp;
         ++found_t[p.label - 1];
       }
+      for (int k = 0; k < kNumEvalProtocols; ++k) t_fp[k] += counts_as_negative(k, p);
     }
     if (p.label != kNegativeLabel && score >= p99_threshold) ++found_p99[p.label - 1];
   }
-  if (options.threshold) report.at_threshold = MakePoint(*options.threshold, t_tp, t_fp, positives);
+  if (options.threshold) {
+    for (int k = 0; k < kNumEvalProtocols; ++k) {
+      figures[k].at_threshold = MakePoint(*options.threshold, t_tp, t_fp[k], positives);
+    }
+  }
+  report.protocol = options.protocol;
+  report.negatives_listed = main.negatives_listed;
+  if (options.protocol == EvalProtocol::kQuerySide) {
+    report.ignored_listed += report.distractor_pairs_listed;
+  }
+  report.micro_ap = main.micro_ap;
+  report.best_f1 = main.best_f1;
+  report.recall_at_p99 = main.recall_at_p99;
+  report.recall_at_p999 = main.recall_at_p999;
+  report.at_threshold = main.at_threshold;
   for (size_t f = 0; f < num_families; ++f) {
     report.families.push_back(
         {labeler.families()[f], labeler.positives()[f], listed[f], found_p99[f], found_t[f]});

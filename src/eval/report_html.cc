@@ -4,6 +4,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <set>
 #include <vector>
 
@@ -115,41 +117,94 @@ std::string FactsHtml(const BenchRunResult& r) {
   return h;
 }
 
-std::string MethodTableHtml(const BenchRunResult& r) {
-  double best_ap = -1, best_f1 = -1, best_p99 = -1, best_p999 = -1;
+// The best value of a column over the methods (-1 when none has one).
+double BestOf(const BenchRunResult& r, const std::function<double(const MethodRun&)>& value) {
+  double best = -1;
   for (const MethodRun& m : r.methods) {
-    best_ap = std::max(best_ap, m.report.micro_ap);
-    if (m.report.best_f1) best_f1 = std::max(best_f1, m.report.best_f1->f1);
-    if (m.report.recall_at_p99) best_p99 = std::max(best_p99, m.report.recall_at_p99->recall);
-    if (m.report.recall_at_p999) best_p999 = std::max(best_p999, m.report.recall_at_p999->recall);
+    const double v = value(m);
+    if (!std::isnan(v)) best = std::max(best, v);
   }
-  std::string h = "<h2>Methods</h2>\n<table>\n<tr>" + Th("method") + Th("µAP") + Th("best F1") +
-                  Th("at score ≥") + Th("R@P0.99") + Th("R@P0.999") + Th("retrieved") +
+  return best;
+}
+
+// A cell of a column whose best value is bold; NaN is "n/a".
+std::string ValueTd(double v, double best) { return Td(Fixed(v, 4), !std::isnan(v) && v == best); }
+
+double RecallOf(const std::optional<OperatingPoint>& op) {
+  return op ? op->recall : std::numeric_limits<double>::quiet_NaN();
+}
+
+std::string MethodTableHtml(const BenchRunResult& r) {
+  constexpr EvalProtocol kAll = EvalProtocol::kAllPairs, kQuery = EvalProtocol::kQuerySide;
+  using Column = std::function<double(const MethodRun&)>;
+  const std::vector<Column> columns = {
+      [](const MethodRun& m) { return m.report.figures(kAll).micro_ap; },
+      [](const MethodRun& m) { return m.report.figures(kQuery).micro_ap; },
+      [](const MethodRun& m) {
+        return m.report.best_f1 ? m.report.best_f1->f1 : std::numeric_limits<double>::quiet_NaN();
+      },
+      [](const MethodRun& m) { return RecallOf(m.report.figures(kAll).recall_at_p99); },
+      [](const MethodRun& m) { return RecallOf(m.report.figures(kQuery).recall_at_p99); },
+      [](const MethodRun& m) { return RecallOf(m.report.figures(kAll).recall_at_p999); },
+      [](const MethodRun& m) { return RecallOf(m.report.figures(kQuery).recall_at_p999); },
+      [](const MethodRun& m) { return m.groups[int(kAll)].precision; },
+      [](const MethodRun& m) { return m.groups[int(kQuery)].precision; },
+      [](const MethodRun& m) { return m.groups[int(kAll)].recall; },
+  };
+  std::vector<double> best;
+  for (const Column& c : columns) best.push_back(BestOf(r, c));
+  std::string h = "<h2>Methods</h2>\n<table>\n<tr>" + Th("method") + Th("µAP all") +
+                  Th("µAP query") + Th("best F1") + Th("at score ≥") + Th("R@P0.99 all") +
+                  Th("R@P0.99 query") + Th("R@P0.999 all") + Th("R@P0.999 query") +
+                  Th("group P all") + Th("group P query") + Th("group R") + Th("retrieved") +
                   Th("describe img/s") + Th("search s") + Th("failed") + "</tr>\n";
   for (size_t i = 0; i < r.methods.size(); ++i) {
     const MethodRun& m = r.methods[i];
     const EvalReport& e = m.report;
     h += "<tr><td><span class=\"swatch\" style=\"background:" + report::SeriesColor(int(i)) +
          "\"></span>" + HtmlEscape(m.method) + "</td>";
-    h += Td(Fixed(e.micro_ap, 4), e.micro_ap == best_ap);
-    h += e.best_f1 ? Td(Fixed(e.best_f1->f1, 4), e.best_f1->f1 == best_f1) +
-                         Td(report::ThresholdText(m.method, e.best_f1->threshold))
-                   : Td("n/a") + Td("");
-    h += e.recall_at_p99
-             ? Td(Fixed(e.recall_at_p99->recall, 4), e.recall_at_p99->recall == best_p99)
-             : Td("n/a");
-    h += e.recall_at_p999
-             ? Td(Fixed(e.recall_at_p999->recall, 4), e.recall_at_p999->recall == best_p999)
-             : Td("n/a");
+    for (size_t c = 0; c < columns.size(); ++c) {
+      h += ValueTd(columns[c](m), best[c]);
+      if (c == 2) h += Td(e.best_f1 ? report::ThresholdText(m.method, e.best_f1->threshold) : "");
+    }
     h += Td(Fixed(e.positives > 0 ? double(e.positives_listed) / double(e.positives) : 0, 4));
     h += Td(report::Rate(m.images_per_second)) + Td(Fixed(m.search_seconds, 3)) +
          Td(std::to_string(m.failed)) + "</tr>\n";
   }
   h += "</table>\n<p class=\"note\">µAP: micro average precision over every image's k nearest "
        "neighbours (positives never retrieved count as misses). R@P0.99: the highest recall at a "
-       "threshold whose precision is at least 0.99 (n/a: never reached). retrieved: the share of "
-       "positives found in the k-NN lists, the ceiling of every recall. describe: decode + "
-       "descriptor, wall time over all images; search: exact k-NN over all images.</p>\n";
+       "threshold whose precision is at least 0.99 (n/a: never reached). all: every pair ranked; "
+       "query: the query-side protocol of Copydays and DISC21, pairs of two distractors left out. "
+       "best F1, the curves, the families and the worst pairs: " +
+       std::string(EvalProtocolTitle(r.protocol)) +
+       ". group P / R: pairwise precision and recall of the groups <code>neardup find</code> "
+       "prints at the method's default threshold (below). retrieved: the share of positives "
+       "found in the k-NN lists, the ceiling of every recall. describe: decode + descriptor, wall "
+       "time over all images; search: exact k-NN over all images.</p>\n";
+  return h;
+}
+
+std::string GroupsHtml(const BenchRunResult& r) {
+  std::string h = "<h2>Groups at the default threshold</h2>\n<table>\n<tr>" + Th("method") +
+                  Th("threshold") + Th("pairs") + Th("groups") + Th("images") + Th("largest") +
+                  Th("P all") + Th("P query") + Th("R") + Th("F1 all") + Th("F1 query") +
+                  Th("mixed") + Th("joining") + Th("s") + "</tr>\n";
+  for (const MethodRun& m : r.methods) {
+    const GroupEvalReport& a = m.groups[int(EvalProtocol::kAllPairs)];
+    const GroupEvalReport& q = m.groups[int(EvalProtocol::kQuerySide)];
+    h += "<tr>" + Td(m.method) + Td(report::MethodThresholdText(m.method, m.group_threshold)) +
+         Td(std::to_string(m.matched_pairs)) + Td(std::to_string(a.groups)) +
+         Td(std::to_string(a.images_grouped)) + Td(std::to_string(a.largest_group)) +
+         Td(Fixed(a.precision, 4)) + Td(Fixed(q.precision, 4)) + Td(Fixed(a.recall, 4)) +
+         Td(Fixed(a.f1, 4)) + Td(Fixed(q.f1, 4)) + Td(std::to_string(a.mixed_groups)) +
+         Td(std::to_string(a.groups_joining_originals)) + Td(Fixed(m.join_seconds, 3)) + "</tr>\n";
+  }
+  h += "</table>\n<p class=\"note\">The groups <code>neardup find</code> would print (its "
+       "default threshold and grouping mode) from the same descriptors. P: of all pairs inside a "
+       "group, the share whose images share a truth group (query: pairs of two distractors left "
+       "out); R: of all pairs of images sharing a truth group, the share inside one group. mixed: "
+       "groups holding images of two or more truth groups; joining: groups holding originals of "
+       "two or more. s: join + grouping.</p>\n";
   return h;
 }
 
@@ -190,8 +245,10 @@ std::string FamiliesHtml(const BenchRunResult& r) {
     for (double v : values[f]) h += Td(Fixed(v, 3), v == best && v > 0);  // NaN: n/a
     h += "</tr>\n";
   }
-  h += "</table>\n<p class=\"note\">Each method at its own threshold of precision ≥ 0.99 over "
-       "all pairs; n/a where that precision is never reached.</p>\n";
+  h += "</table>\n<p class=\"note\">Each method at its own threshold of precision ≥ 0.99 (" +
+       std::string(EvalProtocolTitle(r.protocol)) +
+       "); n/a where that precision is never "
+       "reached.</p>\n";
   return h;
 }
 
@@ -264,8 +321,9 @@ Status WriteBenchReport(const BenchRunResult& result, const std::string& out_dir
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<title>neardup benchmark: " +
       HtmlEscape(result.bench_dir) + "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n";
-  html += FactsHtml(result) + MethodTableHtml(result) + CurvesHtml(result) + FamiliesHtml(result) +
-          ExamplesHtml(result, thumbs) + ErrorsHtml(result) + "</body>\n</html>\n";
+  html += FactsHtml(result) + MethodTableHtml(result) + GroupsHtml(result) + CurvesHtml(result) +
+          FamiliesHtml(result) + ExamplesHtml(result, thumbs) + ErrorsHtml(result) +
+          "</body>\n</html>\n";
   RETURN_IF_ERROR(WriteText(out_dir + "/index.html", html));
   RETURN_IF_ERROR(WriteText(out_dir + "/report.json", report::BenchReportJson(result)));
   return WriteText(out_dir + "/summary.md", BenchSummaryMarkdown(result));

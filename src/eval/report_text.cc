@@ -24,6 +24,12 @@ double DistanceFor(const std::string& method, double score, bool* bits) {
   return (*m)->DistanceForScore(score);
 }
 
+// The unit of the method's thresholds ("bits", "cosine similarity", ...); "" when unknown.
+std::string ThresholdUnit(const std::string& method) {
+  StatusOr<std::unique_ptr<Method>> m = MakeMethod(method);
+  return m.ok() ? (*m)->threshold_range().unit : "";
+}
+
 Json ExamplesJson(const BenchRunResult& result, const std::vector<PairExample>& examples) {
   Json out = Json::array();
   for (const PairExample& e : examples) {
@@ -53,17 +59,30 @@ Json MethodJson(const BenchRunResult& result, const MethodRun& run) {
   };
   Json report = EvalReportToJson(run.report, o);
   for (auto it = report.begin(); it != report.end(); ++it) j[it.key()] = std::move(*it);
+  Json groups = {{"threshold", run.group_threshold},
+                 {"threshold_unit", ThresholdUnit(run.method)},
+                 {"matched_pairs", run.matched_pairs},
+                 {"seconds", run.join_seconds}};
+  for (const GroupEvalReport& g : run.groups) {
+    groups[EvalProtocolName(g.protocol)] = GroupEvalReportToJson(g);
+  }
+  j["groups"] = std::move(groups);
   j["worst_misses"] = ExamplesJson(result, run.worst_misses);
   j["worst_false_positives"] = ExamplesJson(result, run.worst_false_positives);
   return j;
 }
 
-// "0.8123", or "n/a" when the operating point does not exist.
-std::string PointCell(const std::optional<OperatingPoint>& op, double value) {
-  return op ? Fixed(value, 4) : "n/a";
+}  // namespace
+
+std::string MethodThresholdText(const std::string& method, double threshold) {
+  const std::string unit = ThresholdUnit(method);
+  if (unit == "bits") return "≤ " + Fixed(threshold, 0) + " bits";
+  return "≥ " + Fixed(threshold, 4) + (unit.empty() ? "" : " " + unit);
 }
 
-}  // namespace
+std::string ProtocolCell(const std::optional<OperatingPoint>& op) {
+  return op ? Fixed(op->recall, 4) : "n/a";
+}
 
 double FamilyRecallAtP99(const MethodRun& run, const std::string& family) {
   for (const FamilyStats& f : run.report.families) {
@@ -98,6 +117,7 @@ std::string BenchReportJson(const BenchRunResult& result) {
   j["date"] = result.date;
   j["k"] = result.k;
   j["threads"] = result.threads;
+  j["protocol"] = EvalProtocolName(result.protocol);
   j["benchmark"] = {{"images", result.benchmark.images().size()},
                     {"originals", result.originals},
                     {"copies", result.copies},
@@ -130,21 +150,58 @@ std::string BenchSummaryMarkdown(const BenchRunResult& result, bool with_familie
       " distractors), " + std::to_string(result.positives) + " positive pairs, " +
       std::to_string(result.families.size()) + " families; k = " + std::to_string(result.k) + ", " +
       std::to_string(result.threads) + " threads, " + result.date + ".\n\n";
-  md += "| method | µAP | best F1 | R@P0.99 | R@P0.999 | describe img/s |\n";
-  md += "| --- | ---: | ---: | ---: | ---: | ---: |\n";
+  constexpr EvalProtocol kAll = EvalProtocol::kAllPairs, kQuery = EvalProtocol::kQuerySide;
+  md +=
+      "Pairs: every image's k nearest neighbours, under both protocols (all pairs; query-side "
+      "leaves out distractor ↔ distractor pairs); best F1 " +
+      std::string(EvalProtocolTitle(result.protocol)) +
+      ". Groups: what `neardup find` prints at the method's default threshold, pairwise "
+      "precision (all / query-side) and recall.\n\n";
+  md +=
+      "| method | µAP all | µAP query | best F1 | R@P0.99 all | R@P0.99 query | R@P0.999 all | "
+      "R@P0.999 query | group P all | group P query | group R | describe img/s |\n";
+  md += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
   for (const MethodRun& run : result.methods) {
     const EvalReport& r = run.report;
-    md += "| " + run.method + " | " + Fixed(r.micro_ap, 4) + " | ";
+    const ProtocolFigures& all = r.figures(kAll);
+    const ProtocolFigures& query = r.figures(kQuery);
+    md += "| " + run.method + " | " + Fixed(all.micro_ap, 4) + " | " + Fixed(query.micro_ap, 4) +
+          " | ";
     md += r.best_f1 ? Fixed(r.best_f1->f1, 4) + " @ " +
                           report::ThresholdText(run.method, r.best_f1->threshold)
                     : "n/a";
-    md += " | " + report::PointCell(r.recall_at_p99, r.recall_at_p99 ? r.recall_at_p99->recall : 0);
-    md += " | " +
-          report::PointCell(r.recall_at_p999, r.recall_at_p999 ? r.recall_at_p999->recall : 0);
+    md += " | " + report::ProtocolCell(all.recall_at_p99) + " | " +
+          report::ProtocolCell(query.recall_at_p99) + " | " +
+          report::ProtocolCell(all.recall_at_p999) + " | " +
+          report::ProtocolCell(query.recall_at_p999);
+    md += " | " + Fixed(run.groups[int(kAll)].precision, 4) + " | " +
+          Fixed(run.groups[int(kQuery)].precision, 4) + " | " +
+          Fixed(run.groups[int(kAll)].recall, 4);
     md += " | " + report::Rate(run.images_per_second) + " |\n";
   }
+  md +=
+      "\nGroups at each method's default threshold (`neardup find`'s default mode); mixed: "
+      "groups holding images of two or more truth groups, joining: of those, groups holding "
+      "originals of two or more:\n\n";
+  md +=
+      "| method | threshold | pairs | groups | images | largest | P all | P query | R | F1 all | "
+      "F1 query | mixed | joining |\n";
+  md +=
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+      "|\n";
+  for (const MethodRun& run : result.methods) {
+    const GroupEvalReport& a = run.groups[int(kAll)];
+    const GroupEvalReport& q = run.groups[int(kQuery)];
+    md += "| " + run.method + " | " + report::MethodThresholdText(run.method, run.group_threshold) +
+          " | " + std::to_string(run.matched_pairs) + " | " + std::to_string(a.groups) + " | " +
+          std::to_string(a.images_grouped) + " | " + std::to_string(a.largest_group) + " | " +
+          Fixed(a.precision, 4) + " | " + Fixed(q.precision, 4) + " | " + Fixed(a.recall, 4) +
+          " | " + Fixed(a.f1, 4) + " | " + Fixed(q.f1, 4) + " | " + std::to_string(a.mixed_groups) +
+          " | " + std::to_string(a.groups_joining_originals) + " |\n";
+  }
   if (!with_families || result.families.empty()) return md;
-  md += "\nRecall per family at each method's precision ≥ 0.99 threshold:\n\n| family |";
+  md += "\nRecall per family at each method's precision ≥ 0.99 threshold (" +
+        std::string(EvalProtocolTitle(result.protocol)) + "):\n\n| family |";
   std::string rule = "| --- |";
   for (const MethodRun& run : result.methods) {
     md += " " + run.method + " |";

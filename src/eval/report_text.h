@@ -22,6 +22,12 @@ std::string ThresholdText(const std::string& method, double score);
 // "0.5078 (126 bits)": one pair's score and distance.
 std::string PairScoreText(const std::string& method, double score, double distance);
 
+// "≤ 31 bits" or "≥ 0.5000 fused score": a threshold in the method's own unit (find's groups).
+std::string MethodThresholdText(const std::string& method, double threshold);
+
+// An operating point's recall for a table ("0.8123"), "n/a" when the point does not exist.
+std::string ProtocolCell(const std::optional<OperatingPoint>& op);
+
 // Images per second for a table: no decimals from 100 up, one below.
 std::string Rate(double images_per_second);
 

@@ -164,5 +164,88 @@ TEST_F(BenchEvalCliTest, NoPositives) {
   EXPECT_TRUE(j["best_f1"].is_null());
 }
 
+// Two distractors: the query-side protocol and the groups of `neardup find --json`.
+class BenchEvalProtocolCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteBytes(dir_.Join("truth.csv"),
+               "image,group,role,family\no1.jpg,g1,original,\nc1.jpg,g1,copy,jpeg\n"
+               "d1.jpg,,distractor,\nd2.jpg,,distractor,\n");
+    const std::string i = dir_.Join("images") + "/";
+    // Ranking: N (d1, d2) 0.95, P 0.9, N (o1, d1) 0.5. All pairs AP 1/2, query-side AP 1.
+    WriteBytes(dir_.Join("pairs.csv"), "a,b,score\n" + i + "d1.jpg," + i + "d2.jpg,0.95\n" + i +
+                                           "o1.jpg," + i + "c1.jpg,0.9\n" + i + "o1.jpg," + i +
+                                           "d1.jpg,0.5\n");
+    // {o1, c1}: right. {d1, d2, ?}: one pair of two distractors, and a file not in the truth.
+    WriteBytes(dir_.Join("find.json"),
+               R"({"groups": [{"files": [{"path": ")" + i + R"(o1.jpg"}, {"path": ")" + i +
+                   R"(c1.jpg"}]}, {"files": [{"path": ")" + i + R"(d1.jpg"}, {"path": ")" + i +
+                   R"(d2.jpg"}, {"path": "/elsewhere/x.jpg"}]}]})");
+  }
+  TempDir dir_;
+};
+
+TEST_F(BenchEvalProtocolCliTest, BothProtocolsInJson) {
+  auto r = RunCli({"bench", "eval", dir_.path(), dir_.Join("pairs.csv"), "--protocol", "query",
+                   "--json", "-t", "0.92"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["protocol"], "query");
+  EXPECT_DOUBLE_EQ(j["micro_ap"].get<double>(), 1.0);
+  EXPECT_EQ(j["counts"]["negatives_listed"], 1);
+  EXPECT_EQ(j["counts"]["distractor_pairs_listed"], 1);
+  EXPECT_DOUBLE_EQ(j["protocols"]["all"]["micro_ap"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(j["protocols"]["query"]["micro_ap"].get<double>(), 1.0);
+  EXPECT_TRUE(j["protocols"]["all"]["recall_at_p99"].is_null());
+  EXPECT_DOUBLE_EQ(j["protocols"]["query"]["recall_at_p99"]["recall"].get<double>(), 1.0);
+  // At T = 0.92 only (d1, d2) is predicted: a false positive under all pairs only.
+  EXPECT_EQ(j["protocols"]["all"]["at_threshold"]["false_positives"], 1);
+  EXPECT_EQ(j["protocols"]["query"]["at_threshold"]["false_positives"], 0);
+  EXPECT_FALSE(j.contains("groups"));
+
+  r = RunCli({"bench", "eval", dir_.path(), dir_.Join("pairs.csv"), "--protocol", "some"});
+  EXPECT_EQ(r.exit_code, 1);
+}
+
+TEST_F(BenchEvalProtocolCliTest, BothProtocolsInText) {
+  auto r = RunCli({"bench", "eval", dir_.path(), dir_.Join("pairs.csv")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("µAP        0.5000"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("protocol   all pairs"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("µAP                0.5000       1.0000"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("R@P0.99               n/a       1.0000"), std::string::npos) << r.out;
+}
+
+TEST_F(BenchEvalProtocolCliTest, Groups) {
+  auto r = RunCli({"bench", "eval", dir_.path(), "--groups", dir_.Join("find.json"), "--json"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;  // a file that is not in the benchmark
+  EXPECT_NE(r.err.find("group 2: '/elsewhere/x.jpg' is not an image of the benchmark"),
+            std::string::npos)
+      << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j.contains("micro_ap"));  // no pairs file
+  const auto& g = j["groups"];
+  EXPECT_EQ(g["files"], 5);
+  EXPECT_EQ(g["unmatched_files"], 1);
+  EXPECT_EQ(g["all"]["groups"], 2);
+  EXPECT_EQ(g["all"]["predicted_pairs"], 2);
+  EXPECT_DOUBLE_EQ(g["all"]["precision"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(g["query"]["precision"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(g["all"]["recall"].get<double>(), 1.0);
+  EXPECT_EQ(g["all"]["families"][0]["found"], 1);
+
+  r = RunCli(
+      {"bench", "eval", dir_.path(), dir_.Join("pairs.csv"), "--groups", dir_.Join("find.json")});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.out.find("µAP        0.5000"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("pairwise precision               0.5000       1.0000"), std::string::npos)
+      << r.out;
+
+  WriteBytes(dir_.Join("bad.json"), "[1, 2]");
+  r = RunCli({"bench", "eval", dir_.path(), "--groups", dir_.Join("bad.json")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("bad.json"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace neardup

@@ -10,6 +10,7 @@
 
 #include "neardup/bench_maker.h"
 #include "neardup/decode.h"
+#include "neardup/find.h"
 #include "testutil/run_cli.h"
 #include "testutil/testutil.h"
 
@@ -172,6 +173,87 @@ TEST(ClassifyPair, FollowsTheRulesOfEvalH) {
   EXPECT_EQ(Evaluate(*b, PairsInput{}).positives, positives);
 }
 
+TEST(ClassifyPair, QuerySideAndIgnorePairsAcrossGroups) {
+  std::vector<BenchImage> images = {
+      {"o.jpg", "g", BenchRole::kOriginal, ""},   {"c.jpg", "g", BenchRole::kCopy, "jpeg"},
+      {"d1.jpg", "", BenchRole::kDistractor, ""}, {"d2.jpg", "", BenchRole::kDistractor, ""},
+      {"d3.jpg", "", BenchRole::kDistractor, ""},
+  };
+  StatusOr<Benchmark> b =
+      Benchmark::Create("/tmp/x/images", images, {{"o.jpg", "d1.jpg"}, {"d2.jpg", "d3.jpg"}});
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  constexpr EvalProtocol kQuery = EvalProtocol::kQuerySide;
+  // ignore.csv wins over "another group" too, as Evaluate labels it.
+  EXPECT_EQ(ClassifyPair(*b, 0, 2), PairKind::kIgnored);
+  EXPECT_EQ(ClassifyPair(*b, 3, 4), PairKind::kIgnored);
+  EXPECT_EQ(ClassifyPair(*b, 2, 3), PairKind::kNegative);
+  EXPECT_EQ(ClassifyPair(*b, 2, 3, nullptr, kQuery), PairKind::kIgnored);
+  EXPECT_EQ(ClassifyPair(*b, 1, 3, nullptr, kQuery), PairKind::kNegative);
+  std::string family;
+  EXPECT_EQ(ClassifyPair(*b, 0, 1, &family, kQuery), PairKind::kPositive);
+  EXPECT_EQ(family, "jpeg");
+  // Evaluate agrees pair by pair under both protocols.
+  for (EvalProtocol p : {EvalProtocol::kAllPairs, kQuery}) {
+    PairsInput in;
+    int64_t negatives = 0, ignored = 0;
+    for (int32_t i = 0; i < 5; ++i) {
+      for (int32_t j = i + 1; j < 5; ++j) {
+        in.pairs.push_back({i, j, 0.5});
+        const PairKind kind = ClassifyPair(*b, i, j, nullptr, p);
+        negatives += kind == PairKind::kNegative;
+        ignored += kind == PairKind::kIgnored;
+      }
+    }
+    EvalOptions o;
+    o.protocol = p;
+    const EvalReport r = Evaluate(*b, std::move(in), o);
+    EXPECT_EQ(r.negatives_listed, negatives) << EvalProtocolName(p);
+    EXPECT_EQ(r.ignored_listed, ignored) << EvalProtocolName(p);
+  }
+}
+
+// The groups of bench run are those `neardup find` prints: same threshold, join and grouping.
+TEST_F(BenchRunTest, GroupsAreThoseOfFind) {
+  BenchRunOptions o = Options();
+  o.protocol = EvalProtocol::kQuerySide;
+  StatusOr<BenchRunResult> r = RunBenchmark(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->protocol, EvalProtocol::kQuerySide);
+  for (const MethodRun& m : r->methods) {
+    SCOPED_TRACE(m.method);
+    EXPECT_EQ(m.report.protocol, EvalProtocol::kQuerySide);
+    FindOptions f;
+    f.scan.inputs = {r->benchmark.images_dir()};
+    f.scan.recursive = true;
+    f.scan.method = m.method;
+    f.scan.use_cache = false;
+    f.scan.threads = 2;
+    StatusOr<FindResult> found = Find(f);
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    EXPECT_DOUBLE_EQ(m.group_threshold, found->threshold);
+    EXPECT_EQ(m.matched_pairs, int64_t(found->pairs.size()));
+    std::vector<std::vector<int32_t>> groups;
+    for (const Group& g : found->groups) {
+      groups.emplace_back();
+      for (const GroupMember& member : g.members) {
+        groups.back().push_back(r->benchmark.MapPath(found->scan.files[member.item].path));
+      }
+    }
+    for (EvalProtocol p : {EvalProtocol::kAllPairs, EvalProtocol::kQuerySide}) {
+      const GroupEvalReport want = EvaluateGroups(r->benchmark, groups, p);
+      const GroupEvalReport& got = m.groups[int(p)];
+      EXPECT_EQ(got.protocol, p);
+      EXPECT_EQ(got.groups, want.groups);
+      EXPECT_EQ(got.images_grouped, want.images_grouped);
+      EXPECT_EQ(got.predicted_pairs, want.predicted_pairs);
+      EXPECT_EQ(got.right_pairs, want.right_pairs);
+      EXPECT_EQ(got.truth_pairs, 5 * 3);  // an original and two copies: copy <-> copy counts too
+    }
+    EXPECT_GT(m.groups[0].groups, 0);
+    EXPECT_GE(m.groups[0].predicted_pairs, m.groups[1].predicted_pairs);
+  }
+}
+
 TEST_F(BenchRunTest, WritesTheReport) {
   StatusOr<BenchRunResult> r = RunBenchmark(Options());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -211,10 +293,26 @@ TEST_F(BenchRunTest, WritesTheReport) {
   EXPECT_TRUE(j["methods"][0]["best_f1"]["distance"].is_number());
   EXPECT_EQ(j["methods"][0]["counts"]["images"], j["benchmark"]["images"]);
   EXPECT_TRUE(j["methods"][0]["families"][0].contains("recall_at_p99"));
+  // Both protocols' headline figures and the groups of both.
+  EXPECT_EQ(j["protocol"], "all");
+  EXPECT_NEAR(j["methods"][1]["protocols"]["query"]["micro_ap"].get<double>(),
+              r->methods[1].report.figures(EvalProtocol::kQuerySide).micro_ap, 1e-12);
+  EXPECT_EQ(j["methods"][0]["groups"]["threshold_unit"], "bits");
+  EXPECT_EQ(j["methods"][0]["groups"]["all"]["right_pairs"], r->methods[0].groups[0].right_pairs);
+  EXPECT_EQ(j["methods"][0]["groups"]["query"]["protocol"], "query");
+  EXPECT_NE(html.find("group P query"), std::string::npos);
+  EXPECT_NE(html.find("Groups at the default threshold"), std::string::npos);
 
   const std::string md = testing::ReadFile(report + "/summary.md");
-  EXPECT_NE(md.find("| method | µAP | best F1 | R@P0.99 | R@P0.999 | describe img/s |"),
-            std::string::npos);
+  EXPECT_NE(md.find("| method | µAP all | µAP query | best F1 | R@P0.99 all | R@P0.99 query | "
+                    "R@P0.999 all | R@P0.999 query | group P all | group P query | group R | "
+                    "describe img/s |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| method | threshold | pairs | groups | images | largest | P all | P query | "
+                    "R | F1 all | F1 query | mixed | joining |"),
+            std::string::npos)
+      << md;
   EXPECT_NE(md.find("| pdq8 | "), std::string::npos);
   EXPECT_NE(md.find("| family | pdq8 | pdq |"), std::string::npos);
   EXPECT_NE(md.find("| flip_h | 1.00 |"), std::string::npos) << md;

@@ -313,5 +313,63 @@ TEST(EvalMetricsTest, LargeInputMatchesSmallSortPath) {
   EXPECT_NEAR(r.micro_ap, 1.0 / 3.0, 1e-12);
 }
 
+TEST(EvalMetricsTest, QuerySideLeavesOutDistractorPairs) {
+  // Ranking: P 0.9, N (d1, d2) 0.8, P 0.7, N (o1, d1) 0.6, P 0.5.
+  //   All pairs: AP = (1 + 2/3 + 3/5) / 3 = 34/45; R@P0.99 = 1/3.
+  //   Query-side: (d1, d2) is dropped: P P N P: AP = (1 + 1 + 3/4) / 3 = 11/12; R@P0.99 = 2/3.
+  //   At T = 0.75: all pairs tp 1, fp 1 (P 1/2); query-side tp 1, fp 0 (P 1).
+  const std::vector<ListedPair> ranking = {
+      {0, 1, 0.9}, {5, 6, 0.8}, {0, 2, 0.7}, {0, 5, 0.6}, {3, 4, 0.5}};
+  for (EvalProtocol chosen : {EvalProtocol::kAllPairs, EvalProtocol::kQuerySide}) {
+    SCOPED_TRACE(EvalProtocolName(chosen));
+    PairsInput in;
+    in.pairs = ranking;
+    EvalOptions options;
+    options.protocol = chosen;
+    options.threshold = 0.75;
+    const EvalReport r = Evaluate(SmallBench(), std::move(in), options);
+    const ProtocolFigures& all = r.figures(EvalProtocol::kAllPairs);
+    const ProtocolFigures& query = r.figures(EvalProtocol::kQuerySide);
+    // Both protocols' headline figures, whichever is chosen.
+    EXPECT_EQ(all.protocol, EvalProtocol::kAllPairs);
+    EXPECT_EQ(query.protocol, EvalProtocol::kQuerySide);
+    EXPECT_NEAR(all.micro_ap, 34.0 / 45.0, 1e-12);
+    EXPECT_NEAR(query.micro_ap, 11.0 / 12.0, 1e-12);
+    EXPECT_EQ(all.negatives_listed, 2);
+    EXPECT_EQ(query.negatives_listed, 1);
+    ASSERT_TRUE(all.recall_at_p99 && query.recall_at_p99);
+    EXPECT_DOUBLE_EQ(all.recall_at_p99->recall, 1.0 / 3.0);
+    EXPECT_DOUBLE_EQ(query.recall_at_p99->recall, 2.0 / 3.0);
+    EXPECT_DOUBLE_EQ(query.recall_at_p99->threshold, 0.7);
+    ASSERT_TRUE(all.at_threshold && query.at_threshold);
+    EXPECT_DOUBLE_EQ(all.at_threshold->precision, 0.5);
+    EXPECT_DOUBLE_EQ(query.at_threshold->precision, 1.0);
+    EXPECT_EQ(r.distractor_pairs_listed, 1);
+    EXPECT_EQ(r.positives_listed, 3);
+    EXPECT_EQ(r.positives, 3);  // positives are the same under both
+    // The detailed figures are the chosen protocol's.
+    const ProtocolFigures& main = r.figures(chosen);
+    EXPECT_EQ(r.protocol, chosen);
+    EXPECT_DOUBLE_EQ(r.micro_ap, main.micro_ap);
+    EXPECT_EQ(r.negatives_listed, main.negatives_listed);
+    EXPECT_EQ(r.ignored_listed, chosen == EvalProtocol::kQuerySide ? 1 : 0);
+    EXPECT_DOUBLE_EQ(r.recall_at_p99->recall, main.recall_at_p99->recall);
+    EXPECT_DOUBLE_EQ(r.at_threshold->precision, main.at_threshold->precision);
+    // Families at the chosen protocol's P >= 0.99 point: crop (0, 2 at 0.7) only under query-side.
+    EXPECT_EQ(Family(r, "crop").found_at_p99, chosen == EvalProtocol::kQuerySide ? 1 : 0);
+    // The curve's last point: precision 3/5 or 3/4.
+    ASSERT_FALSE(r.pr_curve.empty());
+    EXPECT_DOUBLE_EQ(r.pr_curve.back().precision, chosen == EvalProtocol::kQuerySide ? 0.75 : 0.6);
+  }
+}
+
+TEST(EvalMetricsTest, ProtocolNames) {
+  EXPECT_EQ(ParseEvalProtocol("all"), EvalProtocol::kAllPairs);
+  EXPECT_EQ(ParseEvalProtocol("query"), EvalProtocol::kQuerySide);
+  EXPECT_FALSE(ParseEvalProtocol("Query").has_value());
+  EXPECT_STREQ(EvalProtocolName(EvalProtocol::kQuerySide), "query");
+  EXPECT_EQ(OtherProtocol(EvalProtocol::kAllPairs), EvalProtocol::kQuerySide);
+}
+
 }  // namespace
 }  // namespace neardup

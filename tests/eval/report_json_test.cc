@@ -27,6 +27,14 @@ EvalReport SampleReport() {
   r.families = {{"crop", 1, 1, 0, 0}, {"jpeg", 2, 1, 1, 1}, {"empty", 0, 0, 0, 0}};
   r.pr_curve = {{1.0 / 3, 1.0, 0.95}, {2.0 / 3, 2.0 / 3, 0.9}};
   r.problems = {"pairs.csv:3: bad \xFF byte"};
+  r.protocol = EvalProtocol::kQuerySide;
+  r.protocols[0].protocol = EvalProtocol::kAllPairs;
+  r.protocols[0].negatives_listed = 3;
+  r.protocols[0].micro_ap = 0.25;
+  r.protocols[1].protocol = EvalProtocol::kQuerySide;
+  r.protocols[1].negatives_listed = 1;
+  r.protocols[1].micro_ap = 0.5;
+  r.protocols[1].best_f1 = r.best_f1;
   return r;
 }
 
@@ -34,15 +42,23 @@ TEST(EvalReportJsonTest, KeysInDocumentedOrder) {
   const nlohmann::ordered_json j = nlohmann::ordered_json::parse(EvalReportJson(SampleReport()));
   std::vector<std::string> keys;
   for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{"counts", "no_positives", "micro_ap", "best_f1",
-                                            "recall_at_p99", "recall_at_p999", "families",
-                                            "pr_curve", "problems"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"protocol", "counts", "no_positives", "micro_ap",
+                                            "best_f1", "recall_at_p99", "recall_at_p999",
+                                            "protocols", "families", "pr_curve", "problems"}));
+  EXPECT_EQ(j["protocol"], "query");
+  // Both protocols' headline figures, under their names.
+  EXPECT_DOUBLE_EQ(j["protocols"]["all"]["micro_ap"].get<double>(), 0.25);
+  EXPECT_EQ(j["protocols"]["all"]["negatives_listed"], 3);
+  EXPECT_TRUE(j["protocols"]["all"]["best_f1"].is_null());
+  EXPECT_DOUBLE_EQ(j["protocols"]["query"]["micro_ap"].get<double>(), 0.5);
+  EXPECT_EQ(j["protocols"]["query"]["best_f1"]["true_positives"], 2);
+  EXPECT_FALSE(j["protocols"]["query"].contains("at_threshold"));
   std::vector<std::string> counts;
   for (auto it = j["counts"].begin(); it != j["counts"].end(); ++it) counts.push_back(it.key());
-  EXPECT_EQ(counts,
-            (std::vector<std::string>{"images", "positives", "positives_listed", "negatives_listed",
-                                      "ignored_listed", "lines", "listed_pairs", "duplicate_pairs",
-                                      "self_pairs", "unmatched_lines", "malformed_lines"}));
+  EXPECT_EQ(counts, (std::vector<std::string>{
+                        "images", "positives", "positives_listed", "negatives_listed",
+                        "ignored_listed", "distractor_pairs_listed", "lines", "listed_pairs",
+                        "duplicate_pairs", "self_pairs", "unmatched_lines", "malformed_lines"}));
   EXPECT_EQ(j["counts"]["images"], 7);
   EXPECT_EQ(j["counts"]["unmatched_lines"], 1);
   EXPECT_DOUBLE_EQ(j["micro_ap"].get<double>(), 0.5);

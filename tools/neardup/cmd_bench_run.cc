@@ -1,6 +1,7 @@
-// `neardup bench run BENCH_DIR [--methods M,...] --out REPORT_DIR [--k K] [--threads N]`: runs
-// descriptor methods on a benchmark folder and writes a side-by-side report (index.html,
-// report.json, summary.md). See include/neardup/bench_run.h.
+// `neardup bench run BENCH_DIR [--methods M,...] --out REPORT_DIR [--k K] [--protocol all|query]
+// [--threads N]`: runs descriptor methods on a benchmark folder and writes a side-by-side report
+// (index.html, report.json, summary.md) of their pairs and their `find` groups. See
+// include/neardup/bench_run.h.
 #include <cstdio>
 
 #include "commands.h"
@@ -18,6 +19,7 @@ struct BenchRunFlags {
   std::vector<std::string> methods = MethodNames();
   std::string out;
   int k = 20;
+  std::string protocol = "all";
   int threads = 0;
   bool quiet = false;
 };
@@ -27,6 +29,7 @@ int Run(const BenchRunFlags& f) {
   o.bench_dir = f.bench_dir;
   o.methods = f.methods;
   o.k = f.k;
+  o.protocol = ParseEvalProtocol(f.protocol).value_or(EvalProtocol::kAllPairs);
   o.threads = f.threads;
   if (!f.quiet) {
     o.log = [](const std::string& line) { std::fprintf(stderr, "neardup: %s\n", line.c_str()); };
@@ -68,6 +71,11 @@ void AddBenchRunCommand(CLI::App& bench, std::vector<Command>* out) {
       ->required();
   cmd->add_option("-k,--k", f->k, "Neighbours searched per image")
       ->check(WholeNumberIn(1, kMaxNeighbors))
+      ->capture_default_str();
+  cmd->add_option("--protocol", f->protocol,
+                  "Protocol of the detailed tables and charts: all or query (pairs of two "
+                  "distractors left out); the headline figures of both are always reported")
+      ->check(CLI::IsMember({"all", "query"}))
       ->capture_default_str();
   AddThreadsOption(cmd, &f->threads);
   cmd->add_flag("-q,--quiet", f->quiet, "No progress lines");
