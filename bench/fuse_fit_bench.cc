@@ -122,6 +122,9 @@ int Main(int argc, char** argv) {
                                       {"vote_index_keypoints", &o.vote_index_keypoints},
                                       {"vote_lists", &o.vote_lists},
                                       {"vote_probes", &o.vote_probes},
+                                      {"quick_keypoints", &o.quick_keypoints},
+                                      {"quick_accept_inliers", &o.quick_accept_inliers},
+                                      {"quick_reject_matches", &o.quick_reject_matches},
                                       {"candidates_only", &candidates_only}};
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
@@ -287,20 +290,21 @@ int Main(int argc, char** argv) {
   if (!dump.empty()) {
     FILE* f = std::fopen(dump.c_str(), "w");
     if (f == nullptr) return std::fprintf(stderr, "cannot write %s\n", dump.c_str()), 1;
-    std::fprintf(f,
-                 "a,b,label,family,hash_bits,low_quality,votes,verified,match,inliers,matches,"
-                 "vscore,spread,mirrored,coverage_a,coverage_b,low_information,pixel_diff\n");
+    std::fprintf(
+        f,
+        "a,b,label,family,hash_bits,low_quality,votes,verified,match,inliers,matches,"
+        "vscore,spread,mirrored,coverage_a,coverage_b,low_information,pixel_diff,mirrored_votes\n");
     for (const PairEvidence& e : *pairs) {
       if (ids[e.a] < 0 || ids[e.b] < 0) continue;
       std::string family;
       const PairKind kind = ClassifyPair(*bench, ids[e.a], ids[e.b], &family);
       if (kind == PairKind::kIgnored) continue;
       const Verification& v = e.verification;
-      std::fprintf(f, "%s,%s,%d,%s,%d,%d,%d,%d,%d,%d,%d,%.4f,%.4f,%d,%.4f,%.4f,%d,%.2f\n",
+      std::fprintf(f, "%s,%s,%d,%s,%d,%d,%d,%d,%d,%d,%d,%.4f,%.4f,%d,%.4f,%.4f,%d,%.2f,%d\n",
                    images[ids[e.a]].path.c_str(), images[ids[e.b]].path.c_str(),
                    kind == PairKind::kPositive, family.c_str(), e.hash_bits, e.low_quality, e.votes,
                    e.verified, v.match, v.inliers, v.matches, v.score, v.spread, v.mirrored,
-                   v.coverage_a, v.coverage_b, e.low_information, e.pixel_diff);
+                   v.coverage_a, v.coverage_b, e.low_information, e.pixel_diff, e.mirrored_votes);
     }
     std::fclose(f);
   }

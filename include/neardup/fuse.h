@@ -48,6 +48,7 @@ struct PairEvidence {
   // Strongest keypoints of one image (as it is and mirrored) that have a near descriptor among the
   // other's strongest, both ways (the candidate vote, counted exactly for this pair).
   int votes = 0;
+  int mirrored_votes = 0;        // of `votes`: those of mirrored keypoints
   bool verified = false;         // VerifyPair ran (else: trusted hash, or too few keypoints)
   bool fallback = false;         // too few keypoints to verify: scored on the hash alone
   std::string why_not_verified;  // when !verified: the reason, for people
@@ -90,7 +91,17 @@ struct FuseOptions {
   // Pairs with fewer votes are not verified (a copy shares keypoints; verification is the cost),
   // and verification matches only each image's strongest `verify_keypoints`.
   int min_votes_to_verify = 2;
-  int verify_keypoints = 0;   // 0 = all (1,000)
+  int verify_keypoints = 0;  // 0 = all (1,000)
+  // Verification is a cascade, as matching 1,000 keypoints to 1,000 is most of a pair's cost: a
+  // quick pass on each image's strongest `quick_keypoints` decides clear cases (a match with at
+  // least `quick_accept_inliers` inliers; fewer than `quick_reject_matches` matches: nothing to
+  // find), and only the rest are matched in full (0 disables the quick pass).
+  int quick_keypoints = 300;
+  int quick_accept_inliers = 40;
+  int quick_reject_matches = 4;
+  // The mirrored pass of VerifyPair runs only when the mirrored keypoints voted at least this
+  // share of the direct ones (a mirrored copy's direct keypoints vote little).
+  double mirrored_vote_share = 0.5;
   bool keep_inliers = false;  // keep Verification::inlier_pairs (for explanations)
   VerifyOptions verify;       // must match the features' type
   FuseModel model = DefaultFuseModel();

@@ -1,5 +1,6 @@
 // Layout of an evidence record (little-endian): "NDPE" | u8 layout | i32 hash_bits |
-// u8 flags (low_quality, low_information, verified, fallback, match, mirrored) | i32 votes |
+// u8 flags (low_quality, low_information, verified, fallback, match, mirrored) | i32 votes,
+// mirrored_votes |
 // f64 pixel_diff, score | i32 keypoints_a, keypoints_b, matches, inliers | f64 vscore |
 // 9 f64 homography | 16 f64 regions | f64 spread, coverage_a, coverage_b, coverage |
 // u16 + bytes why_not_verified | u16 + bytes reason.
@@ -108,6 +109,10 @@ uint64_t OptionsVersion(const FuseOptions& o) {
     h = Mix(h, uint64_t(int64_t(v)));
   }
   h = Mix(h, HashBytes(o.verify.features.data(), o.verify.features.size()));
+  for (int v : {o.quick_keypoints, o.quick_accept_inliers, o.quick_reject_matches}) {
+    h = Mix(h, uint64_t(int64_t(v)));
+  }
+  h = MixDouble(h, o.mirrored_vote_share);
   h = MixDouble(h, o.verify.ratio);
   h = MixDouble(h, o.verify.ransac_px);
   for (double c : o.model.v) h = MixDouble(h, c);
@@ -124,6 +129,7 @@ std::vector<uint8_t> SerializeEvidence(const PairEvidence& e) {
   w.Put(uint8_t(e.low_quality | e.low_information << 1 | e.verified << 2 | e.fallback << 3 |
                 v.match << 4 | v.mirrored << 5));
   w.Put(int32_t(e.votes));
+  w.Put(int32_t(e.mirrored_votes));
   w.Put(e.pixel_diff);
   w.Put(e.score);
   for (int n : {v.keypoints_a, v.keypoints_b, v.matches, v.inliers}) w.Put(int32_t(n));
@@ -158,6 +164,7 @@ std::optional<PairEvidence> ParseEvidence(const std::vector<uint8_t>& bytes) {
   v.match = flags & 16;
   v.mirrored = flags & 32;
   e.votes = r.Get<int32_t>();
+  e.mirrored_votes = r.Get<int32_t>();
   e.pixel_diff = r.Get<double>();
   e.score = r.Get<double>();
   for (int* n : {&v.keypoints_a, &v.keypoints_b, &v.matches, &v.inliers}) *n = r.Get<int32_t>();

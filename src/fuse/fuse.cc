@@ -37,7 +37,9 @@ bool LowInformation(const ItemKeys& k, const FuseOptions& o) {
 // descriptor within vote_max_bits among the other's `vote_index_keypoints` strongest, counted
 // both ways: the candidate vote, computed exactly for one pair (so a pair's score does not
 // depend on the rest of the folder).
-int SharedKeypoints(const ItemKeys& x, const ItemKeys& y, const FuseOptions& o) {
+// `mirrored` gets the votes of mirrored keypoints.
+int SharedKeypoints(const ItemKeys& x, const ItemKeys& y, const FuseOptions& o, int* mirrored) {
+  *mirrored = 0;
   if (!x.usable || !y.usable || !x.binary || !y.binary ||
       x.descriptor_bytes != y.descriptor_bytes || x.descriptor_bytes == 0) {
     return 0;
@@ -58,10 +60,36 @@ int SharedKeypoints(const ItemKeys& x, const ItemKeys& y, const FuseOptions& o) 
     const int n = std::min(from.strongest_count(), o.vote_keypoints);
     for (int i = 0; i < n; ++i) c += found(from.strongest.data() + size_t(i) * bytes, in);
     const int m = std::min(from.mirrored_count(), o.vote_keypoints);
-    for (int i = 0; i < m; ++i) c += found(from.strongest_mirrored.data() + size_t(i) * bytes, in);
+    for (int i = 0; i < m; ++i) {
+      const int v = found(from.strongest_mirrored.data() + size_t(i) * bytes, in);
+      c += v;
+      *mirrored += v;
+    }
     return c;
   };
   return count(x, y) + count(y, x);
+}
+
+// VerifyPair as a cascade (FuseOptions::quick_keypoints): a quick pass on the strongest
+// keypoints settles clear matches and clear non-matches; the rest are matched in full.
+Verification Verify(const LocalFeatures& a, const LocalFeatures& b, const PairEvidence& e,
+                    const FuseOptions& o) {
+  VerifyOptions vo = o.verify;
+  vo.use_keypoints = o.verify_keypoints;
+  const int direct = e.votes - e.mirrored_votes;
+  vo.mirrored = vo.mirrored && e.mirrored_votes >= o.mirrored_vote_share * direct;
+  if (o.quick_keypoints > 0 && (vo.use_keypoints == 0 || o.quick_keypoints < vo.use_keypoints)) {
+    VerifyOptions quick = vo;
+    quick.use_keypoints = o.quick_keypoints;
+    Verification v = VerifyPair(a, b, quick);
+    if (v.match && v.inliers >= o.quick_accept_inliers) return v;
+    if (v.matches < o.quick_reject_matches) {
+      v.reason =
+          "too few matches among the strongest keypoints (" + std::to_string(v.matches) + ")";
+      return v;
+    }
+  }
+  return VerifyPair(a, b, vo);
 }
 
 // Fills `e` (a and b already set) from the descriptors and keys of both items; the whole local
@@ -72,7 +100,7 @@ void Score(const Descriptor& da, const Descriptor& db, const ItemKeys& ka, const
   e->low_quality = std::min(da.quality, db.quality) < kPdqReliableQuality;
   e->low_information = e->low_quality || LowInformation(ka, o) || LowInformation(kb, o);
   e->pixel_diff = ka.usable && kb.usable ? ThumbnailDistance(ka.thumbnail, kb.thumbnail) : -1;
-  e->votes = SharedKeypoints(ka, kb, o);
+  e->votes = SharedKeypoints(ka, kb, o, &e->mirrored_votes);
   const bool trusted = e->hash_bits <= o.trusted_bits && !e->low_information;
   e->fallback = !trusted && (ka.keypoints < o.min_keypoints || kb.keypoints < o.min_keypoints);
   StatusOr<LocalFeatures> fa = LocalFeatures{}, fb = LocalFeatures{};
@@ -87,9 +115,7 @@ void Score(const Descriptor& da, const Descriptor& db, const ItemKeys& ka, const
     e->why_not_verified = "local features damaged: scored on the hash alone";
   } else {
     e->verified = true;
-    VerifyOptions vo = o.verify;
-    vo.use_keypoints = o.verify_keypoints;
-    e->verification = VerifyPair(*fa, *fb, vo);
+    e->verification = Verify(*fa, *fb, *e, o);
     if (!o.keep_inliers) {
       e->verification.inlier_pairs.clear();
       e->verification.inlier_pairs.shrink_to_fit();

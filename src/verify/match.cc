@@ -24,7 +24,7 @@ constexpr int kRansacIterations = 2000;
 //    watermark, which spans every row and column, still fills few cells.
 constexpr int kCoverageBins = 12;
 constexpr double kInliersPerCell = 3;
-constexpr double kMinCoverage = 0.0;  // TODO(analysis)
+constexpr double kMinCoverage = 0.2;
 
 struct Candidate {
   int a = 0;
