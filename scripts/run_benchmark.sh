@@ -2,7 +2,8 @@
 # Builds the development benchmark from the images of the training packages
 # (../shared/data/TRAINING-SOURCES.md) and runs every method on it:
 #   1. scripts/fetch_training_images.sh          (apt-get download + dpkg -x into data-cache/)
-#   2. neardup bench make ... data-cache/bench   (originals, 22 transform families, distractors)
+#   2. neardup bench make ... data-cache/bench   (originals, 24 transform families, distractors,
+#                                                 5 hard negatives per original)
 #   3. neardup bench run ... --out data-cache/report   (HTML report, report.json, summary.md)
 #   4. copies summary.md to bench/results/benchmark.md (numbers only; the report's thumbnails show
 #      package images and stay in data-cache/, which git ignores).

@@ -114,10 +114,25 @@ enum class Family {
   // "strong": three different copy-detection edits in random order. Its Augmented holds the three
   // constituent records (never a "strong" record), so a log shows what was actually done.
   kStrong,
+
+  // ---- Copy-detection edits added after kStrong (which never draws them, so logged strong edits
+  // keep reproducing) ----
+  // "sticker": same size; an emoji-like die-cut sticker (a smiley, heart or star in one of 7
+  // colours, white rim, dark outline), a square `size` = 15-30% of the shorter side wide, at a
+  // random position inside the image. Opaque; pixels change only inside the square.
+  // {"shape": "smiley"|"heart"|"star", "size", "x", "y", "width", "height", "r", "g", "b"}
+  kSticker,
+  // "watermark": same size; a ring logo holding the first letter and a word ("SAMPLE", "STOCK",
+  // ...), `size` = 8-15% of the height tall (narrowed to 90% of the width), white or black with a
+  // thin rim of the other, blended with opacity `alpha` in [0.3,0.6] at a corner or the centre (3%
+  // margin). Pixels change
+  // only inside the box. {"text", "size", "alpha", "colour": "white"|"black", "place":
+  // "top_left"|"top_right"|"bottom_left"|"bottom_right"|"centre", "x", "y", "width", "height"}
+  kWatermark,
 };
 
 // Stable snake_case name, as listed above ("rotate", "scale_translate", ..., "paste", "caption",
-// "strong"). Names are part of logs and file formats: never change one.
+// "strong", "sticker", "watermark"). Names are part of logs and file formats: never change one.
 const char* FamilyName(Family family);
 // The family whose FamilyName is `name` (exact, case-sensitive), or nullopt.
 std::optional<Family> FamilyFromName(std::string_view name);
@@ -126,7 +141,8 @@ std::optional<Family> FamilyFromName(std::string_view name);
 std::vector<Family> AllFamilies();
 // The paper's 8 augmentations: rotate ... color_jitter.
 std::vector<Family> PaperFamilies();
-// The 13 single copy-detection edits, jpeg ... caption (not strong): what kStrong draws from.
+// The 13 single copy-detection edits jpeg ... caption: what kStrong draws from (not strong, and
+// not the later sticker and watermark).
 std::vector<Family> CopyDetectionFamilies();
 
 // One applied edit: its family and its drawn parameters as a JSON object, e.g.
@@ -155,6 +171,27 @@ StatusOr<Augmented> ApplyRandomChain(const Image& image, const std::vector<Famil
 // ApplyRandomChain. Two views of one image with different seeds form a positive pair. Trainers
 // that also want copy-detection invariance call ApplyRandomChain with their own set.
 StatusOr<Augmented> MakeTrainingView(const Image& image, uint64_t seed);
+
+// ---- Hard negatives: unrelated pictures that share an overlay ----
+// ApplyFamily with one seed on two images of one size draws the same parameters, so it puts the
+// identical caption band, sticker, frame or screenshot around both: that is how a benchmark makes
+// unrelated pictures that share an overlay. The one kind of hard negative that is not a copy edit
+// is a texture template:
+
+// An image made from a template (a wallpaper, a card, a game tile set): a tiled texture drawn from
+// `texture_seed` (a tile of 24-72 px, at most half the shorter side, on a random background with
+// 3-6 random rectangles, discs and lines), recoloured and shifted by the variant (hue rotated by
+// `hue_shift` in [-90,90] degrees, the tiling offset by dx, dy in [0, tile)), with `content`
+// resized to fit `scale` in [0.45,0.7] of the canvas (aspect kept) and pasted at (x, y). Variants
+// of one texture_seed share the texture and differ in colour, offset and content; `variant_seed`
+// draws those. Output width x height RGB (both >= kMinAugmentSide, else InvalidArgument);
+// `params` receives {"tile", "hue_shift", "dx", "dy", "scale", "x", "y", "width", "height"}.
+struct TextureVariant {
+  Image image;
+  std::string params;
+};
+StatusOr<TextureVariant> MakeTextureVariant(const Image& content, int width, int height,
+                                            uint64_t texture_seed, uint64_t variant_seed);
 
 // ---- The pixel operations with given parameters ----
 // What the families above do once their parameters are drawn, for callers that need one fixed

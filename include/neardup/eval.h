@@ -6,7 +6,9 @@
 //                image  = path relative to images/ ('/'-separated);
 //                group  = a group id, empty for distractors;
 //                role   = original | copy | natural | distractor;
-//                family = the transform family of a copy ("jpeg", "crop", ...), else ignored;
+//                family = the transform family of a copy ("jpeg", "crop", ...), the kind of a
+//                         distractor ("hn_caption", ...: bench_maker.h's hard negatives; it only
+//                         labels them and changes no rule), else ignored;
 //   ignore.csv   optional, header `a,b` (paths as in truth.csv): pairs left out of scoring.
 //
 // Which pairs of distinct images are positives (within one group; ids are unordered):
@@ -63,7 +65,9 @@ struct BenchImage {
   std::string path;   // relative to BENCH_DIR/images/, '/'-separated, lexically normal
   std::string group;  // empty exactly for distractors
   BenchRole role = BenchRole::kDistractor;
-  std::string family;  // copies only ("" is reported as kUnknownFamily); empty for other roles
+  // A copy's family ("" is reported as kUnknownFamily) or a distractor's kind ("" for a plain
+  // one); empty for other roles.
+  std::string family;
 };
 
 // A benchmark's ground truth. Image ids are indices into images().

@@ -50,9 +50,12 @@ constexpr FamilyInfo kFamilies[] = {
     {Family::kPasteInCanvas, "paste", augment_internal::PasteInCanvasEdit},
     {Family::kCaptionBar, "caption", augment_internal::CaptionBarEdit},
     {Family::kStrong, "strong", nullptr},
+    {Family::kSticker, "sticker", augment_internal::StickerEdit},
+    {Family::kWatermark, "watermark", augment_internal::WatermarkEdit},
 };
 constexpr int kFamilyCount = int(std::size(kFamilies));
 constexpr int kPaperCount = 8;  // rotate .. color_jitter
+constexpr int kStrongIndex = int(Family::kStrong);  // jpeg .. caption come before it
 
 constexpr bool TableInDeclarationOrder() {
   for (int i = 0; i < kFamilyCount; ++i) {
@@ -62,6 +65,7 @@ constexpr bool TableInDeclarationOrder() {
 }
 static_assert(TableInDeclarationOrder(), "kFamilies must list Family values in order");
 static_assert(kFamilies[kPaperCount].family == Family::kJpeg);
+static_assert(kFamilies[kStrongIndex - 1].family == Family::kCaptionBar);
 
 const FamilyInfo& FamilyInfoOf(Family family) {
   const int i = int(family);
@@ -172,7 +176,7 @@ std::vector<Family> PaperFamilies() {
 
 std::vector<Family> CopyDetectionFamilies() {
   std::vector<Family> all = AllFamilies();
-  return std::vector<Family>(all.begin() + kPaperCount, all.end() - 1);  // without kStrong
+  return std::vector<Family>(all.begin() + kPaperCount, all.begin() + kStrongIndex);
 }
 
 StatusOr<Augmented> ApplyFamily(const Image& image, Family family, uint64_t seed) {

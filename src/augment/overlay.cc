@@ -1,12 +1,12 @@
 // Edits that add or cover content: cutout rectangles, text, borders, screenshot canvases and
-// meme captions. Text is drawn with OpenCV's Hershey fonts (ASCII only, no font files needed).
+// meme captions. Text is drawn with OpenCV's Hershey fonts (draw.h).
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <iterator>
 #include <opencv2/imgproc.hpp>
 #include <string>
 
+#include "augment/draw.h"
 #include "augment/transforms.h"
 #include "image/cv_image.h"
 #include "neardup/augment.h"
@@ -18,64 +18,6 @@ using image_internal::AsMat;
 using image_internal::FromMat;
 
 namespace {
-
-constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
-
-// Short words of the kind found on memes, watermarks and UI labels.
-constexpr const char* kWords[] = {
-    "wow",  "lol",    "omg",   "best",   "day",  "ever",  "when",  "you",    "the",   "new",
-    "sale", "free",   "photo", "copy",   "news", "share", "like",  "follow", "today", "look",
-    "this", "cat",    "dog",   "summer", "trip", "home",  "final", "real",   "fake",  "viral",
-    "love", "friday", "mood",  "me",     "just", "nope",  "yes",   "big",    "deal",  "hello"};
-
-const char* RandomWord(Rng& rng) { return kWords[rng.UniformInt(0, int(std::size(kWords)) - 1)]; }
-
-cv::Scalar RandomColour(Rng& rng) {
-  const int r = rng.UniformInt(0, 255), g = rng.UniformInt(0, 255), b = rng.UniformInt(0, 255);
-  return cv::Scalar(r, g, b);  // RGB order: our Mats hold RGB
-}
-
-void PutColour(Params& p, const cv::Scalar& c) {
-  p["r"] = int(c[0]);
-  p["g"] = int(c[1]);
-  p["b"] = int(c[2]);
-}
-
-double Luma(const cv::Scalar& c) { return 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]; }
-
-// Text whose cap-to-descender height is about `height` px, narrowed to fit `max_width` px.
-struct TextLayout {
-  double scale = 1;
-  int thickness = 1;
-  cv::Size size;     // from cv::getTextSize: above the baseline
-  int baseline = 0;  // below the baseline
-};
-
-TextLayout LayoutText(const std::string& text, double height, int max_width, bool outline) {
-  int base = 0;
-  const cv::Size unit = cv::getTextSize(text, kFont, 1.0, 1, &base);
-  TextLayout t;
-  t.scale = std::max(0.1, height / double(unit.height + base));
-  for (;;) {
-    t.thickness = std::max(1, int(std::lround(t.scale * 2)));
-    const int stroke = outline ? 3 * t.thickness : t.thickness;
-    t.size = cv::getTextSize(text, kFont, t.scale, stroke, &t.baseline);
-    if (t.size.width <= max_width || t.scale <= 0.1) break;
-    t.scale = std::max(0.1, t.scale * 0.9 * max_width / t.size.width);
-  }
-  return t;
-}
-
-// Draws `text` into `target` (a sub-Mat, so nothing outside it can change) with its baseline at
-// `origin`; with an outline of `outline_colour` when given.
-void DrawText(cv::Mat target, const std::string& text, cv::Point origin, const TextLayout& t,
-              const cv::Scalar& colour, const cv::Scalar* outline_colour) {
-  if (outline_colour != nullptr) {
-    cv::putText(target, text, origin, kFont, t.scale, *outline_colour, 3 * t.thickness,
-                cv::LINE_AA);
-  }
-  cv::putText(target, text, origin, kFont, t.scale, colour, t.thickness, cv::LINE_AA);
-}
 
 bool Overlaps(const cv::Rect& a, const std::vector<cv::Rect>& others) {
   return std::any_of(others.begin(), others.end(),
@@ -224,8 +166,7 @@ StatusOr<Image> CaptionBarEdit(const Image& rgb, Rng& rng, Params& params) {
   std::string text;
   for (int i = 0; i < count; ++i) {
     if (i > 0) text += ' ';
-    for (const char* c = RandomWord(rng); *c != '\0'; ++c)
-      text += char(std::toupper(static_cast<unsigned char>(*c)));
+    text += Upper(RandomWord(rng));
   }
   const cv::Scalar paper = cv::Scalar::all(white ? 255 : 0);
   const cv::Scalar ink = cv::Scalar::all(white ? 0 : 255);

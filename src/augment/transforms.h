@@ -45,6 +45,10 @@ StatusOr<Image> BorderEdit(const Image& rgb, Rng& rng, Params& params);
 StatusOr<Image> PasteInCanvasEdit(const Image& rgb, Rng& rng, Params& params);
 StatusOr<Image> CaptionBarEdit(const Image& rgb, Rng& rng, Params& params);
 
+// stamp.cc
+StatusOr<Image> StickerEdit(const Image& rgb, Rng& rng, Params& params);
+StatusOr<Image> WatermarkEdit(const Image& rgb, Rng& rng, Params& params);
+
 }  // namespace neardup::augment_internal
 
 #endif  // NEARDUP_SRC_AUGMENT_TRANSFORMS_H_

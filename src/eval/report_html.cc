@@ -258,11 +258,14 @@ std::string ThumbHtml(const BenchRunResult& r, int32_t id, const std::set<int32_
          HtmlEscape(r.benchmark.images()[id].path) + "\" loading=\"lazy\"></div>";
 }
 
-// "name.jpg (copy: flip_h)".
+// "name.jpg (copy: flip_h)", "name.jpg (distractor: hn_sticker)".
 std::string ImageLabel(const BenchImage& img) {
   std::string role = BenchRoleName(img.role);
-  if (img.role == BenchRole::kCopy)
+  if (img.role == BenchRole::kCopy) {
     role += ": " + (img.family.empty() ? kUnknownFamily : img.family);
+  } else if (!img.family.empty()) {
+    role += ": " + img.family;  // a hard negative's kind
+  }
   return HtmlEscape(img.path) + " (" + HtmlEscape(role) + ")";
 }
 

@@ -42,7 +42,10 @@ Status CheckImage(BenchImage* image) {
     return InvalidArgumentError(std::string(BenchRoleName(image->role)) + " '" +
                                 eval::Excerpt(image->path) + "' has no group");
   }
-  if (image->role != BenchRole::kCopy) image->family.clear();
+  // A distractor's family names its kind (bench make's hard negatives: "hn_caption", ...).
+  if (image->role != BenchRole::kCopy && image->role != BenchRole::kDistractor) {
+    image->family.clear();
+  }
   return Status::Ok();
 }
 

@@ -24,7 +24,7 @@ bool Parameterless(Family f) {
 
 TEST(AugmentNamesTest, RoundTripAndStable) {
   const std::vector<Family> all = AllFamilies();
-  ASSERT_EQ(all.size(), 22u);
+  ASSERT_EQ(all.size(), 24u);
   std::set<std::string> names;
   for (Family f : all) {
     ASSERT_EQ(FamilyFromName(FamilyName(f)), f);
@@ -35,6 +35,8 @@ TEST(AugmentNamesTest, RoundTripAndStable) {
   EXPECT_STREQ(FamilyName(Family::kPasteInCanvas), "paste");
   EXPECT_STREQ(FamilyName(Family::kCaptionBar), "caption");
   EXPECT_STREQ(FamilyName(Family::kStrong), "strong");
+  EXPECT_STREQ(FamilyName(Family::kSticker), "sticker");
+  EXPECT_STREQ(FamilyName(Family::kWatermark), "watermark");
   EXPECT_FALSE(FamilyFromName("Rotate").has_value());
   EXPECT_FALSE(FamilyFromName("").has_value());
 }

@@ -118,11 +118,14 @@ TEST(EvalTruthTest, CreateValidates) {
   EXPECT_FALSE(
       Benchmark::Create("i", {{"a.jpg", "g", BenchRole::kOriginal, ""}}, {{"a.jpg", "b.jpg"}})
           .ok());
-  auto ok = Benchmark::Create(
-      "i", {{"a.jpg", "g", BenchRole::kOriginal, "ignored"}, {"b.jpg", "g", BenchRole::kCopy, "x"}},
-      {{"b.jpg", "a.jpg"}, {"a.jpg", "b.jpg"}, {"a.jpg", "a.jpg"}});
+  auto ok = Benchmark::Create("i",
+                              {{"a.jpg", "g", BenchRole::kOriginal, "ignored"},
+                               {"b.jpg", "g", BenchRole::kCopy, "x"},
+                               {"c.jpg", "", BenchRole::kDistractor, "hn_sticker"}},
+                              {{"b.jpg", "a.jpg"}, {"a.jpg", "b.jpg"}, {"a.jpg", "a.jpg"}});
   ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(ok->images()[0].family, "");  // only copies have a family
+  EXPECT_EQ(ok->images()[0].family, "");  // only copies and distractors have a family
+  EXPECT_EQ(ok->images()[2].family, "hn_sticker");
   EXPECT_EQ(ok->ignored().size(), 1u);
 }
 

@@ -16,6 +16,7 @@ namespace {
 constexpr int kMaxOriginals = 1000000;
 constexpr int kMaxDistractors = 10000000;
 constexpr int kMaxSide = 16384;
+constexpr int kMaxHardNegatives = 100;
 
 struct BenchMakeFlags {
   std::vector<std::string> paths;  // SRC_DIR... OUT_DIR
@@ -24,6 +25,7 @@ struct BenchMakeFlags {
   uint64_t seed = 1;
   int originals = 100;
   std::optional<int> distractor_count;  // empty: 4 per original
+  int hard_negatives = BenchMakeOptions{}.hard_negatives_per_original;
   int max_side = 1024;
   int threads = 0;
   bool quiet = false;
@@ -42,6 +44,7 @@ int Run(const BenchMakeFlags& f) {
   o.seed = f.seed;
   o.originals = f.originals;
   if (f.distractor_count) o.distractor_count = *f.distractor_count;
+  o.hard_negatives_per_original = f.hard_negatives;
   o.max_side = f.max_side;
   o.threads = f.threads;
   o.held_out_only = f.held_out;
@@ -69,10 +72,10 @@ int Run(const BenchMakeFlags& f) {
     return s.status().code() == StatusCode::kIOError ? kExitSomeFailed : kExitUsage;
   }
   std::printf(
-      "%s: %d originals, %d copies (%zu families), %d distractors; %d sources looked at, "
-      "%d skipped; %.1f s\n",
+      "%s: %d originals, %d copies (%zu families), %d distractors, %d hard negatives (%d overlay "
+      "sets); %d sources looked at, %d skipped; %.1f s\n",
       o.out_dir.c_str(), s->originals, s->copies, o.families.size(), s->distractors,
-      s->sources_seen, s->sources_skipped, clock.Seconds());
+      s->hard_negatives, s->overlay_sets, s->sources_seen, s->sources_skipped, clock.Seconds());
   return kExitOk;
 }
 
@@ -94,6 +97,11 @@ void AddBenchMakeCommand(CLI::App& bench, std::vector<Command>* out) {
                   "Folders to draw distractors from (default: the sources)");
   AddOptionalCount(cmd, "--distractor-count", &f->distractor_count, 0, kMaxDistractors,
                    "Number of distractors (default: 4 per original)");
+  cmd->add_option("--hard-negatives", f->hard_negatives,
+                  "Hard negatives per original: unrelated pictures sharing an overlay (caption, "
+                  "sticker, frame, ...) with its copy or each other; 0 = none")
+      ->check(WholeNumberIn(0, kMaxHardNegatives))
+      ->capture_default_str();
   cmd->add_option("--families", f->families, "Transform families (default: all)")->delimiter(',');
   cmd->add_option("--max-side", f->max_side, "Downscale sources to this long side")
       ->check(WholeNumberIn(4 * kMinAugmentSide, kMaxSide))
