@@ -18,7 +18,7 @@ namespace {
 constexpr char kMagic[4] = {'N', 'D', 'P', 'E'};
 constexpr uint8_t kLayout = 1;
 // Bump when FusedScore, the candidates' evidence or VerifyPair change what a pair gets.
-constexpr uint64_t kScoringVersion = 1;
+constexpr uint64_t kScoringVersion = 2;
 
 uint64_t Mix(uint64_t h, uint64_t v) {
   // splitmix64 of the running value and the next word.
@@ -115,8 +115,6 @@ uint64_t OptionsVersion(const FuseOptions& o) {
   h = MixDouble(h, o.mirrored_vote_share);
   h = MixDouble(h, o.verify.ratio);
   h = MixDouble(h, o.verify.ransac_px);
-  for (double c : o.model.v) h = MixDouble(h, c);
-  for (double c : o.model.g) h = MixDouble(h, c);
   return h;
 }
 

@@ -16,8 +16,9 @@ namespace neardup::fuse_internal {
 // descriptors have equal fingerprints, so evidence follows the pictures, not their paths.
 uint64_t DescriptorFingerprint(const Descriptor& d);
 
-// A key of everything that changes a pair's evidence: every option and coefficient of `o` and
-// the version of the scoring code (bumped when FusedScore or the verification changes).
+// A key of everything that changes a pair's evidence: every option of `o` but the model (the
+// score is recomputed from the evidence with the current model, so refitting it re-verifies
+// nothing) and the version of the evidence code (bumped when the verification changes).
 uint64_t OptionsVersion(const FuseOptions& o);
 
 // PairEvidence without its pair indices and inlier pairs, as bytes and back; nullopt for bytes

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/hamming.h"
 #include "core/parallel.h"
 #include "fuse/candidates.h"
 #include "fuse/evidence_io.h"
@@ -47,13 +48,7 @@ int SharedKeypoints(const ItemKeys& x, const ItemKeys& y, const FuseOptions& o, 
   const int bytes = x.descriptor_bytes;
   auto found = [&](const uint8_t* d, const ItemKeys& in) {
     const int n = std::min(in.strongest_count(), o.vote_index_keypoints);
-    for (int j = 0; j < n; ++j) {
-      const uint8_t* e = in.strongest.data() + size_t(j) * bytes;
-      int dist = 0;
-      for (int k = 0; k < bytes; ++k) dist += __builtin_popcount(unsigned(d[k] ^ e[k]));
-      if (dist <= o.vote_max_bits) return true;
-    }
-    return false;
+    return FirstWithinHamming(d, in.strongest.data(), n, bytes, o.vote_max_bits) >= 0;
   };
   auto count = [&](const ItemKeys& from, const ItemKeys& in) {
     int c = 0;
@@ -204,6 +199,7 @@ StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descripto
         if (hit) known = fuse_internal::ParseEvidence(*hit);
         if (known) {
           e = std::move(*known);
+          e.score = FusedScore(o.model, e);
         } else {
           Score(*items[c.a], *items[c.b], keys[c.a], keys[c.b], o, &e);
           cache->PutPair(fa, fb, version, fuse_internal::SerializeEvidence(e));

@@ -242,9 +242,22 @@ TEST(FuseTest, PairEvidenceIsCachedSoAReRunScoresNothingAgain) {
     EXPECT_EQ(x.verification.reason, y.verification.reason);
     EXPECT_EQ(x.why_not_verified, y.why_not_verified);
   }
-  // Other options (another model) are another key: scored afresh.
+  // Another model re-scores the cached evidence without verifying anything again.
+  FuseOptions refit;
+  refit.model.v[0] -= 1;
+  refit.model.g[0] -= 1;
+  auto rescored = FusedPairs(items, refit, 2, &cache);
+  ASSERT_TRUE(rescored.ok());
+  EXPECT_EQ(cache.puts, int(cold->size()));
+  for (size_t i = 0; i < cold->size(); ++i) {
+    EXPECT_DOUBLE_EQ((*rescored)[i].score, FusedScore(refit.model, (*cold)[i]));
+    if ((*cold)[i].score > 0.01 && (*cold)[i].score < 0.99) {
+      EXPECT_LT((*rescored)[i].score, (*cold)[i].score);
+    }
+  }
+  // Other options that change the evidence are another key: scored afresh.
   FuseOptions other;
-  other.model.v[0] -= 1;
+  other.quick_accept_inliers += 5;
   ASSERT_TRUE(FusedPairs(items, other, 2, &cache).ok());
   EXPECT_EQ(cache.puts, 2 * int(cold->size()));
   // A new picture in the folder: only its own pairs are scored.

@@ -1,0 +1,31 @@
+// Hamming distances between packed bit strings (private to the library).
+//
+// The library is built for the x86-64 baseline, where a plain __builtin_popcount becomes a call
+// into libgcc for every word; these functions are compiled twice (with and without the POPCNT
+// instruction) and the loader picks the one the CPU supports (GCC target_clones), so hot loops
+// over binary descriptors run one instruction per 64 bits.
+#ifndef NEARDUP_SRC_CORE_HAMMING_H_
+#define NEARDUP_SRC_CORE_HAMMING_H_
+
+#include <cstdint>
+
+namespace neardup {
+
+// Number of differing bits between a[0, bytes) and b[0, bytes).
+int HammingDistance(const uint8_t* a, const uint8_t* b, int bytes);
+
+// The index of the first of the `n` strings of `bytes` bytes packed at `table` that is within
+// `max_bits` of `query`, or -1 when none is.
+int FirstWithinHamming(const uint8_t* query, const uint8_t* table, int n, int bytes,
+                       int max_bits);
+
+// For each of the `nq` query strings at `queries`, the nearest and second-nearest of the `nt`
+// strings at `table` (all of `bytes` bytes): best[i] is the index of the nearest (the first one
+// on ties), d1[i] its distance, d2[i] the second-smallest distance over the other strings
+// (INT_MAX when nt < 2). What a brute-force 2-NN matcher gives.
+void TwoNearestHamming(const uint8_t* queries, int nq, const uint8_t* table, int nt, int bytes,
+                       int* best, int* d1, int* d2);
+
+}  // namespace neardup
+
+#endif  // NEARDUP_SRC_CORE_HAMMING_H_
