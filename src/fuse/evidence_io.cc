@@ -18,7 +18,7 @@ namespace {
 constexpr char kMagic[4] = {'N', 'D', 'P', 'E'};
 constexpr uint8_t kLayout = 1;
 // Bump when FusedScore, the candidates' evidence or VerifyPair change what a pair gets.
-constexpr uint64_t kScoringVersion = 2;
+constexpr uint64_t kScoringVersion = 3;
 
 uint64_t Mix(uint64_t h, uint64_t v) {
   // splitmix64 of the running value and the next word.
@@ -179,6 +179,38 @@ std::optional<PairEvidence> ParseEvidence(const std::vector<uint8_t>& bytes) {
   v.reason = r.Text();
   if (!r.done() || !(e.score >= 0 && e.score <= 1)) return std::nullopt;
   return e;
+}
+
+uint64_t FolderKey(const std::vector<uint64_t>& fingerprints, uint64_t options_version) {
+  uint64_t h = Mix(0x666f6c646572, options_version);  // "folder"
+  h = Mix(h, fingerprints.size());
+  for (uint64_t f : fingerprints) h = Mix(h, f);
+  return h;
+}
+
+std::vector<uint8_t> SerializeCandidates(const std::vector<CandidatePair>& pairs) {
+  Writer w;
+  w.Put(uint64_t(pairs.size()));
+  for (const CandidatePair& p : pairs) {
+    w.Put(uint32_t(p.a));
+    w.Put(uint32_t(p.b));
+  }
+  return w.Take();
+}
+
+std::optional<std::vector<CandidatePair>> ParseCandidates(const std::vector<uint8_t>& bytes,
+                                                          int64_t n) {
+  Reader r(bytes);
+  const uint64_t count = r.Get<uint64_t>();
+  if (count > bytes.size() / 8) return std::nullopt;
+  std::vector<CandidatePair> out(count);
+  for (CandidatePair& p : out) {
+    p.a = r.Get<uint32_t>();
+    p.b = r.Get<uint32_t>();
+    if (p.a >= p.b || p.b >= n) return std::nullopt;
+  }
+  if (!r.done()) return std::nullopt;
+  return out;
 }
 
 }  // namespace neardup::fuse_internal

@@ -26,6 +26,20 @@ uint64_t OptionsVersion(const FuseOptions& o);
 std::vector<uint8_t> SerializeEvidence(const PairEvidence& e);
 std::optional<PairEvidence> ParseEvidence(const std::vector<uint8_t>& bytes);
 
+// The key under which a folder's candidate list is cached: every item's fingerprint in order
+// and the options version. Stored as the "pair" (FolderKey, 0) of the pair cache, so a re-run
+// over an unchanged folder searches no candidates either; any change of the folder is a miss.
+uint64_t FolderKey(const std::vector<uint64_t>& fingerprints, uint64_t options_version);
+
+// Candidate lists as bytes and back (nullopt: not a whole record, or an index >= n).
+struct CandidatePair {
+  int64_t a = 0;
+  int64_t b = 0;
+};
+std::vector<uint8_t> SerializeCandidates(const std::vector<CandidatePair>& pairs);
+std::optional<std::vector<CandidatePair>> ParseCandidates(const std::vector<uint8_t>& bytes,
+                                                          int64_t n);
+
 }  // namespace neardup::fuse_internal
 
 #endif  // NEARDUP_SRC_FUSE_EVIDENCE_IO_H_

@@ -158,27 +158,10 @@ StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descripto
                                                const FuseOptions& o, int threads,
                                                DescriptorCache* cache) {
   const int64_t n = int64_t(items.size());
-  // The keys of each item (not usable where the features cannot be parsed: hash only).
-  std::vector<ItemKeys> keys(n);
-  ParallelFor(n, threads, 64, [&](int64_t begin, int64_t end, int) {
-    for (int64_t i = begin; i < end; ++i) keys[i] = fuse_internal::KeysOf(items[i]->local, o);
-  });
-  std::vector<uint64_t> codes(size_t(n) * kWords * kVariants, 0);
-  for (int64_t i = 0; i < n; ++i) {
-    const auto& bits = items[i]->bits;
-    std::copy_n(bits.begin(), std::min(bits.size(), size_t(kWords * kVariants)),
-                codes.begin() + i * kWords * kVariants);
-  }
-  std::vector<fuse_internal::Candidate> all =
-      fuse_internal::HashCandidates(CodeSet{codes.data(), n, kWords, kVariants}, o, threads);
-  ASSIGN_OR_RETURN(std::vector<fuse_internal::Candidate> voted,
-                   fuse_internal::VoteCandidates(keys, o));
-  all.insert(all.end(), voted.begin(), voted.end());
-  all = fuse_internal::UniteCandidates(std::move(all));
-
   if (o.keep_inliers) cache = nullptr;  // the cache keeps no inlier pairs
   std::vector<uint64_t> fingerprints;
   const uint64_t version = cache ? fuse_internal::OptionsVersion(o) : 0;
+  uint64_t folder = 0;
   if (cache) {
     fingerprints.resize(n);
     ParallelFor(n, threads, 64, [&](int64_t begin, int64_t end, int) {
@@ -186,26 +169,90 @@ StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descripto
         fingerprints[i] = fuse_internal::DescriptorFingerprint(*items[i]);
       }
     });
+    folder = fuse_internal::FolderKey(fingerprints, version);
   }
-  std::vector<PairEvidence> out(all.size());
-  ParallelFor(int64_t(all.size()), threads, 16, [&](int64_t begin, int64_t end, int) {
-    for (int64_t k = begin; k < end; ++k) {
-      const auto& c = all[k];
-      PairEvidence& e = out[k];
-      if (cache) {
-        const uint64_t fa = fingerprints[c.a], fb = fingerprints[c.b];
-        std::optional<std::vector<uint8_t>> hit = cache->LookupPair(fa, fb, version);
+
+  // The keys of each item (not usable where the features cannot be parsed: hash only), made
+  // only when candidates are searched or a pair is scored afresh.
+  std::vector<ItemKeys> keys(n);
+  std::vector<char> have_keys(n, 0);
+  auto make_keys = [&](const std::vector<int64_t>& which) {
+    ParallelFor(int64_t(which.size()), threads, 64, [&](int64_t begin, int64_t end, int) {
+      for (int64_t k = begin; k < end; ++k) {
+        keys[which[k]] = fuse_internal::KeysOf(items[which[k]]->local, o);
+        have_keys[which[k]] = 1;
+      }
+    });
+  };
+
+  std::vector<fuse_internal::CandidatePair> candidates;
+  std::optional<std::vector<fuse_internal::CandidatePair>> known_candidates;
+  if (cache) {
+    if (auto hit = cache->LookupPair(folder, 0, version)) {
+      known_candidates = fuse_internal::ParseCandidates(*hit, n);
+    }
+  }
+  if (known_candidates) {
+    candidates = std::move(*known_candidates);
+  } else {
+    std::vector<int64_t> all_items(n);
+    for (int64_t i = 0; i < n; ++i) all_items[i] = i;
+    make_keys(all_items);
+    std::vector<uint64_t> codes(size_t(n) * kWords * kVariants, 0);
+    for (int64_t i = 0; i < n; ++i) {
+      const auto& bits = items[i]->bits;
+      std::copy_n(bits.begin(), std::min(bits.size(), size_t(kWords * kVariants)),
+                  codes.begin() + i * kWords * kVariants);
+    }
+    std::vector<fuse_internal::Candidate> all =
+        fuse_internal::HashCandidates(CodeSet{codes.data(), n, kWords, kVariants}, o, threads);
+    ASSIGN_OR_RETURN(std::vector<fuse_internal::Candidate> voted,
+                     fuse_internal::VoteCandidates(keys, o));
+    all.insert(all.end(), voted.begin(), voted.end());
+    all = fuse_internal::UniteCandidates(std::move(all));
+    candidates.reserve(all.size());
+    for (const auto& c : all) candidates.push_back({c.a, c.b});
+    if (cache) cache->PutPair(folder, 0, version, fuse_internal::SerializeCandidates(candidates));
+  }
+
+  std::vector<PairEvidence> out(candidates.size());
+  std::vector<char> scored(candidates.size(), 0);
+  if (cache) {
+    ParallelFor(int64_t(candidates.size()), threads, 64, [&](int64_t begin, int64_t end, int) {
+      for (int64_t k = begin; k < end; ++k) {
+        const auto& c = candidates[k];
+        std::optional<std::vector<uint8_t>> hit =
+            cache->LookupPair(fingerprints[c.a], fingerprints[c.b], version);
         std::optional<PairEvidence> known;
         if (hit) known = fuse_internal::ParseEvidence(*hit);
-        if (known) {
-          e = std::move(*known);
-          e.score = FusedScore(o.model, e);
-        } else {
-          Score(*items[c.a], *items[c.b], keys[c.a], keys[c.b], o, &e);
-          cache->PutPair(fa, fb, version, fuse_internal::SerializeEvidence(e));
-        }
-      } else {
+        if (!known) continue;
+        out[k] = std::move(*known);
+        out[k].score = FusedScore(o.model, out[k]);
+        scored[k] = 1;
+      }
+    });
+  }
+  std::vector<int64_t> need;
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    if (scored[k]) continue;
+    for (int64_t i : {candidates[k].a, candidates[k].b}) {
+      if (!have_keys[i]) {
+        have_keys[i] = 1;
+        need.push_back(i);
+      }
+    }
+  }
+  make_keys(need);
+  ParallelFor(int64_t(candidates.size()), threads, 16, [&](int64_t begin, int64_t end, int) {
+    for (int64_t k = begin; k < end; ++k) {
+      const auto& c = candidates[k];
+      PairEvidence& e = out[k];
+      if (!scored[k]) {
         Score(*items[c.a], *items[c.b], keys[c.a], keys[c.b], o, &e);
+        if (cache) {
+          cache->PutPair(fingerprints[c.a], fingerprints[c.b], version,
+                         fuse_internal::SerializeEvidence(e));
+        }
       }
       e.a = c.a;
       e.b = c.b;

@@ -108,22 +108,53 @@ double BinCoverage(const std::vector<Point2>& keypoints, size_t n,
   return c == 0 ? 0 : double(k) / c;
 }
 
-// How much of an image's content (where its first `n` keypoints are) the inliers cover, in
-// [0,1]: the smaller of the row, column and cell coverages above. Unlike the inliers' hull,
+// The first `n` of `points` that `h` maps inside a width x height frame (in front of it): an
+// image's keypoints in the part the other image shows too.
+std::vector<Point2> InOverlap(const std::vector<Point2>& points, size_t n,
+                              const std::array<double, 9>& h, int width, int height) {
+  std::vector<Point2> out;
+  for (size_t i = 0; i < std::min(n, points.size()); ++i) {
+    double w = 0;
+    const Point2 q = Apply(h, points[i], &w);
+    if (w > 0 && q.x >= 0 && q.y >= 0 && q.x < width && q.y < height) out.push_back(points[i]);
+  }
+  return out;
+}
+
+std::array<double, 9> Inverse(const std::array<double, 9>& h) {
+  cv::Matx33d m(h.data());
+  cv::Matx33d inv = m.inv();
+  std::array<double, 9> out;
+  for (int i = 0; i < 9; ++i) out[i] = inv.val[i];
+  return out;
+}
+
+// How much of an image's content (where its `keypoints` in the overlap are) the inliers cover,
+// in [0,1]: the smaller of the row, column and cell coverages above. Unlike the inliers' hull,
 // which two far-apart words of a shared caption span as widely as a whole picture.
-double Coverage(const std::vector<Point2>& keypoints, size_t n,
-                const std::vector<cv::Point2f>& inliers, int width, int height) {
-  auto index = [](double v, int size, int bins) {
-    return std::clamp(int(v * bins / std::max(1, size)), 0, bins - 1);
+double Coverage(const std::vector<Point2>& keypoints, const std::vector<cv::Point2f>& inliers) {
+  if (keypoints.empty()) return 0;
+  // Bins over the box of the keypoints in the overlap, so that a crop's place in its original is
+  // binned as finely as the crop itself.
+  double x0 = keypoints[0].x, x1 = x0, y0 = keypoints[0].y, y1 = y0;
+  for (const Point2& p : keypoints) {
+    x0 = std::min(x0, p.x);
+    x1 = std::max(x1, p.x);
+    y0 = std::min(y0, p.y);
+    y1 = std::max(y1, p.y);
+  }
+  auto index = [](double v, double lo, double hi, int bins) {
+    return std::clamp(int((v - lo) * bins / std::max(1.0, hi - lo)), 0, bins - 1);
   };
+  const size_t n = keypoints.size();
   const int b = kCoverageBins;
-  const double rows =
-      BinCoverage(keypoints, n, inliers, b, [&](double, double y) { return index(y, height, b); });
-  const double cols =
-      BinCoverage(keypoints, n, inliers, b, [&](double x, double) { return index(x, width, b); });
+  const double rows = BinCoverage(keypoints, n, inliers, b,
+                                  [&](double, double y) { return index(y, y0, y1, b); });
+  const double cols = BinCoverage(keypoints, n, inliers, b,
+                                  [&](double x, double) { return index(x, x0, x1, b); });
   const int g = std::clamp(int(std::lround(std::sqrt(inliers.size() / kInliersPerCell))), 2, 8);
   const double cells = BinCoverage(keypoints, n, inliers, g * g, [&](double x, double y) {
-    return index(y, height, g) * g + index(x, width, g);
+    return index(y, y0, y1, g) * g + index(x, x0, x1, g);
   });
   return std::min({rows, cols, cells});
 }
@@ -192,9 +223,9 @@ Verification Fit(const std::vector<Point2>& pa, const std::vector<uint8_t>& da,
   for (int i = 0; i < 4; ++i) v.region_b[i] = Apply(v.homography, v.region_a[i]);
   v.spread = std::min(1.0, std::max(HullArea(in_a) / (double(a.width) * a.height),
                                     HullArea(in_b) / (double(b.width) * b.height)));
-  v.coverage_a = Coverage(pa, na, in_a, a.width, a.height);
-  v.coverage_b = Coverage(b.points, nb, in_b, b.width, b.height);
-  v.coverage = std::max(v.coverage_a, v.coverage_b);
+  v.coverage_a = Coverage(InOverlap(pa, na, v.homography, b.width, b.height), in_a);
+  v.coverage_b = Coverage(InOverlap(b.points, nb, Inverse(v.homography), a.width, a.height), in_b);
+  v.coverage = std::min(v.coverage_a, v.coverage_b);
   std::string why;
   const bool plausible = PlausibleHomography(v.homography, v.region_a, mirrored, &why);
   if (!plausible) {

@@ -85,6 +85,7 @@ TEST(VerifyTest, LocatesACropInTheOriginal) {
   Verification v = VerifyImages(b, a);
   ASSERT_TRUE(v.match) << v.reason;
   EXPECT_GT(v.coverage_a, 0.6);  // the crop is matched over its whole area
+  EXPECT_GT(v.coverage_b, 0.6);  // ... and over its place in the original (the overlap)
   EXPECT_LT(Dist(Map(v.homography, {0, 0}), {300, 200}), 4.0);
   EXPECT_LT(Dist(Map(v.homography, {479, 359}), {619.3, 439.3}), 4.0);
   for (const Point2& p : v.region_b) {
@@ -110,9 +111,11 @@ TEST(VerifyTest, LocatesAPasteIntoAnotherPicture) {
     EXPECT_LT(p.y, 625);
   }
   EXPECT_GT(v.spread, 0.05);  // well above the collapsed clusters of kMinSpread (0.01)
-  // The pasted picture is matched over its whole area.
+  // The pasted picture is matched over its whole area, and so is its place in the host (the rest
+  // of the host does not overlap it and does not count).
   EXPECT_GT(v.coverage_a, 0.6);
-  EXPECT_EQ(v.coverage, std::max(v.coverage_a, v.coverage_b));
+  EXPECT_GT(v.coverage_b, 0.6);
+  EXPECT_EQ(v.coverage, std::min(v.coverage_a, v.coverage_b));
 }
 
 // Two unrelated photos that carry the same overlay: a sticker (a busy patch pasted at one place)
@@ -149,6 +152,30 @@ TEST(VerifyTest, ASharedStickerOrCaptionIsNotAMatch) {
     EXPECT_TRUE(same.match) << same.reason;
     EXPECT_GT(same.coverage, 0.8);
   }
+}
+
+// The same caption on a picture with little else (a plain background: every keypoint of it is
+// on the caption) and on a photo: the caption covers all of the first but a band of the second.
+// And one UI frame around two different pictures (a screenshot of one app).
+TEST(VerifyTest, ACaptionOnAPlainPictureOrASharedFrameIsNotAMatch) {
+  Image plain(800, 600, 3);
+  std::fill(plain.pixels.begin(), plain.pixels.end(), uint8_t(90));
+  Image photo = testing::MakeBusyPhoto(800, 600, 43);
+  AddCaption(&plain, "WHEN IT IS MONDAY");
+  AddCaption(&photo, "WHEN IT IS MONDAY");
+  Verification v = VerifyImages(plain, photo);
+  EXPECT_FALSE(v.match) << v.inliers << " inliers, coverage " << v.coverage_a << " / "
+                        << v.coverage_b;
+  EXPECT_LT(v.coverage, 0.2);
+
+  const Image frame = testing::MakeBusyPhoto(800, 600, 44);
+  Image a = frame, b = frame;
+  const cv::Rect inside(120, 110, 560, 400);
+  AsMat(testing::MakeBusyPhoto(560, 400, 45)).copyTo(AsMat(a)(inside));
+  AsMat(testing::MakeBusyPhoto(560, 400, 46)).copyTo(AsMat(b)(inside));
+  Verification ui = VerifyImages(a, b);
+  EXPECT_LT(ui.coverage, 0.6) << ui.inliers << " inliers";
+  EXPECT_LT(ui.coverage, VerifyImages(a, a).coverage - 0.3);
 }
 
 TEST(VerifyTest, TexturelessImagesAreNotConfidentMatches) {
