@@ -11,7 +11,7 @@ namespace neardup {
 
 const FuseModel& DefaultFuseModel() {
   static const FuseModel kModel{
-      /*v=*/{0.4513, -19.2482, 0.9086, -1.2079, 19.9809, 0.4505},
+      /*v=*/{0.3536, -19.6551, 1.3727, -1.4464, 20.2483, 0.5160},
       /*g=*/{11.6991, -51.5928, 0.6732, -2.6910},
   };
   return kModel;

@@ -24,7 +24,7 @@ constexpr int kRansacIterations = 2000;
 //  - in area: a grid of cells with about kInliersPerCell inliers each (2x2 to 8x8), so a diagonal
 //    watermark, which spans every row and column, still fills few cells.
 constexpr int kCoverageBins = 12;
-constexpr double kInliersPerCell = 3;
+constexpr double kInliersPerCell = 5;
 constexpr double kMinCoverage = 0.2;
 
 struct Candidate {
