@@ -5,12 +5,14 @@
 //
 // keys: any integer field of FuseOptions (hash_neighbors, hash_max_bits, hash_join_bits,
 // vote_keypoints, vote_max_bits, vote_neighbors, min_votes, trusted_bits, min_keypoints),
-// threads, cache (a descriptor cache file; default BENCH_DIR/../fuse-cache.sqlite).
+// threads, cache (a descriptor cache file; default BENCH_DIR/../fuse-cache.sqlite), monotone
+// (default 1: evidence weights kept non-negative), dump (a CSV of every labelled candidate).
 //
 // Prints: the recall of the candidate list per family (which positives any source proposed),
 // per-source counts, the seconds of each stage and per verified pair, then the two logistic
 // models fitted by Newton's method (L2 1e-3) on the candidate pairs, as the C++ initialiser of
 // src/fuse/fuse_model.cc. Positives and negatives follow eval.h (copy<->copy pairs are ignored).
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -105,6 +107,10 @@ int Main(int argc, char** argv) {
   FuseOptions o;
   int threads = 0;
   int candidates_only = 0;
+  // Keep the weights of the verification's evidence (match, log inliers, coverage, log votes)
+  // non-negative: a column whose weight comes out negative is dropped and the model refitted, so
+  // the score never falls as evidence grows (what a person reading `explain` expects).
+  int monotone = 1;
   std::string cache = dir + "/../fuse-cache.sqlite";
   std::string dump;  // a CSV of every labelled candidate's evidence, for analysis
   std::map<std::string, int*> keys = {{"hash_neighbors", &o.hash_neighbors},
@@ -125,7 +131,8 @@ int Main(int argc, char** argv) {
                                       {"quick_keypoints", &o.quick_keypoints},
                                       {"quick_accept_inliers", &o.quick_accept_inliers},
                                       {"quick_reject_matches", &o.quick_reject_matches},
-                                      {"candidates_only", &candidates_only}};
+                                      {"candidates_only", &candidates_only},
+                                      {"monotone", &monotone}};
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     const size_t eq = arg.find('=');
@@ -308,7 +315,39 @@ int Main(int argc, char** argv) {
     }
     std::fclose(f);
   }
-  const std::vector<double> wv = FitLogistic(xv, yv), wg = FitLogistic(xg, yg);
+  std::vector<double> wv = FitLogistic(xv, yv);
+  const std::vector<double> wg = FitLogistic(xg, yg);
+  for (bool dropped = true; monotone && dropped && wv.size() == 6;) {
+    dropped = false;
+    for (int k = 2; k < 6; ++k) {
+      if (wv[k] >= 0) continue;
+      std::printf("weight %d came out %.4f: column dropped (monotone=1)\n", k, wv[k]);
+      for (auto& row : xv) row[k] = 0;
+      dropped = true;
+    }
+    if (dropped) wv = FitLogistic(xv, yv);
+  }
+  // Average precision of the fitted verified model over the labelled verified candidates.
+  {
+    std::vector<std::pair<double, int>> scored;
+    for (size_t i = 0; i < xv.size(); ++i) {
+      double z = 0;
+      for (size_t k = 0; k < wv.size(); ++k) z += wv[k] * xv[i][k];
+      scored.push_back({-z, yv[i]});
+    }
+    std::sort(scored.begin(), scored.end());
+    double tp = 0, fp = 0, ap = 0, positives = 0;
+    for (const auto& [z, y] : scored) {
+      if (y) {
+        ++tp;
+        ap += tp / (tp + fp);
+      } else {
+        ++fp;
+      }
+    }
+    positives = tp;
+    if (positives > 0) std::printf("AP of the verified model on its candidates: %.4f\n", ap / positives);
+  }
   std::printf("fitted on %zu verified and %zu hash-only labelled candidates:\n", xv.size(),
               xg.size());
   std::printf("      /*v=*/{%.4f, %.4f, %.4f, %.4f, %.4f, %.4f},\n", wv[0], wv[1], wv[2], wv[3],

@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "augment/rng.h"
 #include "neardup/augment.h"
 
 namespace fs = std::filesystem;
@@ -86,12 +87,7 @@ Options ParseArgs(int argc, char** argv) {
   return o;
 }
 
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
+using neardup::augment_internal::SplitMix64;
 
 // A uniform double in [0, 1) and an integer in [lo, hi] from our own arithmetic (the standard
 // distributions differ between libraries).

@@ -82,12 +82,12 @@ struct Verification {
   // Where the inliers are, within the overlap (the part of each image that the homography maps
   // inside the other): the share of that part's content (the bins holding any of its keypoints)
   // they reach, the smallest of their reach over 12 bands of rows, 12 bands of columns and a
-  // grid of cells (2x2 to 8x8, about 3 inliers per cell); `coverage` is the smaller of the two
+  // grid of cells (3x3 to 8x8, about 5 inliers per cell); `coverage` is the smaller of the two
   // images'. A copy relation covers the whole overlap in both (a crop is matched over all of
   // itself and over its place in the original; a paste-in over the pasted picture and its place
   // in the host); a shared caption, sticker, logo, watermark or UI frame covers a thin band, a
   // small blob or a border of two overlapping pictures whose rest differs. A match needs
-  // coverage >= 0.2.
+  // coverage >= 0.3.
   double coverage_a = 0;
   double coverage_b = 0;
   double coverage = 0;

@@ -18,7 +18,7 @@ namespace {
 constexpr char kMagic[4] = {'N', 'D', 'P', 'E'};
 constexpr uint8_t kLayout = 1;
 // Bump when FusedScore, the candidates' evidence or VerifyPair change what a pair gets.
-constexpr uint64_t kScoringVersion = 4;
+constexpr uint64_t kScoringVersion = 5;
 
 uint64_t Mix(uint64_t h, uint64_t v) {
   // splitmix64 of the running value and the next word.

@@ -11,7 +11,7 @@ namespace neardup {
 
 const FuseModel& DefaultFuseModel() {
   static const FuseModel kModel{
-      /*v=*/{0.3536, -19.6551, 1.3727, -1.4464, 20.2483, 0.5160},
+      /*v=*/{-0.3245, -16.5933, 0.0000, 0.0000, 11.7475, 0.3538},
       /*g=*/{11.6991, -51.5928, 0.6732, -2.6910},
   };
   return kModel;

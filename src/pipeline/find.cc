@@ -47,7 +47,12 @@ void ScaleEvidenceToFiles(const std::vector<ScannedFile>& files,
 void SaveCache(DescriptorCache* cache, std::vector<std::string>* warnings) {
   if (cache == nullptr) return;
   if (Status s = cache->Flush(); !s.ok()) {
-    warnings->push_back("pair evidence not saved: " + s.message());
+    // One failing cache file is one warning: the scan has often said this already.
+    const std::string& why = s.message();
+    const bool said = std::any_of(warnings->begin(), warnings->end(), [&](const std::string& w) {
+      return w.size() >= why.size() && w.compare(w.size() - why.size(), why.size(), why) == 0;
+    });
+    if (!said) warnings->push_back("pair evidence not saved: " + why);
   }
   for (std::string& w : cache->TakeWarnings()) warnings->push_back(std::move(w));
 }

@@ -21,11 +21,11 @@ constexpr int kRansacIterations = 2000;
 //  - along each axis: kCoverageBins bands of rows and of columns; a caption band or a sticker
 //    spans few of one of them, while a copy's inliers reach nearly all of both even when they
 //    are few (20 inliers spread at random reach ~80% of 12 bins);
-//  - in area: a grid of cells with about kInliersPerCell inliers each (2x2 to 8x8), so a diagonal
+//  - in area: a grid of cells with about kInliersPerCell inliers each (3x3 to 8x8), so a diagonal
 //    watermark, which spans every row and column, still fills few cells.
 constexpr int kCoverageBins = 12;
 constexpr double kInliersPerCell = 5;
-constexpr double kMinCoverage = 0.2;
+constexpr double kMinCoverage = 0.3;
 
 struct Candidate {
   int a = 0;
@@ -152,7 +152,7 @@ double Coverage(const std::vector<Point2>& keypoints, const std::vector<cv::Poin
                                   [&](double, double y) { return index(y, y0, y1, b); });
   const double cols = BinCoverage(keypoints, n, inliers, b,
                                   [&](double x, double) { return index(x, x0, x1, b); });
-  const int g = std::clamp(int(std::lround(std::sqrt(inliers.size() / kInliersPerCell))), 2, 8);
+  const int g = std::clamp(int(std::lround(std::sqrt(inliers.size() / kInliersPerCell))), 3, 8);
   const double cells = BinCoverage(keypoints, n, inliers, g * g, [&](double x, double y) {
     return index(y, y0, y1, g) * g + index(x, x0, x1, g);
   });
