@@ -16,7 +16,7 @@ namespace neardup::fuse_internal {
 namespace {
 
 constexpr char kMagic[4] = {'N', 'D', 'P', 'E'};
-constexpr uint8_t kLayout = 1;
+constexpr uint8_t kLayout = 2;  // 2: mirrored_votes
 // Bump when FusedScore, the candidates' evidence or VerifyPair change what a pair gets.
 constexpr uint64_t kScoringVersion = 5;
 

@@ -47,12 +47,13 @@ void ScaleEvidenceToFiles(const std::vector<ScannedFile>& files,
 void SaveCache(DescriptorCache* cache, std::vector<std::string>* warnings) {
   if (cache == nullptr) return;
   if (Status s = cache->Flush(); !s.ok()) {
-    // One failing cache file is one warning: the scan has often said this already.
+    // One failing cache file is one warning: the scan flushed the same file first and has
+    // usually reported this very failure (scan.cc: "cache not saved: ...").
     const std::string& why = s.message();
-    const bool said = std::any_of(warnings->begin(), warnings->end(), [&](const std::string& w) {
-      return w.size() >= why.size() && w.compare(w.size() - why.size(), why.size(), why) == 0;
-    });
-    if (!said) warnings->push_back("pair evidence not saved: " + why);
+    if (std::find(warnings->begin(), warnings->end(), "cache not saved: " + why) ==
+        warnings->end()) {
+      warnings->push_back("pair evidence not saved: " + why);
+    }
   }
   for (std::string& w : cache->TakeWarnings()) warnings->push_back(std::move(w));
 }

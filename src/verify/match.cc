@@ -93,12 +93,10 @@ double HullArea(const std::vector<cv::Point2f>& pts) {
 
 // The share of `bins` that hold an inlier among those that hold any of the image's keypoints.
 template <typename BinOf>
-double BinCoverage(const std::vector<Point2>& keypoints, size_t n,
-                   const std::vector<cv::Point2f>& inliers, int bins, BinOf bin_of) {
+double BinCoverage(const std::vector<Point2>& keypoints, const std::vector<cv::Point2f>& inliers,
+                   int bins, BinOf bin_of) {
   std::vector<char> content(size_t(bins), 0), covered(size_t(bins), 0);
-  for (size_t i = 0; i < std::min(n, keypoints.size()); ++i) {
-    content[bin_of(keypoints[i].x, keypoints[i].y)] = 1;
-  }
+  for (const Point2& p : keypoints) content[bin_of(p.x, p.y)] = 1;
   for (const cv::Point2f& p : inliers) content[bin_of(p.x, p.y)] = covered[bin_of(p.x, p.y)] = 1;
   int c = 0, k = 0;
   for (int i = 0; i < bins; ++i) {
@@ -146,14 +144,13 @@ double Coverage(const std::vector<Point2>& keypoints, const std::vector<cv::Poin
   auto index = [](double v, double lo, double hi, int bins) {
     return std::clamp(int((v - lo) * bins / std::max(1.0, hi - lo)), 0, bins - 1);
   };
-  const size_t n = keypoints.size();
   const int b = kCoverageBins;
-  const double rows = BinCoverage(keypoints, n, inliers, b,
-                                  [&](double, double y) { return index(y, y0, y1, b); });
-  const double cols = BinCoverage(keypoints, n, inliers, b,
-                                  [&](double x, double) { return index(x, x0, x1, b); });
+  const double rows =
+      BinCoverage(keypoints, inliers, b, [&](double, double y) { return index(y, y0, y1, b); });
+  const double cols =
+      BinCoverage(keypoints, inliers, b, [&](double x, double) { return index(x, x0, x1, b); });
   const int g = std::clamp(int(std::lround(std::sqrt(inliers.size() / kInliersPerCell))), 3, 8);
-  const double cells = BinCoverage(keypoints, n, inliers, g * g, [&](double x, double y) {
+  const double cells = BinCoverage(keypoints, inliers, g * g, [&](double x, double y) {
     return index(y, y0, y1, g) * g + index(x, x0, x1, g);
   });
   return std::min({rows, cols, cells});
