@@ -126,7 +126,6 @@ int Main(int argc, char** argv) {
                                       {"min_votes_to_verify", &o.min_votes_to_verify},
                                       {"verify_keypoints", &o.verify_keypoints},
                                       {"vote_index_keypoints", &o.vote_index_keypoints},
-                                      {"vote_lists", &o.vote_lists},
                                       {"vote_probes", &o.vote_probes},
                                       {"quick_keypoints", &o.quick_keypoints},
                                       {"quick_accept_inliers", &o.quick_accept_inliers},
@@ -178,9 +177,10 @@ int Main(int argc, char** argv) {
                                                 o, threads);
     const double t_hash = NowSeconds() - t;
     t = NowSeconds();
-    auto voted = fuse_internal::VoteCandidates(features, o);
+    auto voted = fuse_internal::VoteCandidates(
+        int64_t(features.size()), [&](int64_t i) { return features[i]; }, o, threads);
     std::printf("sources: hash %zu pairs in %.2f s, votes %zu pairs in %.2f s\n", hashed.size(),
-                t_hash, voted.ok() ? voted->size() : 0, NowSeconds() - t);
+                t_hash, voted.size(), NowSeconds() - t);
     if (candidates_only) {
       // Recall of each source alone, per family.
       std::map<std::string, std::array<int, 3>> fam;  // hash, votes, all
@@ -189,7 +189,7 @@ int Main(int argc, char** argv) {
       };
       std::set<std::pair<int32_t, int32_t>> h, v;
       for (const auto& c : hashed) h.insert(key(c));
-      for (const auto& c : *voted) v.insert(key(c));
+      for (const auto& c : voted) v.insert(key(c));
       int n = int(bench->images().size());
       for (int32_t x = 0; x < n; ++x) {
         for (int32_t y = x + 1; y < n; ++y) {

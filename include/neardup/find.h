@@ -94,6 +94,9 @@ struct FindResult {
   // The method that described and matched (made once, from options.scan.method): names, units
   // and scores of the result come from it.
   std::shared_ptr<const Method> method;
+  // The files as scanned. For pair-pipeline methods (fused) on one process, Descriptor::local is
+  // empty: the local features are moved to a temporary file during the scan and read back per
+  // pair (memory stays at ~10 KB per image; Scan() returns them in full).
   ScanResult scan;
   // Every matched pair: indices into scan.files (a < b, sorted), distance in the method's unit.
   std::vector<ScoredPair> pairs;
@@ -115,7 +118,7 @@ StatusOr<FindResult> Find(const FindOptions& options);
 
 struct PairsResult {
   std::shared_ptr<const Method> method;  // made once from options.method
-  ScanResult scan;
+  ScanResult scan;  // local features moved out as in FindResult::scan
   // For each file in scan.files, its k most similar other files, ascending distance in the
   // method's unit (ties by index). A pair-pipeline method knows only the candidates it proposes,
   // so a file may have fewer than k.

@@ -82,8 +82,7 @@ struct FuseOptions {
   int vote_keypoints = 64;         // strongest keypoints per image that look (each orientation)
   int vote_index_keypoints = 256;  // strongest keypoints per image that are looked up
   int vote_max_bits = 40;          // a keypoint "finds" another within this Hamming distance
-  int vote_lists = 0;              // inverted lists of the vote index (0: ~sqrt(keypoints) / 2)
-  int vote_probes = 2;             // lists searched per keypoint
+  int vote_probes = 2;             // lists of the vote index searched per keypoint
   int vote_neighbors = 24;
   int min_votes = 3;
   int trusted_bits = 16;
@@ -115,17 +114,47 @@ double FusedScore(const FuseModel& model, const PairEvidence& e);
 StatusOr<PairEvidence> FusePair(const Descriptor& a, const Descriptor& b,
                                 const FuseOptions& options = {});
 
-// Every candidate pair among `items` (fused descriptors), scored, sorted by (a, b).
-// Items whose local features cannot be parsed take part through their hash only (descriptors
-// read back from a cache or catalog were checked by Method::CheckDescriptor, so this is the
-// caller's own data).
-// `cache` (optional): the evidence of each candidate is looked up by both descriptors'
-// fingerprints and the options (DescriptorCache::LookupPair) and only the pairs not found are
-// scored, then stored (Put; the caller flushes). So an unchanged folder verifies nothing again
-// and a folder with a few new files verifies only their pairs. Not used with keep_inliers.
+// Where a pipeline reads the local features of an item whose Descriptor::local is empty because
+// they were moved out of memory: Find and Pairs write them to a temporary file during the scan,
+// so a run holds about 10 KB per image instead of 60-80 KB (find.h). Thread-safe.
+class LocalFeatureSource {
+ public:
+  virtual ~LocalFeatureSource() = default;
+  // Item i's bytes, as Descriptor::local held them; an error naming the reason when they cannot
+  // be read back (the pair is then scored on the hash alone, as with damaged features).
+  virtual StatusOr<std::vector<uint8_t>> Load(int64_t item) const = 0;
+};
+
+// How a pipeline run gets its inputs and what it keeps.
+struct ScoreOptions {
+  int threads = 0;  // 0: all cores
+  // Optional: the evidence of each candidate is looked up by both descriptors' fingerprints and
+  // the options (DescriptorCache::LookupPair) and only the pairs not found are scored, then
+  // stored (Put; the caller flushes). So an unchanged folder verifies nothing again and a folder
+  // with a few new files verifies only their pairs. Not used with keep_inliers.
+  DescriptorCache* cache = nullptr;
+  // Optional: the local features of items whose Descriptor::local is empty.
+  const LocalFeatureSource* local = nullptr;
+  // Only pairs scoring at least this are returned (the rest are still scored and cached): a
+  // folder of N images has ~20 N candidates, most of them not near-duplicates.
+  double min_score = 0;
+};
+
+// Every candidate pair among `items` (fused descriptors) scoring at least options.min_score,
+// sorted by (a, b). Memory: the candidate list (16 bytes per pair), the vote index (~9 KB per
+// image, vote_index_keypoints codes) and the features of the pairs being verified; no item's
+// keys or features are held for the whole run.
+// Items whose local features cannot be parsed (or loaded) take part through their hash only
+// (descriptors read back from a cache or catalog were checked by Method::CheckDescriptor, so this
+// is the caller's own data).
 StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descriptor*>& items,
-                                               const FuseOptions& options, int threads,
-                                               DescriptorCache* cache = nullptr);
+                                               const FuseOptions& options,
+                                               const ScoreOptions& run);
+inline StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descriptor*>& items,
+                                                      const FuseOptions& options, int threads,
+                                                      DescriptorCache* cache = nullptr) {
+  return FusedPairs(items, options, ScoreOptions{threads, cache, nullptr, 0});
+}
 
 // What a SearchKind::kPairPipeline method (descriptor.h) searches with: instead of distances in a
 // space, candidates are proposed, verified and scored. The fused method's pipeline is FusedPairs
@@ -137,12 +166,10 @@ class PairPipeline {
   PairPipeline(const PairPipeline&) = delete;
   PairPipeline& operator=(const PairPipeline&) = delete;
 
-  // Every candidate pair among `items` (descriptors of the pipeline's method), scored, sorted by
-  // (a, b); pairs no source proposes are not listed. Uses `threads` threads (0: all). `cache`
-  // (optional) remembers the evidence of scored pairs across runs (FusedPairs).
+  // Every candidate pair among `items` (descriptors of the pipeline's method) scoring at least
+  // run.min_score, sorted by (a, b); pairs no source proposes are not listed (FusedPairs).
   virtual StatusOr<std::vector<PairEvidence>> ScoreCandidates(
-      const std::vector<const Descriptor*>& items, int threads,
-      DescriptorCache* cache = nullptr) const = 0;
+      const std::vector<const Descriptor*>& items, const ScoreOptions& run) const = 0;
   // The evidence on one given pair, whether or not a source would propose it; `keep_inliers`
   // keeps Verification::inlier_pairs (for pictures). Corruption when a descriptor's local
   // features cannot be parsed.

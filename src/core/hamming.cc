@@ -76,3 +76,65 @@ int FirstWithinHamming(const uint8_t* query, const uint8_t* table, int n, int by
 }
 
 }  // namespace neardup
+
+namespace neardup {
+namespace {
+
+template <int kBytes>
+inline void AllDistances(const uint8_t* query, const uint8_t* table, int64_t n, int bytes,
+                         int* out) {
+  const int size = kBytes > 0 ? kBytes : bytes;
+  for (int64_t j = 0; j < n; ++j) out[j] = Distance(query, table + size_t(j) * size, size);
+}
+
+// 256-bit strings, the loop over words unrolled (GCC leaves it rolled at -O2).
+inline int Distance32(const uint64_t* q, const uint8_t* t) {
+  uint64_t w[4];
+  std::memcpy(w, t, 32);
+  return std::popcount(q[0] ^ w[0]) + std::popcount(q[1] ^ w[1]) + std::popcount(q[2] ^ w[2]) +
+         std::popcount(q[3] ^ w[3]);
+}
+
+}  // namespace
+
+NEARDUP_POPCNT_CLONES
+int64_t HammingWithin(const uint8_t* query, const uint8_t* table, int64_t n, int bytes,
+                      int max_bits, int64_t* index, int* distance) {
+  int64_t found = 0;
+  if (bytes == 32) {
+    uint64_t q[4];
+    std::memcpy(q, query, 32);
+    for (int64_t j = 0; j < n; ++j) {
+      const int d = Distance32(q, table + size_t(j) * 32);
+      if (d <= max_bits) {
+        index[found] = j;
+        distance[found++] = d;
+      }
+    }
+    return found;
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    const int d = Distance(query, table + size_t(j) * bytes, bytes);
+    if (d <= max_bits) {
+      index[found] = j;
+      distance[found++] = d;
+    }
+  }
+  return found;
+}
+
+namespace {
+
+}  // namespace
+
+NEARDUP_POPCNT_CLONES
+void HammingDistances(const uint8_t* query, const uint8_t* table, int64_t n, int bytes,
+                      int* out) {
+  if (bytes == 32) {
+    AllDistances<32>(query, table, n, bytes, out);
+  } else {
+    AllDistances<0>(query, table, n, bytes, out);
+  }
+}
+
+}  // namespace neardup

@@ -19,6 +19,14 @@ int HammingDistance(const uint8_t* a, const uint8_t* b, int bytes);
 int FirstWithinHamming(const uint8_t* query, const uint8_t* table, int n, int bytes,
                        int max_bits);
 
+// out[j] = the distance from `query` to the j-th of the `n` strings of `bytes` bytes at `table`.
+void HammingDistances(const uint8_t* query, const uint8_t* table, int64_t n, int bytes, int* out);
+
+// The strings of `table` (n of `bytes` bytes) within `max_bits` of `query`: their indices into
+// index[] and distances into distance[] (both with room for n), in table order; returns how many.
+int64_t HammingWithin(const uint8_t* query, const uint8_t* table, int64_t n, int bytes,
+                      int max_bits, int64_t* index, int* distance);
+
 // For each of the `nq` query strings at `queries`, the nearest and second-nearest of the `nt`
 // strings at `table` (all of `bytes` bytes): best[i] is the index of the nearest (the first one
 // on ties), d1[i] its distance, d2[i] the second-smallest distance over the other strings

@@ -4,64 +4,20 @@
 #include <cmath>
 #include <cstring>
 
-#include "search/vector_index.h"
+#include "core/parallel.h"
+#include "fuse/vote_index.h"
 
 namespace neardup::fuse_internal {
 namespace {
 
-using search_internal::VectorIndex;
-
 // Per-query neighbours looked up in the vote index.
 constexpr int kVoteK = 32;
-// Queries are searched in slices of this many images (bounds the result's memory).
+// Images whose keypoints the vote index's centroids are drawn from (at most).
+constexpr int64_t kSampleItems = 1024;
+// Images whose queries are searched together (each list is read once per slice).
 constexpr int64_t kVoteSlice = 512;
-
-// Copies the first `limit` of `count` descriptors in `bytes` as codes of `words` uint64.
-void AppendCodes(const std::vector<uint8_t>& bytes, size_t count, int descriptor_bytes, int limit,
-                 int words, std::vector<uint64_t>* out) {
-  const size_t n = std::min(count, size_t(std::max(0, limit)));
-  const size_t at = out->size();
-  out->resize(at + n * words, 0);
-  for (size_t i = 0; i < n; ++i) {
-    std::memcpy(out->data() + at + i * words, bytes.data() + i * descriptor_bytes,
-                descriptor_bytes);
-  }
-}
-
-// A Faiss inverted-file index over the codes (exact search when they are too few to train one).
-StatusOr<std::unique_ptr<VectorIndex>> BuildVoteIndex(const std::vector<uint64_t>& codes, int words,
-                                                      const FuseOptions& o) {
-  const int64_t n = int64_t(codes.size()) / words;
-  int nlist = o.vote_lists;
-  if (nlist <= 0) {
-    nlist = 16;
-    while (nlist < 4096 && 4.0 * nlist * nlist < double(n)) nlist *= 2;
-  }
-  std::string factory =
-      o.vote_lists < 0 ? "BHNSW" + std::to_string(-o.vote_lists) : "BIVF" + std::to_string(nlist);
-  ASSIGN_OR_RETURN(std::unique_ptr<VectorIndex> index,
-                   VectorIndex::Create(factory, Metric::kHamming, words * 64));
-  if (index->trained()) {
-    index->SetEffort(o.vote_probes);
-  } else if (n < index->min_train()) {
-    ASSIGN_OR_RETURN(index, VectorIndex::Create("BFlat", Metric::kHamming, words * 64));
-  } else {
-    // Train on an even sample of at most 64 codes per list (Faiss's k-means needs no more).
-    const int64_t want = std::min<int64_t>(n, int64_t(nlist) * 64);
-    std::vector<uint64_t> sample;
-    sample.reserve(size_t(want) * words);
-    for (int64_t i = 0; i < want; ++i) {
-      const int64_t row = i * n / want;
-      sample.insert(sample.end(), codes.begin() + row * words, codes.begin() + (row + 1) * words);
-    }
-    RETURN_IF_ERROR(index->Train(CodeSet{sample.data(), want, words, 1}));
-    index->SetEffort(o.vote_probes);
-  }
-  std::vector<int64_t> ids(n);
-  for (int64_t i = 0; i < n; ++i) ids[i] = i;
-  RETURN_IF_ERROR(index->Add(CodeSet{codes.data(), n, words, 1}, ids.data()));
-  return index;
-}
+// Images per task of the parallel loops.
+constexpr int64_t kItemChunk = 32;
 
 }  // namespace
 
@@ -103,86 +59,120 @@ ItemKeys KeysOf(const std::vector<uint8_t>& local, const FuseOptions& o) {
   return f.ok() ? KeysOf(*f, o) : ItemKeys{};
 }
 
-StatusOr<std::vector<Candidate>> VoteCandidates(const std::vector<ItemKeys>& keys,
-                                                const FuseOptions& o) {
-  const int64_t n = int64_t(keys.size());
-  int descriptor_bytes = 0;
-  for (const ItemKeys& k : keys) {
-    if (k.usable && k.binary && k.keypoints > 0) descriptor_bytes = k.descriptor_bytes;
+std::vector<Candidate> VoteCandidates(int64_t n, const KeysFn& keys_of, const FuseOptions& o,
+                                      int threads) {
+  if (o.vote_keypoints <= 0 || o.vote_index_keypoints <= 0 || n < 2) return {};
+  // The sample the centroids are drawn from, and the descriptors' size.
+  const int64_t stride = std::max<int64_t>(1, n / kSampleItems);
+  int bytes = 0;
+  int64_t sampled = 0;
+  std::vector<uint8_t> sample;
+  for (int64_t i = 0; i < n; i += stride) {
+    const ItemKeys k = keys_of(i);
+    if (!k.usable || !k.binary || k.keypoints == 0) continue;
+    if (bytes == 0) bytes = k.descriptor_bytes;
+    if (k.descriptor_bytes != bytes) continue;
+    const size_t count = std::min<size_t>(k.strongest_count(), o.vote_index_keypoints);
+    sample.insert(sample.end(), k.strongest.begin(), k.strongest.begin() + count * bytes);
+    ++sampled;
   }
-  if (descriptor_bytes == 0 || o.vote_keypoints <= 0) return std::vector<Candidate>{};
-  const int words = (descriptor_bytes + 7) / 8;
+  if (bytes == 0) return {};
   auto usable = [&](const ItemKeys& k) {
-    return k.usable && k.binary && k.descriptor_bytes == descriptor_bytes;
+    return k.usable && k.binary && k.descriptor_bytes == bytes;
   };
-  std::vector<uint64_t> codes;
-  std::vector<int32_t> owner;  // image of each code
-  for (int64_t i = 0; i < n; ++i) {
-    if (!usable(keys[i])) continue;
-    const size_t before = codes.size();
-    AppendCodes(keys[i].strongest, size_t(keys[i].strongest_count()), descriptor_bytes,
-                o.vote_index_keypoints, words, &codes);
-    owner.resize(owner.size() + (codes.size() - before) / words, int32_t(i));
-  }
-  if (owner.empty()) return std::vector<Candidate>{};
-  ASSIGN_OR_RETURN(std::unique_ptr<VectorIndex> index, BuildVoteIndex(codes, words, o));
+  auto indexed = [&](const ItemKeys& k) {
+    return std::min(k.strongest_count(), o.vote_index_keypoints);
+  };
+  const int64_t sample_count = int64_t(sample.size()) / bytes;
+  VoteIndex index(sample.data(), sample_count, bytes,
+                  sampled > 0 ? sample_count * n / sampled : 0);
+  sample = std::vector<uint8_t>();
 
-  std::vector<Candidate> out;
-  std::vector<uint64_t> queries;
-  std::vector<int32_t> query_owner;
-  std::vector<int32_t> found;                      // images one query found (deduplicated)
-  std::vector<std::pair<int32_t, int32_t>> votes;  // (other image, count) of one image
-  for (int64_t begin = 0; begin < n; begin += kVoteSlice) {
-    const int64_t end = std::min(n, begin + kVoteSlice);
-    queries.clear();
-    query_owner.clear();
-    for (int64_t i = begin; i < end; ++i) {
-      const ItemKeys& k = keys[i];
-      if (!usable(k)) continue;
-      const size_t before = queries.size();
-      AppendCodes(k.strongest, size_t(k.strongest_count()), descriptor_bytes, o.vote_keypoints,
-                  words, &queries);
-      AppendCodes(k.strongest_mirrored, size_t(k.mirrored_count()), descriptor_bytes,
-                  o.vote_keypoints, words, &queries);
-      query_owner.resize(query_owner.size() + (queries.size() - before) / words, int32_t(i));
-    }
-    if (query_owner.empty()) continue;
-    ASSIGN_OR_RETURN(
-        std::vector<std::vector<Neighbor>> hits,
-        index->Search(CodeSet{queries.data(), int64_t(query_owner.size()), words, 1}, kVoteK));
-    // Count, per image of the slice, the queries that found each other image.
-    size_t q = 0;
-    while (q < query_owner.size()) {
-      const int32_t i = query_owner[q];
-      votes.clear();
-      for (; q < query_owner.size() && query_owner[q] == i; ++q) {
-        found.clear();
-        for (const Neighbor& nb : hits[q]) {
-          if (nb.distance > o.vote_max_bits) continue;
-          const int32_t j = owner[nb.id];
-          if (j != i) found.push_back(j);
+  // Two passes over the items: count each code's list, then store the codes.
+  for (int pass = 0; pass < 2; ++pass) {
+    ParallelFor(n, threads, kItemChunk, [&](int64_t begin, int64_t end, int) {
+      VoteIndex::Scratch scratch;
+      for (int64_t i = begin; i < end; ++i) {
+        const ItemKeys k = keys_of(i);
+        if (!usable(k)) continue;
+        for (int c = 0; c < indexed(k); ++c) {
+          const uint8_t* code = k.strongest.data() + size_t(c) * bytes;
+          const int list = index.ListOf(code, &scratch);
+          if (pass == 0) {
+            index.Count(list);
+          } else {
+            index.Put(list, code, int32_t(i));
+          }
         }
-        std::sort(found.begin(), found.end());
-        found.erase(std::unique(found.begin(), found.end()), found.end());
-        for (int32_t j : found) votes.push_back({j, 1});
       }
-      std::sort(votes.begin(), votes.end());
-      std::vector<std::pair<int32_t, int32_t>> counted;  // (count, image)
-      for (size_t k = 0; k < votes.size();) {
-        size_t e = k;
-        while (e < votes.size() && votes[e].first == votes[k].first) ++e;
-        if (int(e - k) >= o.min_votes) counted.push_back({int32_t(e - k), votes[k].first});
-        k = e;
-      }
-      std::sort(counted.begin(), counted.end(), [](const auto& x, const auto& y) {
-        return x.first != y.first ? x.first > y.first : x.second < y.second;
-      });
-      if (int(counted.size()) > o.vote_neighbors) counted.resize(o.vote_neighbors);
-      for (const auto& [count, j] : counted) {
-        out.push_back({std::min<int64_t>(i, j), std::max<int64_t>(i, j), count});
-      }
-    }
+    });
+    if (pass == 0) index.Start();
   }
+
+  // Each image's keypoints (as they are and mirrored) look for the other images', a slice of
+  // images at a time.
+  const int workers = ResolveThreads(threads);
+  std::vector<std::vector<Candidate>> parts(workers);
+  std::vector<ItemKeys> slice;
+  std::vector<const uint8_t*> queries;
+  std::vector<int64_t> query_begin;  // image s of the slice: queries [query_begin[s], [s + 1])
+  std::vector<std::vector<VoteIndex::Hit>> hits;
+  for (int64_t start = 0; start < n; start += kVoteSlice) {
+    const int64_t count = std::min(kVoteSlice, n - start);
+    slice.assign(size_t(count), ItemKeys{});
+    ParallelFor(count, threads, 8, [&](int64_t begin, int64_t end, int) {
+      for (int64_t s = begin; s < end; ++s) slice[s] = keys_of(start + s);
+    });
+    queries.clear();
+    query_begin.assign(1, 0);
+    for (const ItemKeys& k : slice) {
+      if (usable(k)) {
+        for (int q = 0; q < std::min(k.strongest_count(), o.vote_keypoints); ++q) {
+          queries.push_back(k.strongest.data() + size_t(q) * bytes);
+        }
+        for (int q = 0; q < std::min(k.mirrored_count(), o.vote_keypoints); ++q) {
+          queries.push_back(k.strongest_mirrored.data() + size_t(q) * bytes);
+        }
+      }
+      query_begin.push_back(int64_t(queries.size()));
+    }
+    index.SearchBatch(queries, o.vote_probes, o.vote_max_bits, kVoteK, threads, &hits);
+    ParallelFor(count, threads, 8, [&](int64_t begin, int64_t end, int worker) {
+      std::vector<int32_t> found;                        // images one query found (deduplicated)
+      std::vector<int32_t> votes;                        // the other image of each vote
+      std::vector<std::pair<int32_t, int32_t>> counted;  // (count, image)
+      for (int64_t s = begin; s < end; ++s) {
+        const int64_t i = start + s;
+        votes.clear();
+        for (int64_t q = query_begin[s]; q < query_begin[s + 1]; ++q) {
+          found.clear();
+          for (const VoteIndex::Hit& h : hits[q]) {
+            if (h.owner != i) found.push_back(h.owner);
+          }
+          std::sort(found.begin(), found.end());
+          found.erase(std::unique(found.begin(), found.end()), found.end());
+          votes.insert(votes.end(), found.begin(), found.end());
+        }
+        std::sort(votes.begin(), votes.end());
+        counted.clear();
+        for (size_t v = 0; v < votes.size();) {
+          size_t e = v;
+          while (e < votes.size() && votes[e] == votes[v]) ++e;
+          if (int(e - v) >= o.min_votes) counted.push_back({int32_t(e - v), votes[v]});
+          v = e;
+        }
+        std::sort(counted.begin(), counted.end(), [](const auto& x, const auto& y) {
+          return x.first != y.first ? x.first > y.first : x.second < y.second;
+        });
+        if (int(counted.size()) > o.vote_neighbors) counted.resize(o.vote_neighbors);
+        for (const auto& [c, j] : counted) {
+          parts[worker].push_back({std::min<int64_t>(i, j), std::max<int64_t>(i, j), c});
+        }
+      }
+    });
+  }
+  std::vector<Candidate> out;
+  for (auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return UniteCandidates(std::move(out));
 }
 

@@ -4,6 +4,7 @@
 #define NEARDUP_SRC_FUSE_CANDIDATES_H_
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "neardup/fuse.h"
@@ -49,11 +50,16 @@ struct Candidate {
 std::vector<Candidate> HashCandidates(const CodeSet& codes, const FuseOptions& options,
                                       int threads);
 
-// Pairs by local-feature votes. Items whose keys are not usable take no part. Only binary
-// descriptors vote; float ones (SIFT) yield no candidates. The vote index searches on Faiss's own
-// OpenMP threads.
-StatusOr<std::vector<Candidate>> VoteCandidates(const std::vector<ItemKeys>& keys,
-                                                const FuseOptions& options);
+// Item i's keys, made when asked (from several threads at once): candidate search asks a few
+// times per item rather than holding every item's keys.
+using KeysFn = std::function<ItemKeys(int64_t)>;
+
+// Pairs by local-feature votes among items [0, n) (vote_index.h; each item's keys are asked for
+// four times at most: the sample, two passes building the index, the queries). Items whose keys
+// are not usable take no part. Only binary descriptors vote; float ones (SIFT) yield no
+// candidates. Uses `threads` threads (0: all).
+std::vector<Candidate> VoteCandidates(int64_t n, const KeysFn& keys_of, const FuseOptions& options,
+                                      int threads);
 
 // Unites candidate lists: one entry per (a, b), votes summed; sorted by (a, b).
 std::vector<Candidate> UniteCandidates(std::vector<Candidate> all);

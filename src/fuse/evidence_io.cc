@@ -102,7 +102,7 @@ uint64_t OptionsVersion(const FuseOptions& o) {
   uint64_t h = Mix(0, kScoringVersion);
   for (int v :
        {o.hash_neighbors, o.hash_max_bits, o.hash_join_bits, o.vote_keypoints,
-        o.vote_index_keypoints, o.vote_max_bits, o.vote_lists, o.vote_probes, o.vote_neighbors,
+        o.vote_index_keypoints, o.vote_max_bits, o.vote_probes, o.vote_neighbors,
         o.min_votes, o.trusted_bits, o.min_keypoints, o.min_votes_to_verify, o.verify_keypoints,
         o.verify.max_keypoints, o.verify.use_keypoints, o.verify.max_side, o.verify.min_inliers,
         int(o.verify.mirrored)}) {
@@ -182,7 +182,10 @@ std::optional<PairEvidence> ParseEvidence(const std::vector<uint8_t>& bytes) {
 }
 
 uint64_t FolderKey(const std::vector<uint64_t>& fingerprints, uint64_t options_version) {
-  uint64_t h = Mix(0x666f6c646572, options_version);  // "folder"
+  // The candidate search's own version: the list changes when the search does (2: the two-level
+  // inverted file of vote_index.h), the scores of its pairs do not.
+  constexpr uint64_t kCandidateVersion = 2;
+  uint64_t h = Mix(Mix(0x666f6c646572, kCandidateVersion), options_version);  // "folder"
   h = Mix(h, fingerprints.size());
   for (uint64_t f : fingerprints) h = Mix(h, f);
   return h;

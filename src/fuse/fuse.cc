@@ -87,10 +87,24 @@ Verification Verify(const LocalFeatures& a, const LocalFeatures& b, const PairEv
   return VerifyPair(a, b, vo);
 }
 
-// Fills `e` (a and b already set) from the descriptors and keys of both items; the whole local
-// features are parsed only when the pair is verified.
-void Score(const Descriptor& da, const Descriptor& db, const ItemKeys& ka, const ItemKeys& kb,
+// One item's local features as parsed, and its keys (not usable when they do not parse).
+struct Parsed {
+  StatusOr<LocalFeatures> features = LocalFeatures{};
+  ItemKeys keys;
+};
+
+Parsed ParseItem(const std::vector<uint8_t>& local, const FuseOptions& o) {
+  Parsed p;
+  p.features = ParseFeatures(local.data(), local.size());
+  if (p.features.ok()) p.keys = fuse_internal::KeysOf(*p.features, o);
+  return p;
+}
+
+// Fills `e` (a and b already set) from the descriptors and parsed features of both items.
+void Score(const Descriptor& da, const Descriptor& db, const Parsed& pa, const Parsed& pb,
            const FuseOptions& o, PairEvidence* e) {
+  const ItemKeys& ka = pa.keys;
+  const ItemKeys& kb = pb.keys;
   e->hash_bits = DihedralBits(da, db);
   e->low_quality = std::min(da.quality, db.quality) < kPdqReliableQuality;
   e->low_information = e->low_quality || LowInformation(ka, o) || LowInformation(kb, o);
@@ -98,19 +112,17 @@ void Score(const Descriptor& da, const Descriptor& db, const ItemKeys& ka, const
   e->votes = SharedKeypoints(ka, kb, o, &e->mirrored_votes);
   const bool trusted = e->hash_bits <= o.trusted_bits && !e->low_information;
   e->fallback = !trusted && (ka.keypoints < o.min_keypoints || kb.keypoints < o.min_keypoints);
-  StatusOr<LocalFeatures> fa = LocalFeatures{}, fb = LocalFeatures{};
   if (trusted) {
     e->why_not_verified = "the hash distance is conclusive";
   } else if (e->fallback) {
     e->why_not_verified = "too few keypoints: scored on the hash alone";
   } else if (e->votes < o.min_votes_to_verify) {
     e->why_not_verified = "too few shared keypoints to verify: scored on the hash alone";
-  } else if (!(fa = ParseFeatures(da.local.data(), da.local.size())).ok() ||
-             !(fb = ParseFeatures(db.local.data(), db.local.size())).ok()) {
+  } else if (!pa.features.ok() || !pb.features.ok()) {
     e->why_not_verified = "local features damaged: scored on the hash alone";
   } else {
     e->verified = true;
-    e->verification = Verify(*fa, *fb, *e, o);
+    e->verification = Verify(*pa.features, *pb.features, *e, o);
     if (!o.keep_inliers) {
       e->verification.inlier_pairs.clear();
       e->verification.inlier_pairs.shrink_to_fit();
@@ -118,6 +130,42 @@ void Score(const Descriptor& da, const Descriptor& db, const ItemKeys& ka, const
   }
   e->score = FusedScore(o.model, *e);
 }
+
+// The local bytes of each item: its own, or read from the source when moved out of memory.
+class Locals {
+ public:
+  Locals(const std::vector<const Descriptor*>& items, const LocalFeatureSource* source)
+      : items_(items), source_(source) {}
+  // Item i's bytes (in *holder when they had to be read; empty when they cannot be).
+  const std::vector<uint8_t>& Get(int64_t i, std::vector<uint8_t>* holder) const {
+    const std::vector<uint8_t>& own = items_[i]->local;
+    if (!own.empty() || source_ == nullptr) return own;
+    StatusOr<std::vector<uint8_t>> loaded = source_->Load(i);
+    *holder = loaded.ok() ? std::move(loaded).value() : std::vector<uint8_t>{};
+    return *holder;
+  }
+  // Item i's DescriptorFingerprint (evidence_io.h), its local bytes read when moved out.
+  uint64_t Fingerprint(int64_t i) const {
+    const Descriptor& d = *items_[i];
+    if (!d.local.empty() || source_ == nullptr) return fuse_internal::DescriptorFingerprint(d);
+    Descriptor whole;
+    whole.bits = d.bits;
+    whole.values = d.values;
+    whole.quality = d.quality;
+    std::vector<uint8_t> holder;
+    whole.local = Get(i, &holder);
+    return fuse_internal::DescriptorFingerprint(whole);
+  }
+
+ private:
+  const std::vector<const Descriptor*>& items_;
+  const LocalFeatureSource* source_;
+};
+
+// Candidates scored per block (bounds the evidence held before min_score drops it).
+constexpr size_t kScoreBlock = 8192;
+// Candidates per task: consecutive ones share their first item, parsed once per task.
+constexpr int64_t kScoreChunk = 64;
 
 }  // namespace
 
@@ -146,44 +194,32 @@ double FusedScore(const FuseModel& m, const PairEvidence& e) {
 
 StatusOr<PairEvidence> FusePair(const Descriptor& a, const Descriptor& b,
                                 const FuseOptions& options) {
-  ASSIGN_OR_RETURN(LocalFeatures fa, ParseFeatures(a.local.data(), a.local.size()));
-  ASSIGN_OR_RETURN(LocalFeatures fb, ParseFeatures(b.local.data(), b.local.size()));
+  Parsed pa = ParseItem(a.local, options);
+  RETURN_IF_ERROR(pa.features.status());
+  Parsed pb = ParseItem(b.local, options);
+  RETURN_IF_ERROR(pb.features.status());
   PairEvidence e;
   e.b = 1;
-  Score(a, b, fuse_internal::KeysOf(fa, options), fuse_internal::KeysOf(fb, options), options, &e);
+  Score(a, b, pa, pb, options, &e);
   return e;
 }
 
 StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descriptor*>& items,
-                                               const FuseOptions& o, int threads,
-                                               DescriptorCache* cache) {
+                                               const FuseOptions& o, const ScoreOptions& run) {
   const int64_t n = int64_t(items.size());
-  if (o.keep_inliers) cache = nullptr;  // the cache keeps no inlier pairs
+  const int threads = run.threads;
+  DescriptorCache* cache = o.keep_inliers ? nullptr : run.cache;  // it keeps no inlier pairs
+  const Locals locals(items, run.local);
   std::vector<uint64_t> fingerprints;
   const uint64_t version = cache ? fuse_internal::OptionsVersion(o) : 0;
   uint64_t folder = 0;
   if (cache) {
     fingerprints.resize(n);
     ParallelFor(n, threads, 64, [&](int64_t begin, int64_t end, int) {
-      for (int64_t i = begin; i < end; ++i) {
-        fingerprints[i] = fuse_internal::DescriptorFingerprint(*items[i]);
-      }
+      for (int64_t i = begin; i < end; ++i) fingerprints[i] = locals.Fingerprint(i);
     });
     folder = fuse_internal::FolderKey(fingerprints, version);
   }
-
-  // The keys of each item (not usable where the features cannot be parsed: hash only), made
-  // only when candidates are searched or a pair is scored afresh.
-  std::vector<ItemKeys> keys(n);
-  std::vector<char> have_keys(n, 0);
-  auto make_keys = [&](const std::vector<int64_t>& which) {
-    ParallelFor(int64_t(which.size()), threads, 64, [&](int64_t begin, int64_t end, int) {
-      for (int64_t k = begin; k < end; ++k) {
-        keys[which[k]] = fuse_internal::KeysOf(items[which[k]]->local, o);
-        have_keys[which[k]] = 1;
-      }
-    });
-  };
 
   std::vector<fuse_internal::CandidatePair> candidates;
   std::optional<std::vector<fuse_internal::CandidatePair>> known_candidates;
@@ -195,9 +231,6 @@ StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descripto
   if (known_candidates) {
     candidates = std::move(*known_candidates);
   } else {
-    std::vector<int64_t> all_items(n);
-    for (int64_t i = 0; i < n; ++i) all_items[i] = i;
-    make_keys(all_items);
     std::vector<uint64_t> codes(size_t(n) * kWords * kVariants, 0);
     for (int64_t i = 0; i < n; ++i) {
       const auto& bits = items[i]->bits;
@@ -206,58 +239,69 @@ StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descripto
     }
     std::vector<fuse_internal::Candidate> all =
         fuse_internal::HashCandidates(CodeSet{codes.data(), n, kWords, kVariants}, o, threads);
-    ASSIGN_OR_RETURN(std::vector<fuse_internal::Candidate> voted,
-                     fuse_internal::VoteCandidates(keys, o));
+    codes = std::vector<uint64_t>();
+    std::vector<fuse_internal::Candidate> voted = fuse_internal::VoteCandidates(
+        n,
+        [&](int64_t i) {
+          std::vector<uint8_t> holder;
+          return fuse_internal::KeysOf(locals.Get(i, &holder), o);
+        },
+        o, threads);
     all.insert(all.end(), voted.begin(), voted.end());
+    voted = std::vector<fuse_internal::Candidate>();
     all = fuse_internal::UniteCandidates(std::move(all));
     candidates.reserve(all.size());
     for (const auto& c : all) candidates.push_back({c.a, c.b});
     if (cache) cache->PutPair(folder, 0, version, fuse_internal::SerializeCandidates(candidates));
   }
 
-  std::vector<PairEvidence> out(candidates.size());
-  std::vector<char> scored(candidates.size(), 0);
-  if (cache) {
-    ParallelFor(int64_t(candidates.size()), threads, 64, [&](int64_t begin, int64_t end, int) {
+  // Blocks of candidates: the cached evidence looked up, the rest scored (and stored), and only
+  // the pairs scoring min_score kept.
+  std::vector<PairEvidence> out;
+  std::vector<PairEvidence> block;
+  std::vector<char> scored;
+  for (size_t first = 0; first < candidates.size(); first += kScoreBlock) {
+    const size_t count = std::min(kScoreBlock, candidates.size() - first);
+    block.assign(count, PairEvidence{});
+    scored.assign(count, 0);
+    ParallelFor(int64_t(count), threads, kScoreChunk, [&](int64_t begin, int64_t end, int) {
+      int64_t parsed_a = -1;  // the item `pa` holds
+      Parsed pa;
+      std::vector<uint8_t> holder;
       for (int64_t k = begin; k < end; ++k) {
-        const auto& c = candidates[k];
-        std::optional<std::vector<uint8_t>> hit =
-            cache->LookupPair(fingerprints[c.a], fingerprints[c.b], version);
-        std::optional<PairEvidence> known;
-        if (hit) known = fuse_internal::ParseEvidence(*hit);
-        if (!known) continue;
-        out[k] = std::move(*known);
-        out[k].score = FusedScore(o.model, out[k]);
-        scored[k] = 1;
+        const auto& c = candidates[first + k];
+        PairEvidence& e = block[k];
+        if (cache) {
+          std::optional<std::vector<uint8_t>> hit =
+              cache->LookupPair(fingerprints[c.a], fingerprints[c.b], version);
+          std::optional<PairEvidence> known;
+          if (hit) known = fuse_internal::ParseEvidence(*hit);
+          if (known) {
+            e = std::move(*known);
+            e.score = FusedScore(o.model, e);
+            scored[k] = 1;
+          }
+        }
+        if (!scored[k]) {
+          if (parsed_a != c.a) {
+            pa = ParseItem(locals.Get(c.a, &holder), o);
+            parsed_a = c.a;
+          }
+          const Parsed pb = ParseItem(locals.Get(c.b, &holder), o);
+          Score(*items[c.a], *items[c.b], pa, pb, o, &e);
+          if (cache) {
+            cache->PutPair(fingerprints[c.a], fingerprints[c.b], version,
+                           fuse_internal::SerializeEvidence(e));
+          }
+        }
+        e.a = c.a;
+        e.b = c.b;
       }
     });
-  }
-  std::vector<int64_t> need;
-  for (size_t k = 0; k < candidates.size(); ++k) {
-    if (scored[k]) continue;
-    for (int64_t i : {candidates[k].a, candidates[k].b}) {
-      if (!have_keys[i]) {
-        have_keys[i] = 1;
-        need.push_back(i);
-      }
+    for (PairEvidence& e : block) {
+      if (e.score >= run.min_score) out.push_back(std::move(e));
     }
   }
-  make_keys(need);
-  ParallelFor(int64_t(candidates.size()), threads, 16, [&](int64_t begin, int64_t end, int) {
-    for (int64_t k = begin; k < end; ++k) {
-      const auto& c = candidates[k];
-      PairEvidence& e = out[k];
-      if (!scored[k]) {
-        Score(*items[c.a], *items[c.b], keys[c.a], keys[c.b], o, &e);
-        if (cache) {
-          cache->PutPair(fingerprints[c.a], fingerprints[c.b], version,
-                         fuse_internal::SerializeEvidence(e));
-        }
-      }
-      e.a = c.a;
-      e.b = c.b;
-    }
-  });
   return out;
 }
 

@@ -13,9 +13,8 @@ namespace {
 class FusedPipeline : public PairPipeline {
  public:
   StatusOr<std::vector<PairEvidence>> ScoreCandidates(const std::vector<const Descriptor*>& items,
-                                                      int threads,
-                                                      DescriptorCache* cache) const override {
-    return FusedPairs(items, options_, threads, cache);
+                                                      const ScoreOptions& run) const override {
+    return FusedPairs(items, options_, run);
   }
   StatusOr<PairEvidence> ScorePair(const Descriptor& a, const Descriptor& b,
                                    bool keep_inliers) const override {

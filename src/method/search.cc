@@ -20,7 +20,9 @@ StatusOr<JoinResult> SelfJoin(const Method& method, const std::vector<const Desc
   JoinResult out;
   if (const PairPipeline* pipeline = method.pipeline()) {
     ASSIGN_OR_RETURN(std::vector<PairEvidence> all,
-                     pipeline->ScoreCandidates(items, options.threads, options.cache));
+                     pipeline->ScoreCandidates(items, ScoreOptions{options.threads, options.cache,
+                                                                   options.local,
+                                                                   options.threshold}));
     for (PairEvidence& e : all) {
       if (e.score < options.threshold) continue;  // a pipeline's threshold is a minimum score
       out.pairs.push_back({e.a, e.b, 1.0 - e.score});
@@ -41,10 +43,11 @@ StatusOr<JoinResult> SelfJoin(const Method& method, const std::vector<const Desc
 
 StatusOr<std::vector<std::vector<Neighbor>>> SelfKnn(const Method& method,
                                                      const std::vector<const Descriptor*>& items,
-                                                     int k, int threads, DescriptorCache* cache) {
+                                                     int k, int threads, DescriptorCache* cache,
+                                                     const LocalFeatureSource* local) {
   if (const PairPipeline* pipeline = method.pipeline()) {
     ASSIGN_OR_RETURN(std::vector<PairEvidence> pairs,
-                     pipeline->ScoreCandidates(items, threads, cache));
+                     pipeline->ScoreCandidates(items, ScoreOptions{threads, cache, local, 0}));
     std::vector<std::vector<Neighbor>> out(items.size());
     for (const PairEvidence& e : pairs) {
       out[e.a].push_back({e.b, 1.0 - e.score});

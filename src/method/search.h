@@ -29,6 +29,8 @@ struct JoinOptions {
   // Pair-pipeline methods: remembers the evidence of scored pairs across runs (optional; the
   // caller flushes it).
   DescriptorCache* cache = nullptr;
+  // Pair-pipeline methods: the local features of items whose Descriptor::local is empty.
+  const LocalFeatureSource* local = nullptr;
 };
 
 struct JoinResult {
@@ -46,11 +48,12 @@ StatusOr<JoinResult> SelfJoin(const Method& method, const std::vector<const Desc
 
 // For each item, its k most similar other items, ascending distance (ties by id), distance in the
 // method's unit. A pipeline knows only the candidates it proposes, so it may give fewer than k.
-// k >= 1. `cache` as JoinOptions::cache.
+// k >= 1. `cache` and `local` as in JoinOptions.
 StatusOr<std::vector<std::vector<Neighbor>>> SelfKnn(const Method& method,
                                                      const std::vector<const Descriptor*>& items,
                                                      int k, int threads,
-                                                     DescriptorCache* cache = nullptr);
+                                                     DescriptorCache* cache = nullptr,
+                                                     const LocalFeatureSource* local = nullptr);
 
 // One pair compared: its distance in the method's unit and, for a pipeline, the evidence
 // (`keep_inliers`: with the inlier pairs, for pictures). Errors: descriptors of another shape,

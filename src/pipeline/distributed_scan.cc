@@ -73,8 +73,9 @@ Status DecodeScanInto(const std::string& bytes, ScanResult* out) {
 }
 
 StatusOr<ScanResult> ScanAll(const ScanOptions& options, const Method& method,
-                             const ClusterInfo& cluster, DescriptorCache* cache) {
-  if (cluster.size <= 1) return ScanWith(options, method, ScanPlumbing{cache, 0, 1});
+                             const ClusterInfo& cluster, DescriptorCache* cache,
+                             LocalSpill* spill) {
+  if (cluster.size <= 1) return ScanWith(options, method, ScanPlumbing{cache, 0, 1, spill});
   ScanOptions mine = options;
   if (cluster.rank != 0) mine.progress = nullptr;
   ASSIGN_OR_RETURN(ScanResult part,

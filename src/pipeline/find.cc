@@ -6,6 +6,7 @@
 #include "dist/distributed.h"
 #include "method/search.h"
 #include "pipeline/distributed_scan.h"
+#include "pipeline/local_spill.h"
 #include "pipeline/scan.h"
 
 namespace neardup {
@@ -18,12 +19,35 @@ std::vector<const Descriptor*> DescriptorsOf(const std::vector<ScannedFile>& fil
   return items;
 }
 
+// A pair-pipeline method's local features leave memory during the scan (local_spill.h); null
+// (features kept) for other methods, a cluster, or when no temporary file can be made (said in
+// `warnings`).
+std::unique_ptr<LocalSpill> MakeSpill(const Method& method, const ClusterInfo& cluster,
+                                      std::vector<std::string>* warnings) {
+  if (method.pipeline() == nullptr || cluster.size > 1) return nullptr;
+  StatusOr<std::unique_ptr<LocalSpill>> spill = LocalSpill::Create();
+  if (!spill.ok()) {
+    warnings->push_back("local features kept in memory: " + spill.status().message());
+    return nullptr;
+  }
+  return std::move(spill).value();
+}
+
+// Item i's descriptor with its local features (read back from the spill when they were moved).
+Descriptor Whole(const std::vector<ScannedFile>& files, const LocalSpill* spill, int64_t i) {
+  Descriptor d = files[i].descriptor;
+  if (d.local.empty() && spill) {
+    if (StatusOr<std::vector<uint8_t>> local = spill->Load(i); local.ok()) d.local = *local;
+  }
+  return d;
+}
+
 // Local features were taken on the decoded image, which the decoder may have reduced: report the
 // verified geometry in the pixels of the files.
-void ScaleEvidenceToFiles(const std::vector<ScannedFile>& files,
+void ScaleEvidenceToFiles(const std::vector<ScannedFile>& files, const LocalSpill* spill,
                           std::vector<PairEvidence>* evidence) {
   auto scale = [&](int64_t i, double* sx, double* sy) {
-    const Descriptor& d = files[i].descriptor;
+    const Descriptor d = Whole(files, spill, i);
     int w = 0, h = 0;
     *sx = *sy = 1;
     if (FeaturesImageSize(d.local.data(), d.local.size(), &w, &h) && w > 0 && h > 0 &&
@@ -81,7 +105,8 @@ StatusOr<FindResult> Find(const FindOptions& options) {
   std::unique_ptr<DescriptorCache> cache = OpenScanCache(options.scan, method, &cache_warnings);
   ScanOptions scan_options = options.scan;
   if (!cache) scan_options.use_cache = false;  // off, or it could not be opened (said once)
-  ASSIGN_OR_RETURN(out.scan, dist::ScanAll(scan_options, method, cluster, cache.get()));
+  std::unique_ptr<LocalSpill> spill = MakeSpill(method, cluster, &cache_warnings);
+  ASSIGN_OR_RETURN(out.scan, dist::ScanAll(scan_options, method, cluster, cache.get(), spill.get()));
   out.scan.warnings.insert(out.scan.warnings.begin(), cache_warnings.begin(), cache_warnings.end());
   const ScanResult& scan = out.scan;
   const std::vector<const Descriptor*> items = DescriptorsOf(scan.files);
@@ -93,6 +118,7 @@ StatusOr<FindResult> Find(const FindOptions& options) {
   join.min_quality = options.min_quality;
   join.low_quality_max_bits = kLowQualityMaxBits;
   join.cache = cache.get();
+  join.local = spill.get();
   ASSIGN_OR_RETURN(JoinResult joined, SelfJoin(method, items, join));
   SaveCache(cache.get(), &out.scan.warnings);
   out.pairs = std::move(joined.pairs);
@@ -100,7 +126,7 @@ StatusOr<FindResult> Find(const FindOptions& options) {
   if (joined.sharded) {
     ASSIGN_OR_RETURN(out.pairs, dist::GatherPairs(std::move(out.pairs)));
   }
-  ScaleEvidenceToFiles(scan.files, &out.evidence);
+  ScaleEvidenceToFiles(scan.files, spill.get(), &out.evidence);
 
   std::vector<FileFacts> facts;
   facts.reserve(scan.files.size());
@@ -114,7 +140,9 @@ StatusOr<FindResult> Find(const FindOptions& options) {
         if (it != out.pairs.end() && it->a == key.a && it->b == key.b) {
           return method.Score(it->distance);
         }
-        StatusOr<double> d = method.Distance(*items[a], *items[b]);
+        StatusOr<double> d =
+            spill ? method.Distance(Whole(scan.files, spill.get(), a), Whole(scan.files, spill.get(), b))
+                  : method.Distance(*items[a], *items[b]);
         if (!d.ok()) {
           if (failed.ok()) failed = d.status();
           return 0.0;
@@ -134,10 +162,12 @@ StatusOr<PairsResult> Pairs(const ScanOptions& options, int k) {
   std::unique_ptr<DescriptorCache> cache = OpenScanCache(options, *out.method, &cache_warnings);
   ScanOptions scan_options = options;
   if (!cache) scan_options.use_cache = false;
-  ASSIGN_OR_RETURN(out.scan, ScanWith(scan_options, *out.method, ScanPlumbing{cache.get(), 0, 1}));
+  std::unique_ptr<LocalSpill> spill = MakeSpill(*out.method, ClusterInfo{}, &cache_warnings);
+  ASSIGN_OR_RETURN(out.scan, ScanWith(scan_options, *out.method,
+                                      ScanPlumbing{cache.get(), 0, 1, spill.get()}));
   out.scan.warnings.insert(out.scan.warnings.begin(), cache_warnings.begin(), cache_warnings.end());
   ASSIGN_OR_RETURN(out.neighbors, SelfKnn(*out.method, DescriptorsOf(out.scan.files), k,
-                                          options.threads, cache.get()));
+                                          options.threads, cache.get(), spill.get()));
   SaveCache(cache.get(), &out.scan.warnings);
   return out;
 }

@@ -120,6 +120,21 @@ StatusOr<ScanResult> ScanWith(const ScanOptions& options, const Method& method,
   std::mutex damaged_mu;             // guards `damaged`
   std::vector<std::string> damaged;  // warnings about cache hits that could not be used
   int64_t done = 0;
+  std::vector<LocalSpill::Ticket> tickets(plumbing.spill ? n : 0);
+  std::string spill_error;  // the first write that failed; guarded by damaged_mu
+  // Moves file i's local features to the spill (they stay when the write fails).
+  auto spill = [&](int64_t i) {
+    std::vector<uint8_t>& local = files[i].descriptor.local;
+    if (!plumbing.spill || local.empty()) return;
+    StatusOr<LocalSpill::Ticket> t = plumbing.spill->Write(local);
+    if (!t.ok()) {
+      std::lock_guard<std::mutex> lock(damaged_mu);
+      if (spill_error.empty()) spill_error = t.status().message();
+      return;
+    }
+    tickets[i] = *t;
+    std::vector<uint8_t>().swap(local);
+  };
 
   DecodeOptions dopt;
   dopt.min_side = method.min_decode_side();
@@ -162,6 +177,7 @@ StatusOr<ScanResult> ScanWith(const ScanOptions& options, const Method& method,
         ++finished;
         f.from_cache = true;
         TakeEntry(std::move(*hit), f, status[i]);
+        spill(i);
         continue;
       }
       ++decoded;
@@ -202,6 +218,7 @@ StatusOr<ScanResult> ScanWith(const ScanOptions& options, const Method& method,
         cache->Put(m.stamp, m.entry);
       }
       TakeEntry(std::move(m.entry), files[m.i], status[m.i]);
+      spill(m.i);
     }
     finished += int64_t(misses.size());
     // Counted under the lock, so progress sees `done` only grow.
@@ -217,13 +234,19 @@ StatusOr<ScanResult> ScanWith(const ScanOptions& options, const Method& method,
     if (!s.ok()) out.warnings.push_back("cache not saved: " + s.message());
   }
 
+  if (!spill_error.empty()) {
+    out.warnings.push_back("local features of some images kept in memory: " + spill_error);
+  }
+  std::vector<LocalSpill::Ticket> kept;
   for (int64_t i = 0; i < n; ++i) {
     if (status[i].ok()) {
+      if (plumbing.spill) kept.push_back(tickets[i]);
       out.files.push_back(std::move(files[i]));
     } else {
       out.errors.push_back({files[i].path, status[i]});
     }
   }
+  if (plumbing.spill) plumbing.spill->SetItems(std::move(kept));
   std::sort(out.errors.begin(), out.errors.end(),
             [](const InputError& a, const InputError& b) { return a.path < b.path; });
   out.decoded = decoded;

@@ -9,6 +9,7 @@
 
 #include "neardup/cache.h"
 #include "neardup/find.h"
+#include "pipeline/local_spill.h"
 
 namespace neardup {
 
@@ -20,6 +21,10 @@ struct ScanPlumbing {
   // distributed run); the listing's errors, notes and skip count go to shard 0 only.
   int shard = 0;
   int shards = 1;
+  // When set, each file's Descriptor::local is written here and emptied as soon as the file is
+  // described, and the spill's items are set to the result's files (local_spill.h). A file whose
+  // bytes cannot be written keeps them (one warning says why).
+  LocalSpill* spill = nullptr;
 };
 
 // The cache `options` names (use_cache, cache_path) opened for `method`, or null when it is off

@@ -59,6 +59,9 @@ TEST(Find, GroupsCopiesKeepsTheOriginalAndReportsBrokenFiles) {
   EXPECT_EQ(kept.facts.width, 480);
   EXPECT_EQ(kept.facts.format, "png");
   EXPECT_EQ(r->scan.decoded, 10);
+  // The default (fused) run matched on local features it no longer holds in memory: they were
+  // moved to the temporary spill file during the scan and read back per pair.
+  for (const ScannedFile& f : r->scan.files) EXPECT_TRUE(f.descriptor.local.empty()) << f.path;
   // The result names its method and lists, per group, exactly the pairs inside it.
   ASSERT_NE(r->method, nullptr);
   EXPECT_EQ(r->method->name(), kDefaultMethod);
