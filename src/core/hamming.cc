@@ -4,6 +4,8 @@
 #include <climits>
 #include <cstring>
 
+#include "neardup/hash.h"
+
 namespace neardup {
 namespace {
 
@@ -49,7 +51,32 @@ inline void TwoNearest(const uint8_t* queries, int nq, const uint8_t* table, int
   }
 }
 
+// VariantDistanceRow with the word count known at compile time (0: `words`).
+template <int W>
+inline void VariantRow(const uint64_t* a, int variants_a, const uint64_t* table, int64_t n,
+                       int variants_b, int words, int* out) {
+  const int64_t stride = int64_t(variants_b) * words;
+  for (int64_t j = 0; j < n; ++j) {
+    out[j] = VariantDistance<W>(a, variants_a, table + j * stride, variants_b, words);
+  }
+}
+
 }  // namespace
+
+NEARDUP_POPCNT_CLONES
+void VariantDistanceRow(const uint64_t* a, int variants_a, const uint64_t* table, int64_t n,
+                        int variants_b, int words, int* out) {
+  switch (words) {
+    case 1:
+      VariantRow<1>(a, variants_a, table, n, variants_b, words, out);
+      break;
+    case 4:
+      VariantRow<4>(a, variants_a, table, n, variants_b, words, out);
+      break;
+    default:
+      VariantRow<0>(a, variants_a, table, n, variants_b, words, out);
+  }
+}
 
 NEARDUP_POPCNT_CLONES
 void TwoNearestHamming(const uint8_t* queries, int nq, const uint8_t* table, int nt, int bytes,

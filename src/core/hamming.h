@@ -34,6 +34,18 @@ int64_t HammingWithin(const uint8_t* query, const uint8_t* table, int64_t n, int
 void TwoNearestHamming(const uint8_t* queries, int nq, const uint8_t* table, int nt, int bytes,
                        int* best, int* d1, int* d2);
 
+// out[j] = VariantDistance (neardup/hash.h) between the item at `a` (variants_a codes of `words`
+// uint64) and item j of the `n` items packed at `table` (variants_b codes each): one row of a
+// brute-force search over hashes, with the POPCNT instruction where the CPU has it.
+void VariantDistanceRow(const uint64_t* a, int variants_a, const uint64_t* table, int64_t n,
+                        int variants_b, int words, int* out);
+
+// out[r * cols + c] = VariantDistance between item r of the `rows` items at `a` and item c of
+// the `cols` items at `b` (layouts as above). Each item of `b` is read once for all the rows, so
+// a brute-force search over a large set is bound by the POPCNT instruction, not by memory.
+void VariantDistanceTile(const uint64_t* a, int64_t rows, int variants_a, const uint64_t* b,
+                         int64_t cols, int variants_b, int words, int* out);
+
 }  // namespace neardup
 
 #endif  // NEARDUP_SRC_CORE_HAMMING_H_

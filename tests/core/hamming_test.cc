@@ -6,6 +6,8 @@
 #include <random>
 #include <vector>
 
+#include "neardup/hash.h"
+
 namespace neardup {
 namespace {
 
@@ -22,6 +24,57 @@ std::vector<uint8_t> RandomBytes(size_t n, uint64_t seed) {
   std::vector<uint8_t> out(n);
   for (auto& b : out) b = uint8_t(g());
   return out;
+}
+
+TEST(HammingTest, VariantRowMatchesVariantDistance) {
+  for (int words : {1, 3, 4}) {
+    for (int variants : {1, 8}) {
+      const int64_t n = 37;
+      std::vector<uint64_t> table(size_t(n) * variants * words);
+      std::mt19937_64 g(words * 10 + variants);
+      for (auto& w : table) w = g();
+      // Item 5 is item 0 with a few bits changed in one variant: small distances occur.
+      std::copy_n(table.begin(), variants * words, table.begin() + 5 * variants * words);
+      table[5 * variants * words + (variants - 1) * words] ^= 0x13;
+      std::vector<int> row(n, -1);
+      VariantDistanceRow(table.data(), variants, table.data(), n, variants, words, row.data());
+      for (int64_t j = 0; j < n; ++j) {
+        const int want = VariantDistance(table.data(), variants,
+                                         table.data() + j * variants * words, variants, words);
+        ASSERT_EQ(row[j], want) << "words " << words << " variants " << variants << " j " << j;
+      }
+      EXPECT_EQ(row[0], 0);
+      EXPECT_LE(row[5], 3);
+    }
+  }
+}
+
+TEST(HammingTest, VariantTileMatchesVariantDistance) {
+  // pdq8's written-out kernel (8 variants of 4 words; a block of 16 rows and the rest) and the
+  // generic path.
+  for (auto [words, variants] : {std::pair{4, 8}, std::pair{4, 1}, std::pair{1, 8}}) {
+    const int64_t rows = 21, cols = 41, stride = int64_t(words) * variants;
+    std::vector<uint64_t> codes(size_t(rows + cols) * stride);
+    std::mt19937_64 g(words + variants);
+    for (auto& w : codes) w = g();
+    const uint64_t* a = codes.data();
+    const uint64_t* b = codes.data() + rows * stride;
+    // Column 7 is row 2 mirrored (its variant 5 = row 2's variant 0, a few bits off).
+    std::copy_n(a + 2 * stride, words, codes.begin() + (rows + 7) * stride + (variants - 1) * words);
+    codes[size_t((rows + 7) * stride + (variants - 1) * words)] ^= 0x5;
+    std::vector<int> tile(size_t(rows * cols), -1);
+    VariantDistanceTile(a, rows, variants, b, cols, variants, words, tile.data());
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t c = 0; c < cols; ++c) {
+        ASSERT_EQ(tile[size_t(r * cols + c)],
+                  VariantDistance(a + r * stride, variants, b + c * stride, variants, words))
+            << words << "x" << variants << " r " << r << " c " << c;
+      }
+    }
+    if (variants > 1) {
+      EXPECT_EQ(tile[size_t(2 * cols + 7)], 2);
+    }
+  }
 }
 
 TEST(HammingTest, DistanceMatchesBitCountingForEverySize) {

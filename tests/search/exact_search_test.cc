@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
+#include "neardup/hash.h"
 #include "neardup/search.h"
 
 namespace neardup {
@@ -108,6 +110,35 @@ TEST(HammingRadius, ReturnsEveryItemWithinTheRadiusSorted) {
   EXPECT_EQ(r[0][0].id, 40);
   EXPECT_EQ(r[0][0].distance, 2);
   EXPECT_EQ(r[0][1].id, 7);
+}
+
+TEST(HammingKnn, WithVariantsMatchesVariantDistanceOrder) {
+  const int n = 120, words = 4, variants = 8;
+  std::vector<uint64_t> codes = RandomCodes(n * variants, words, 17);
+  // Item 9's mirror (variant 3) is item 50 with 5 bits changed: each is the other's nearest.
+  std::copy_n(&codes[50 * variants * words], words, &codes[(9 * variants + 3) * words]);
+  codes[(9 * variants + 3) * words] ^= 0x1f;
+  CodeSet set{codes.data(), n, words, variants};
+  auto knn = HammingSelfKnn(set, 3, 2);
+  for (int i = 0; i < n; ++i) {
+    std::vector<std::pair<int, int64_t>> all;
+    for (int j = 0; j < n; ++j) {
+      if (j == i) continue;
+      all.push_back({VariantDistance(&codes[i * variants * words], variants,
+                                     &codes[j * variants * words], variants, words),
+                     j});
+    }
+    std::sort(all.begin(), all.end());
+    ASSERT_EQ(knn[i].size(), 3u);
+    for (int r = 0; r < 3; ++r) {
+      EXPECT_EQ(knn[i][r].id, all[r].second);
+      EXPECT_EQ(knn[i][r].distance, all[r].first);
+    }
+  }
+  EXPECT_EQ(knn[9][0].id, 50);
+  EXPECT_EQ(knn[50][0].id, 9);
+  EXPECT_EQ(knn[9][0].distance, 5);
+  for (const auto& row : HammingSelfKnn(set, 0, 1)) EXPECT_TRUE(row.empty());
 }
 
 TEST(HammingKnn, FewerItemsThanK) {
