@@ -1,10 +1,9 @@
 #include "core/hamming.h"
 
+#include <algorithm>
 #include <bit>
 #include <climits>
 #include <cstring>
-
-#include "neardup/hash.h"
 
 namespace neardup {
 namespace {
@@ -51,13 +50,31 @@ inline void TwoNearest(const uint8_t* queries, int nq, const uint8_t* table, int
   }
 }
 
+// neardup/hash.h's VariantDistance (the smallest distance between any variant of one item and
+// variant 0 of the other), restated here because core/ sits below hash/; the tests check that
+// the two agree.
+template <int W>
+inline int VariantDist(const uint64_t* a, int variants_a, const uint64_t* b, int variants_b,
+                       int words) {
+  const int n = W > 0 ? W : words;
+  auto code = [n](const uint64_t* x, const uint64_t* y) {
+    int d = 0;
+    for (int i = 0; i < n; ++i) d += std::popcount(x[i] ^ y[i]);
+    return d;
+  };
+  int best = code(a, b);
+  for (int v = 1; v < variants_a && best > 0; ++v) best = std::min(best, code(a + v * n, b));
+  for (int v = 1; v < variants_b && best > 0; ++v) best = std::min(best, code(a, b + v * n));
+  return best;
+}
+
 // VariantDistanceRow with the word count known at compile time (0: `words`).
 template <int W>
 inline void VariantRow(const uint64_t* a, int variants_a, const uint64_t* table, int64_t n,
                        int variants_b, int words, int* out) {
   const int64_t stride = int64_t(variants_b) * words;
   for (int64_t j = 0; j < n; ++j) {
-    out[j] = VariantDistance<W>(a, variants_a, table + j * stride, variants_b, words);
+    out[j] = VariantDist<W>(a, variants_a, table + j * stride, variants_b, words);
   }
 }
 

@@ -9,7 +9,6 @@
 #include <algorithm>
 
 #include "core/hamming.h"
-#include "neardup/hash.h"
 
 namespace neardup {
 namespace {
@@ -18,7 +17,7 @@ constexpr int kWords = 4, kVariants = 8, kStride = kWords * kVariants;
 // Rows of a tile handled as one block (the exact search's tiles have 16: exact_search.cc).
 constexpr int kTileRows = 16;
 
-// VariantDistance of two pdq8 items, without its early exit (which never changes the result).
+// VariantDistance (neardup/hash.h) of two pdq8 items, without its early exit (which never changes the result).
 __attribute__((always_inline)) inline int Pdq8Distance(const uint64_t* x, const uint64_t* y) {
   int best = 1 << 30;
   for (int v = 0; v < kVariants; ++v) {
