@@ -7,7 +7,8 @@
 //   "cnn:<backbone>"          backbone only
 //   "torchscript:<file.pt>"   any TorchScript module mapping a float tensor N x 3 x S x S
 //                             (normalised as NnMethodOptions says) to N x D embeddings
-// Backbones: "resnet18", "resnet50", "vgg16", "efficientnet_b0", "mobile" (a small fast CPU net).
+// Backbones: "resnet18", "resnet50", "vgg16", "efficientnet_b0", "mobile" (a small fast CPU net),
+// "mobilenet_v2" (Keras MobileNetV2 1.0 holding imported ImageNet weights: ImportPretrained).
 // A "stn-cnn:"/"cnn:" method loads its weights from NnMethodOptions::model_path, else from
 // $NEARDUP_MODEL_DIR/<name>.pt, else from the models/ folder shipped beside the binary, where
 // <name> is the method string with ':' replaced by '-' (e.g. models/stn-cnn-mobile.pt).
@@ -90,6 +91,10 @@ struct TrainOptions {
   uint64_t seed = 1;
   int threads = 0;      // LibTorch and augmentation threads; 0 = all cores
   bool resume = false;  // continue from out + ".ckpt"
+  // Start from this model file's weights (e.g. `neardup model import`'s) instead of random ones:
+  // its backbone, cut, pooling, projection, descriptor size and input normalisation are kept
+  // (`backbone` and `dim` are then ignored); `stn` may add a fresh (identity) STN in front.
+  std::string init;
   // Called after every logging interval with a one-line summary (loss, images/s, lr).
   std::function<void(const std::string&)> log;
 };
@@ -105,6 +110,55 @@ struct TrainSummary {
 // Trains a model self-supervised on pairs of augmented views (InfoNCE + entropy regulariser) and
 // writes it to options.out. Deterministic for a seed and thread count.
 StatusOr<TrainSummary> TrainModel(const TrainOptions& options);
+
+// Pretrained weights turned into a model file (issue 15): a TensorFlow.js layers model of Keras's
+// MobileNetV2 1.0 (the ImageNet-derived weights of the npm package nsfwjs, rewritten by
+// scripts/fetch_pretrained.sh) becomes a "cnn:mobilenet_v2" model: the network up to `cut`,
+// GeM (p = 3), no projection (an identity, until a whitening is learned), L2; input RGB in [0,1]
+// as the package feeds it. Used as it is, or as the starting point of fine-tuning.
+struct ImportOptions {
+  std::string from;  // folder with model.json and its weight shards
+  std::string out;   // model file to write
+  std::string cut;   // the Keras layer the network ends at; empty = block_10_depthwise_relu
+  int input_size = 224;
+};
+struct ImportSummary {
+  std::string cut;
+  int dim = 0;         // descriptor size = channels at the cut
+  int64_t tensors = 0;  // weight tensors copied
+};
+// NotFound for a missing folder or file or an unknown cut, Corruption for weights that are not a
+// MobileNetV2 1.0 (naming the tensor), IOError when `out` cannot be written, Unimplemented
+// without the plugin.
+StatusOr<ImportSummary> ImportPretrained(const ImportOptions& options);
+
+// A learned whitening (PCA whitening of the pooled features, as in Radenovic et al. 2018 and
+// SSCD): the model's projection becomes W (x - mean), W = diag(lambda_i + shrink)^(-1/2) V^T over
+// the `dim` strongest components, fitted on the L2-normalised pooled features of up to
+// `max_images` images of `data` (the held-out split left out, as `train` does); the model then
+// normalises its pooled features before projecting. Everything else is copied unchanged.
+struct WhitenOptions {
+  std::string model;              // model file to start from
+  std::vector<std::string> data;  // folders of training images (searched recursively)
+  std::string out;                // model file to write
+  int dim = 0;                    // components kept; 0 = all (the pooled size)
+  int max_images = 5000;
+  double shrink = 0.1;  // added to every eigenvalue, as a fraction of their mean
+  bool use_held_out = false;  // also fit on the held-out split (as TrainOptions::use_held_out)
+  uint64_t seed = 1;    // which images when there are more than max_images
+  int threads = 0;      // 0 = all cores
+  std::function<void(const std::string&)> log;
+};
+struct WhitenSummary {
+  int images = 0;
+  int dim = 0;
+  double explained = 0;  // share of the variance in the kept components
+  double seconds = 0;
+};
+// NotFound for a missing model or data folder (or fewer images than 2), InvalidArgument for a
+// dim above the pooled size, IOError when `out` cannot be written, Unimplemented without the
+// plugin.
+StatusOr<WhitenSummary> WhitenModel(const WhitenOptions& options);
 
 // What the STN does to each image: the aligned input the backbone sees (RGB, input_size
 // square), out[i] for images[i]; the model is loaded once for all of them. InvalidArgument for a

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nn/keras_mobilenet.h"
 #include "nn/model.h"
 
 namespace neardup::nn {
@@ -15,7 +16,8 @@ using torch::nn::BatchNorm2d;
 using torch::nn::Conv2d;
 using torch::nn::Conv2dOptions;
 
-constexpr const char* kBackbones[] = {"resnet18", "resnet50", "vgg16", "efficientnet_b0", "mobile"};
+constexpr const char* kBackbones[] = {"resnet18",        "resnet50", "vgg16",
+                                     "efficientnet_b0", "mobile",   "mobilenet_v2"};
 
 Conv2d Conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1, int64_t groups = 1,
             bool bias = false) {
@@ -196,8 +198,16 @@ bool IsKnownBackbone(std::string_view name) {
   return std::find(std::begin(kBackbones), std::end(kBackbones), name) != std::end(kBackbones);
 }
 
-torch::nn::Sequential MakeBackbone(const std::string& name, int64_t* channels) {
+torch::nn::Sequential MakeBackbone(const std::string& name, const std::string& cut,
+                                   int64_t* channels) {
   Sequential net{nullptr};
+  if (name == "mobilenet_v2") {
+    KerasMobileNetV2 keras(cut.empty() ? kDefaultMobileNetV2Cut : cut);
+    *channels = keras->channels();
+    torch::nn::Sequential net;
+    net->push_back("mobilenet_v2", keras);
+    return net;
+  }
   if (name == "resnet18") {
     net = ResNet<BasicBlock>({2, 2, 2, 2}, channels);
   } else if (name == "resnet50") {

@@ -25,8 +25,10 @@ Sequential ConvBnAct(int64_t in, int64_t out, int64_t k, int64_t stride, Act act
                      int64_t groups = 1);
 
 // The feature extractor `name` (one of BackboneNames() in model.h): N x 3 x S x S -> N x C x h x w,
-// C written to *channels. Asserts on an unknown name.
-torch::nn::Sequential MakeBackbone(const std::string& name, int64_t* channels);
+// C written to *channels. `cut`: where "mobilenet_v2" ends (keras_mobilenet.h; empty = its
+// default), empty for the others. Asserts on an unknown name or cut.
+torch::nn::Sequential MakeBackbone(const std::string& name, const std::string& cut,
+                                   int64_t* channels);
 
 // Kaiming-normal convs in fan_in mode, BN weight 1 / bias 0. Not torchvision's fan_out: that
 // gives a depthwise 3x3 conv of C channels a std of sqrt(2 / 9C), so activations vanish through

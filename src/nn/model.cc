@@ -11,6 +11,7 @@
 
 #include "nn/backbones.h"
 #include "nn/input.h"
+#include "nn/keras_mobilenet.h"
 
 namespace neardup::nn {
 namespace {
@@ -24,6 +25,15 @@ Status ValidateConfig(const ModelConfig& c) {
     std::string known;
     for (const std::string& n : BackboneNames()) known += (known.empty() ? "" : ", ") + n;
     return NotFoundError("unknown backbone '" + c.backbone + "' (known: " + known + ")");
+  }
+  if (c.backbone == "mobilenet_v2") {
+    const auto& cuts = KerasMobileNetV2Cuts();
+    if (!c.cut.empty() && std::find(cuts.begin(), cuts.end(), c.cut) == cuts.end()) {
+      return NotFoundError("mobilenet_v2 has no layer '" + c.cut + "' to end at");
+    }
+  } else if (!c.cut.empty()) {
+    return InvalidArgumentError("only mobilenet_v2 can end at a chosen layer (cut '" + c.cut +
+                                "')");
   }
   if (c.dim < 1) return InvalidArgumentError("descriptor dim must be >= 1");
   if (c.input_size < 32 || c.train_size < 32) {
@@ -45,6 +55,8 @@ std::string ConfigToJson(const ModelConfig& c) {
                       {"train_size", c.train_size},
                       {"mean", {c.mean[0], c.mean[1], c.mean[2]}},
                       {"std", {c.std[0], c.std[1], c.std[2]}}};
+  if (!c.cut.empty()) j["cut"] = c.cut;
+  if (c.normalize_pooled) j["normalize_pooled"] = true;
   return j.dump();
 }
 
@@ -59,6 +71,8 @@ StatusOr<ModelConfig> ConfigFromJson(std::string_view text) {
     c.gem = j.at("gem").get<bool>();
     c.input_size = j.at("input_size").get<int>();
     c.train_size = j.at("train_size").get<int>();
+    c.cut = j.value("cut", std::string());
+    c.normalize_pooled = j.value("normalize_pooled", false);
     for (int i = 0; i < 3; ++i) {
       c.mean[i] = j.at("mean").at(i).get<float>();
       c.std[i] = j.at("std").at(i).get<float>();
@@ -131,7 +145,7 @@ torch::Tensor SpatialTransformerImpl::forward(const torch::Tensor& x, int64_t ou
 NearDupNetImpl::NearDupNetImpl(const ModelConfig& config) : config_(config) {
   assert(ValidateConfig(config).ok());
   if (config.stn) stn_ = register_module("stn", SpatialTransformer(config.stn_constrained));
-  backbone_ = register_module("backbone", MakeBackbone(config.backbone, &backbone_channels_));
+  backbone_ = register_module("backbone", MakeBackbone(config.backbone, config.cut, &backbone_channels_));
   InitWeights(*backbone_);
   if (config.gem) gem_p_ = register_parameter("gem_p", torch::full({1}, 3.0f));
   proj_ = register_module("proj", torch::nn::Linear(backbone_channels_, config.dim));
@@ -141,7 +155,9 @@ torch::Tensor NearDupNetImpl::Align(const torch::Tensor& x) {
   return has_stn() ? stn_->forward(x) : x;
 }
 
-torch::Tensor NearDupNetImpl::Embed(const torch::Tensor& x) {
+torch::Tensor NearDupNetImpl::Embed(const torch::Tensor& x) { return proj_->forward(Pool(x)); }
+
+torch::Tensor NearDupNetImpl::Pool(const torch::Tensor& x) {
   torch::Tensor f = backbone_->forward(Align(x));
   torch::Tensor pooled;
   if (gem_p_.defined()) {
@@ -151,7 +167,10 @@ torch::Tensor NearDupNetImpl::Embed(const torch::Tensor& x) {
   } else {
     pooled = f.mean({2, 3});
   }
-  return proj_->forward(pooled);
+  if (config_.normalize_pooled) {
+    pooled = F::normalize(pooled, F::NormalizeFuncOptions().p(2).dim(1).eps(1e-12));
+  }
+  return pooled;
 }
 
 torch::Tensor NearDupNetImpl::forward(const torch::Tensor& x) {

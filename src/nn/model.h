@@ -31,17 +31,24 @@ inline constexpr int kStnLocalizationSize = 64;
 // Everything that fixes the architecture and its input; saved in the model file.
 struct ModelConfig {
   std::string backbone = "mobile";  // see BackboneNames()
+  // Where "mobilenet_v2" ends (a KerasMobileNetV2Cuts() layer; empty = its default); empty for
+  // the other backbones. Optional in model files (files before it have none).
+  std::string cut;
   bool stn = true;                  // spatial transformer in front of the backbone
   bool stn_constrained = false;     // STN predicts (scale, rotation, tx, ty) instead of 6 params
   int dim = 256;                    // descriptor size
   bool gem = true;                  // GeM pooling (learnable p, init 3); false = global average
+  // L2-normalise the pooled features before the projection (a learned whitening expects unit
+  // vectors: `neardup model whiten`). Optional in model files (false when absent).
+  bool normalize_pooled = false;
   int input_size = 224;             // inference resolution (square side, pixels)
   int train_size = 160;             // training resolution
   float mean[3] = {0.485f, 0.456f, 0.406f};  // of [0,1] RGB samples
   float std[3] = {0.229f, 0.224f, 0.225f};
 };
 
-// "resnet18", "resnet50", "vgg16", "efficientnet_b0", "mobile".
+// "resnet18", "resnet50", "vgg16", "efficientnet_b0", "mobile" (trained from random weights),
+// "mobilenet_v2" (Keras MobileNetV2 1.0 that holds imported ImageNet weights: keras_mobilenet.h).
 std::vector<std::string> BackboneNames();
 bool IsKnownBackbone(std::string_view name);
 
@@ -86,11 +93,17 @@ class NearDupNetImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);
   // As forward, before the L2 normalisation (N x dim).
   torch::Tensor Embed(const torch::Tensor& x);
+  // What the projection sees: the pooled backbone features (N x C), L2-normalised when the
+  // config says normalize_pooled.
+  torch::Tensor Pool(const torch::Tensor& x);
   // What the backbone sees: the STN output (same size as x), or x itself without an STN.
   torch::Tensor Align(const torch::Tensor& x);
 
   const ModelConfig& config() const { return config_; }
   bool has_stn() const { return !stn_.is_empty(); }
+  // The feature extractor (N x 3 x S x S -> N x C x h x w) and the projection after pooling.
+  torch::nn::Sequential& backbone() { return backbone_; }
+  torch::nn::Linear& projection() { return proj_; }
   // The spatial transformer (owned by this module), or nullptr without one.
   SpatialTransformerImpl* stn() { return has_stn() ? stn_.get() : nullptr; }
   // Parameter groups for the optimiser: the localization net's (empty without an STN) learns

@@ -17,6 +17,8 @@ extern "C" const neardup::NnPluginApi* neardup_nn_plugin_v1() {
     a.make_method = &neardup::MakeNnMethodImpl;
     a.train = &neardup::TrainModelImpl;
     a.align_with_stn = &neardup::AlignWithStnImpl;
+    a.import_pretrained = &neardup::ImportPretrainedImpl;
+    a.whiten = &neardup::WhitenModelImpl;
     return a;
   }();
   return &api;

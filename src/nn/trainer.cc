@@ -36,6 +36,22 @@ std::string Fmt(const char* format, double v) {
   return buf;
 }
 
+// Copies every parameter and buffer of `from` into the same-named one of `to` of the same shape
+// (a model started from another: its STN, when `from` has none, stays the identity).
+void CopySharedWeights(NearDupNet& from, NearDupNet& to) {
+  torch::NoGradGuard no_grad;
+  auto params = from->named_parameters();
+  for (auto& p : to->named_parameters()) {
+    const torch::Tensor* src = params.find(p.key());
+    if (src && src->sizes() == p.value().sizes()) p.value().copy_(*src);
+  }
+  auto buffers = from->named_buffers();
+  for (auto& b : to->named_buffers()) {
+    const torch::Tensor* src = buffers.find(b.key());
+    if (src && src->sizes() == b.value().sizes()) b.value().copy_(*src);
+  }
+}
+
 ModelConfig ConfigFromOptions(const TrainOptions& o) {
   ModelConfig c;
   c.backbone = o.backbone;
@@ -57,6 +73,7 @@ Status CheckOptions(const TrainOptions& o) {
   if (!(o.temperature > 0)) return InvalidArgumentError("train: temperature must be > 0");
   if (!(o.entropy_weight >= 0)) return InvalidArgumentError("train: entropy weight must be >= 0");
   if (o.max_images < 0) return InvalidArgumentError("train: max_images must be >= 0");
+  if (!o.init.empty()) return Status::Ok();  // the starting model's config (checked when loaded)
   return ValidateConfig(ConfigFromOptions(o));
 }
 
@@ -166,7 +183,16 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
   };
   const int threads = ResolveThreads(options.threads);
   torch::set_num_threads(threads);
-  const ModelConfig config = ConfigFromOptions(options);
+  NearDupNet init{nullptr};
+  ModelConfig config = ConfigFromOptions(options);
+  if (!options.init.empty()) {
+    ASSIGN_OR_RETURN(init, LoadModel(options.init));
+    const ModelConfig stn = config;
+    config = init->config();
+    config.stn = stn.stn;
+    config.stn_constrained = stn.stn_constrained;
+    config.train_size = stn.train_size;
+  }
 
   std::unique_ptr<TrainImages> loaded;
   const TrainImages* images = control.images;
@@ -192,6 +218,7 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
 
   torch::manual_seed(options.seed);
   ASSIGN_OR_RETURN(NearDupNet model, MakeModel(config));
+  if (init) CopySharedWeights(init, model);
   model->train();
   std::vector<torch::optim::OptimizerParamGroup> groups;
   auto sgd = [&](double lr) {

@@ -72,6 +72,18 @@ StatusOr<TrainSummary> TrainModel(const TrainOptions& options) {
   return p.api->train(options);
 }
 
+StatusOr<ImportSummary> ImportPretrained(const ImportOptions& options) {
+  const Plugin& p = LoadPlugin();
+  if (p.api == nullptr) return UnimplementedError("importing weights: " + p.error);
+  return p.api->import_pretrained(options);
+}
+
+StatusOr<WhitenSummary> WhitenModel(const WhitenOptions& options) {
+  const Plugin& p = LoadPlugin();
+  if (p.api == nullptr) return UnimplementedError("whitening: " + p.error);
+  return p.api->whiten(options);
+}
+
 StatusOr<std::vector<Image>> AlignWithStn(std::string_view spec, const NnMethodOptions& options,
                                           const std::vector<const Image*>& images) {
   const Plugin& p = LoadPlugin();

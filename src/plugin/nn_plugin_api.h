@@ -21,7 +21,7 @@
 namespace neardup {
 
 // Bumped whenever NnPluginApi or a type it passes changes layout.
-inline constexpr int kNnPluginAbiVersion = 3;
+inline constexpr int kNnPluginAbiVersion = 4;
 
 struct NnPluginApi {
   int abi_version = kNnPluginAbiVersion;
@@ -31,7 +31,15 @@ struct NnPluginApi {
   StatusOr<std::vector<Image>> (*align_with_stn)(std::string_view spec,
                                                  const NnMethodOptions& options,
                                                  const std::vector<const Image*>& images) = nullptr;
+  StatusOr<ImportSummary> (*import_pretrained)(const ImportOptions& options) = nullptr;
+  StatusOr<WhitenSummary> (*whiten)(const WhitenOptions& options) = nullptr;
 };
+
+// Implemented inside the plugin (src/nn/whiten.cc): nn.h's WhitenModel.
+StatusOr<WhitenSummary> WhitenModelImpl(const WhitenOptions& options);
+
+// Implemented inside the plugin (src/nn/import.cc): nn.h's ImportPretrained.
+StatusOr<ImportSummary> ImportPretrainedImpl(const ImportOptions& options);
 
 // Implemented inside the plugin (src/nn/trainer.cc): nn.h's TrainModel.
 StatusOr<TrainSummary> TrainModelImpl(const TrainOptions& options);

@@ -193,6 +193,48 @@ TEST(TrainerTest, SimilarityStnIsStoredInTheModel) {
   EXPECT_LT((a.select(2, 0) * a.select(2, 1)).sum(1).abs().max().item<double>(), 1e-5);
 }
 
+// --init: training starts from a model file's weights and keeps its architecture (here a
+// mobile net of 16-d without STN, trained with an STN added and another --backbone/--dim given).
+TEST(TrainerTest, InitStartsFromAModelFile) {
+  TempDir dir;
+  ModelConfig c;
+  c.backbone = "mobile";
+  c.stn = false;
+  c.dim = 16;
+  c.input_size = c.train_size = 48;
+  for (int i = 0; i < 3; ++i) c.mean[i] = 0, c.std[i] = 1;
+  torch::manual_seed(11);
+  StatusOr<NearDupNet> start = MakeModel(c);
+  ASSERT_TRUE(start.ok());
+  ASSERT_TRUE(SaveModel(*start, dir.Join("start.pt")).ok());
+  auto data = TinySet(8);
+  TrainControl control;
+  control.images = data.get();
+  TrainOptions o = TinyOptions(dir.Join("m.pt"));
+  o.init = dir.Join("start.pt");
+  o.backbone = "resnet18";  // ignored with --init
+  o.dim = 64;
+  o.epochs = 1;
+  o.lr = 1e-6;  // the weights barely move: they must be the starting model's
+  ASSERT_TRUE(Train(o, control).ok());
+  auto model = LoadModel(dir.Join("m.pt"));
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_EQ((*model)->config().backbone, "mobile");
+  EXPECT_EQ((*model)->config().dim, 16);
+  EXPECT_EQ((*model)->config().std[0], 1.0f);
+  ASSERT_NE((*model)->stn(), nullptr);
+  auto trained = (*model)->named_parameters();
+  double worst = 0;
+  for (const auto& p : (*start)->named_parameters()) {
+    const torch::Tensor* t = trained.find(p.key());
+    ASSERT_NE(t, nullptr) << p.key();
+    worst = std::max(worst, (*t - p.value()).abs().max().item<double>());
+  }
+  EXPECT_LT(worst, 1e-3);
+  o.init = dir.Join("missing.pt");
+  EXPECT_EQ(Train(o, control).status().code(), StatusCode::kNotFound);
+}
+
 // Overfitting one fixed batch of view pairs (mild A, strong copy-detection B) through the whole
 // pipeline: data, model with STN, loss, optimiser, schedule, save and load. Learning the
 // invariances on fresh views from a random init takes far more than a test's few dozen steps.

@@ -49,7 +49,7 @@ void AddTrainCommand(CLI::App& root, std::vector<Command>* out) {
   cmd->add_option("--data", o.data, "Folders of training images (searched recursively)")
       ->required();
   cmd->add_option("--out", o.out, "Model file to write (checkpoints: MODEL.ckpt)")->required();
-  cmd->add_option("--backbone", o.backbone, "resnet18, resnet50, vgg16, efficientnet_b0 or mobile")
+  cmd->add_option("--backbone", o.backbone, "resnet18, resnet50, vgg16, efficientnet_b0, mobile or mobilenet_v2")
       ->capture_default_str();
   cmd->add_flag("--stn,!--no-stn", o.stn, "Spatial transformer in front of the backbone")
       ->capture_default_str();
@@ -91,6 +91,9 @@ void AddTrainCommand(CLI::App& root, std::vector<Command>* out) {
       ->capture_default_str();
   AddThreadsOption(cmd, &o.threads, "Threads (0 = all cores)");
   cmd->add_flag("--resume", o.resume, "Continue from MODEL.ckpt");
+  cmd->add_option("--init", o.init,
+                  "Start from this model file's weights (e.g. from `neardup model import`); its "
+                  "backbone, descriptor size and normalisation are kept");
   cmd->add_flag("-q,--quiet", f->quiet, "No progress lines");
   out->push_back({cmd, [f] { return Run(*f); }});
 }

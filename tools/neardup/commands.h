@@ -31,6 +31,7 @@ void AddExplainCommand(CLI::App& root, std::vector<Command>* out);
 void AddBenchCommand(CLI::App& root, std::vector<Command>* out);  // and its subcommands
 void AddTrainCommand(CLI::App& root, std::vector<Command>* out);
 void AddIndexCommand(CLI::App& root, std::vector<Command>* out);  // and its subcommands
+void AddModelCommand(CLI::App& root, std::vector<Command>* out);  // and its subcommands
 
 }  // namespace neardup::cli
 

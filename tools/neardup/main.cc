@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   AddBenchCommand(app, &commands);
   AddTrainCommand(app, &commands);
   AddIndexCommand(app, &commands);
+  AddModelCommand(app, &commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
