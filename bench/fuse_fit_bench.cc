@@ -4,7 +4,9 @@
 //   build/bench/fuse_fit_bench BENCH_DIR [key=value ...]
 //
 // keys: any integer field of FuseOptions (hash_neighbors, hash_max_bits, hash_join_bits,
-// vote_keypoints, vote_max_bits, vote_neighbors, min_votes, trusted_bits, min_keypoints),
+// vote_keypoints, vote_max_bits, vote_neighbors, min_votes, trusted_bits, min_keypoints,
+// learned_neighbors), method (default fused; fused:<learned> adds the learned source and fits
+// the cosine's weights c too; its models are found as `find` finds them),
 // threads, cache (a descriptor cache file; default BENCH_DIR/../fuse-cache.sqlite), monotone
 // (default 1: evidence weights kept non-negative), dump (a CSV of every labelled candidate).
 //
@@ -83,19 +85,25 @@ std::vector<double> FitLogistic(const std::vector<std::vector<double>>& x,
   return w;
 }
 
-std::vector<double> VerifiedRow(const PairEvidence& e) {
+// The features of FusedScore (fuse.h), the learned cosine last when `learned`.
+std::vector<double> VerifiedRow(const PairEvidence& e, bool learned) {
   const Verification& v = e.verification;
   const double match = v.match ? 1.0 : 0.0;
-  return {1.0,
-          e.hash_bits / 256.0,
-          match,
-          match * std::log1p(v.inliers),
-          match * v.coverage,
-          std::log1p(e.votes)};
+  std::vector<double> row = {1.0,
+                             e.hash_bits / 256.0,
+                             match,
+                             match * std::log1p(v.inliers),
+                             match * v.coverage,
+                             std::log1p(e.votes)};
+  if (learned) row.push_back(e.cosine == kNoCosine ? 0.0 : e.cosine);
+  return row;
 }
-std::vector<double> HashRow(const PairEvidence& e) {
+std::vector<double> HashRow(const PairEvidence& e, bool learned) {
   const double d = e.pixel_diff < 0 ? 1.0 : std::min(e.pixel_diff, 64.0) / 64;
-  return {1.0, e.hash_bits / 256.0, e.low_quality ? 1.0 : 0.0, e.low_information ? d : 0.0};
+  std::vector<double> row = {1.0, e.hash_bits / 256.0, e.low_quality ? 1.0 : 0.0,
+                             e.low_information ? d : 0.0};
+  if (learned) row.push_back(e.cosine == kNoCosine ? 0.0 : e.cosine);
+  return row;
 }
 
 int Main(int argc, char** argv) {
@@ -113,6 +121,7 @@ int Main(int argc, char** argv) {
   int monotone = 1;
   std::string cache = dir + "/../fuse-cache.sqlite";
   std::string dump;  // a CSV of every labelled candidate's evidence, for analysis
+  std::string method_name = "fused";
   std::map<std::string, int*> keys = {{"hash_neighbors", &o.hash_neighbors},
                                       {"hash_max_bits", &o.hash_max_bits},
                                       {"hash_join_bits", &o.hash_join_bits},
@@ -122,6 +131,7 @@ int Main(int argc, char** argv) {
                                       {"min_votes", &o.min_votes},
                                       {"trusted_bits", &o.trusted_bits},
                                       {"min_keypoints", &o.min_keypoints},
+                                      {"learned_neighbors", &o.learned_neighbors},
                                       {"threads", &threads},
                                       {"min_votes_to_verify", &o.min_votes_to_verify},
                                       {"verify_keypoints", &o.verify_keypoints},
@@ -140,6 +150,8 @@ int Main(int argc, char** argv) {
       cache = arg.substr(eq + 1);
     } else if (arg.substr(0, eq) == "dump") {
       dump = arg.substr(eq + 1);
+    } else if (arg.substr(0, eq) == "method") {
+      method_name = arg.substr(eq + 1);
     } else if (keys.count(arg.substr(0, eq))) {
       *keys[arg.substr(0, eq)] = std::atoi(arg.c_str() + eq + 1);
     } else {
@@ -148,10 +160,13 @@ int Main(int argc, char** argv) {
   }
   StatusOr<Benchmark> bench = LoadBenchmark(dir);
   if (!bench.ok()) return std::fprintf(stderr, "%s\n", bench.status().message().c_str()), 1;
-  auto method = MakeMethod("fused");
+  auto method = MakeMethod(method_name);
+  if (!method.ok()) return std::fprintf(stderr, "%s\n", method.status().message().c_str()), 1;
+  const bool learned = method_name != "fused";
+  if (learned) o.model = DefaultLearnedFuseModel();
   ScanOptions so;
   so.inputs = {dir + "/images"};
-  so.method = "fused";
+  so.method = method_name;
   so.threads = threads;
   so.cache_path = cache;
   double t0 = NowSeconds();
@@ -179,17 +194,33 @@ int Main(int argc, char** argv) {
     t = NowSeconds();
     auto voted = fuse_internal::VoteCandidates(
         int64_t(features.size()), [&](int64_t i) { return features[i]; }, o, threads);
-    std::printf("sources: hash %zu pairs in %.2f s, votes %zu pairs in %.2f s\n", hashed.size(),
-                t_hash, voted.size(), NowSeconds() - t);
+    const double t_votes = NowSeconds() - t;
+    t = NowSeconds();
+    std::vector<float> vectors;
+    const int dim = items.empty() ? 0 : int(items[0]->values.size());
+    for (const Descriptor* d : items) {
+      if (int(d->values.size()) == dim) {
+        vectors.insert(vectors.end(), d->values.begin(), d->values.end());
+      } else {
+        vectors.insert(vectors.end(), size_t(dim), 0.0f);
+      }
+    }
+    auto nearest = fuse_internal::LearnedCandidates(
+        VectorSet{vectors.data(), int64_t(items.size()), dim}, o, threads);
+    std::printf(
+        "sources: hash %zu pairs in %.2f s, votes %zu pairs in %.2f s, learned %zu pairs in "
+        "%.2f s\n",
+        hashed.size(), t_hash, voted.size(), t_votes, nearest.size(), NowSeconds() - t);
     if (candidates_only) {
       // Recall of each source alone, per family.
-      std::map<std::string, std::array<int, 3>> fam;  // hash, votes, all
+      std::map<std::string, std::array<int, 4>> fam;  // hash, votes, learned, all
       auto key = [&](const fuse_internal::Candidate& c) {
         return std::pair{std::min(ids[c.a], ids[c.b]), std::max(ids[c.a], ids[c.b])};
       };
-      std::set<std::pair<int32_t, int32_t>> h, v;
+      std::set<std::pair<int32_t, int32_t>> h, v, l;
       for (const auto& c : hashed) h.insert(key(c));
       for (const auto& c : voted) v.insert(key(c));
+      for (const auto& c : nearest) l.insert(key(c));
       int n = int(bench->images().size());
       for (int32_t x = 0; x < n; ++x) {
         for (int32_t y = x + 1; y < n; ++y) {
@@ -201,13 +232,14 @@ int Main(int argc, char** argv) {
           auto& f = fam[family];
           f[0] += h.count({x, y}) > 0;
           f[1] += v.count({x, y}) > 0;
-          f[2] += 1;
+          f[2] += l.count({x, y}) > 0;
+          f[3] += 1;
         }
       }
-      std::printf("%-20s %6s %6s\n", "family", "hash", "votes");
+      std::printf("%-20s %6s %6s %7s\n", "family", "hash", "votes", "learned");
       for (const auto& [family, f] : fam) {
-        std::printf("%-20s %6.3f %6.3f\n", family.c_str(), double(f[0]) / f[2],
-                    double(f[1]) / f[2]);
+        std::printf("%-20s %6.3f %6.3f %7.3f\n", family.c_str(), double(f[0]) / f[3],
+                    double(f[1]) / f[3], double(f[2]) / f[3]);
       }
       return 0;
     }
@@ -287,10 +319,10 @@ int Main(int argc, char** argv) {
     if (kind == PairKind::kIgnored) continue;
     const int label = kind == PairKind::kPositive;
     if (e.verified) {
-      xv.push_back(VerifiedRow(e));
+      xv.push_back(VerifiedRow(e, learned));
       yv.push_back(label);
     } else {
-      xg.push_back(HashRow(e));
+      xg.push_back(HashRow(e, learned));
       yg.push_back(label);
     }
   }
@@ -300,26 +332,28 @@ int Main(int argc, char** argv) {
     std::fprintf(
         f,
         "a,b,label,family,hash_bits,low_quality,votes,verified,match,inliers,matches,"
-        "vscore,spread,mirrored,coverage_a,coverage_b,low_information,pixel_diff,mirrored_votes\n");
+        "vscore,spread,mirrored,coverage_a,coverage_b,low_information,pixel_diff,mirrored_votes,"
+        "cosine\n");
     for (const PairEvidence& e : *pairs) {
       if (ids[e.a] < 0 || ids[e.b] < 0) continue;
       std::string family;
       const PairKind kind = ClassifyPair(*bench, ids[e.a], ids[e.b], &family);
       if (kind == PairKind::kIgnored) continue;
       const Verification& v = e.verification;
-      std::fprintf(f, "%s,%s,%d,%s,%d,%d,%d,%d,%d,%d,%d,%.4f,%.4f,%d,%.4f,%.4f,%d,%.2f,%d\n",
+      std::fprintf(f, "%s,%s,%d,%s,%d,%d,%d,%d,%d,%d,%d,%.4f,%.4f,%d,%.4f,%.4f,%d,%.2f,%d,%.4f\n",
                    images[ids[e.a]].path.c_str(), images[ids[e.b]].path.c_str(),
                    kind == PairKind::kPositive, family.c_str(), e.hash_bits, e.low_quality, e.votes,
                    e.verified, v.match, v.inliers, v.matches, v.score, v.spread, v.mirrored,
-                   v.coverage_a, v.coverage_b, e.low_information, e.pixel_diff, e.mirrored_votes);
+                   v.coverage_a, v.coverage_b, e.low_information, e.pixel_diff, e.mirrored_votes,
+                   e.cosine);
     }
     std::fclose(f);
   }
   std::vector<double> wv = FitLogistic(xv, yv);
   const std::vector<double> wg = FitLogistic(xg, yg);
-  for (bool dropped = true; monotone && dropped && wv.size() == 6;) {
+  for (bool dropped = true; monotone && dropped && wv.size() >= 6;) {
     dropped = false;
-    for (int k = 2; k < 6; ++k) {
+    for (int k = 2; k < int(wv.size()); ++k) {
       if (wv[k] >= 0) continue;
       std::printf("weight %d came out %.4f: column dropped (monotone=1)\n", k, wv[k]);
       for (auto& row : xv) row[k] = 0;
@@ -352,8 +386,11 @@ int Main(int argc, char** argv) {
               xg.size());
   std::printf("      /*v=*/{%.4f, %.4f, %.4f, %.4f, %.4f, %.4f},\n", wv[0], wv[1], wv[2], wv[3],
               wv[4], wv[5]);
-  if (wg.size() == 4) {
+  if (wg.size() >= 4) {
     std::printf("      /*g=*/{%.4f, %.4f, %.4f, %.4f},\n", wg[0], wg[1], wg[2], wg[3]);
+  }
+  if (learned && wv.size() == 7 && wg.size() == 5) {
+    std::printf("      /*c=*/{%.4f, %.4f},\n", wv[6], wg[4]);
   }
   return 0;
 }

@@ -5,8 +5,10 @@
 //
 // A method is chosen by a string, like Faiss's index_factory: "pdq", "pdq8" (PDQ with the 8
 // dihedral variants, so rotated and mirrored copies match), "phash", "dhash", "ahash", "whash",
-// "fused" (pdq8 plus local features, scored as pairs by a pipeline; see fuse.h) and the learned
-// "stn-cnn:<backbone>", "cnn:<backbone>", "torchscript:<file>" (nn.h).
+// "fused" (pdq8 plus local features, scored as pairs by a pipeline; see fuse.h), "fused:<learned>"
+// (the same with a learned embedding as a third candidate source and a score feature, e.g.
+// "fused:cnn:mobilenet_v2") and the learned "stn-cnn:<backbone>", "cnn:<backbone>",
+// "torchscript:<file>" (nn.h).
 // The string and the method's version are stored beside every cached descriptor, so data always
 // reopens with the method that made it.
 //

@@ -11,6 +11,11 @@
 //    every other image that `min_votes` of them find is a candidate, the `vote_neighbors` most
 //    voted per image. This finds the crops, paste-ins, rotations and perspective changes that a
 //    global hash misses.
+//  - learned neighbours (a "fused:<learned method>" method, e.g. "fused:cnn:mobilenet_v2", whose
+//    descriptors also carry the learned embedding in Descriptor::values): its `learned_neighbors`
+//    nearest images by cosine at or above `learned_min_cosine`. The embedding sees crops,
+//    rotations and paste-ins that share few keypoints with their source; its cosine is also a
+//    feature of both scores.
 // Each candidate is verified (VerifyPair, verify.h) unless its pdq8 distance is at most
 // `trusted_bits` between reliable hashes (then the hash alone is conclusive and the pair costs
 // nothing), or one image has fewer than `min_keypoints` keypoints (smooth images: verification
@@ -53,27 +58,35 @@ struct PairEvidence {
   bool fallback = false;         // too few keypoints to verify: scored on the hash alone
   std::string why_not_verified;  // when !verified: the reason, for people
   Verification verification;     // when `verified`; inlier_pairs are dropped unless kept
+  // Cosine similarity of the two learned embeddings ("fused:<learned>" methods), else
+  // kNoCosine.
+  double cosine = -2;
   double score = 0;              // fused, in [0,1]
 };
+inline constexpr double kNoCosine = -2;
 
 // Coefficients of the two logistic models: score = 1 / (1 + exp(-z)).
 //  verified:  z = v[0] + v[1]*h + v[2]*match + v[3]*log(1 + inliers) + v[4]*coverage
 //                 + v[5]*log(1 + votes)
 //  hash only: z = g[0] + g[1]*h + g[2]*low_quality + g[3]*low_information*d
 // with h = hash_bits / 256, match = Verification::match (0/1), inliers and coverage taken from
-// the verification when it is a match (else 0), d = min(pixel_diff, 64) / 64. Coverage matters:
+// the verification when it is a match (else 0), d = min(pixel_diff, 64) / 64; pairs with a
+// learned cosine c add c[0] * c (verified) or c[1] * c (hash only). Coverage matters:
 // pictures that share only a logo or a caption verify with many inliers in a small part of both.
 // On top of the model, a low-information pair whose pixels differ by more than
 // kLowInformationMaxPixelDiff levels scores at most kLowInformationMaxScore.
 struct FuseModel {
   double v[6];
   double g[4];
+  double c[2] = {0, 0};
 };
 inline constexpr double kLowInformationMaxPixelDiff = 12;
 inline constexpr double kLowInformationMaxScore = 0.1;
 
-// The fitted model shipped with neardup (src/fuse/fuse_model.cc).
+// The fitted models shipped with neardup (src/fuse/fuse_model.cc): for "fused", and for the
+// "fused:<learned>" methods (fitted with the shipped cnn:mobilenet_v2 model).
 const FuseModel& DefaultFuseModel();
+const FuseModel& DefaultLearnedFuseModel();
 
 struct FuseOptions {
   int hash_neighbors = 8;
@@ -90,6 +103,10 @@ struct FuseOptions {
   // Pairs with fewer votes are not verified (a copy shares keypoints; verification is the cost),
   // and verification matches only each image's strongest `verify_keypoints`.
   int min_votes_to_verify = 2;
+  // The learned source (items with Descriptor::values): neighbours per image and the lowest
+  // cosine proposed.
+  int learned_neighbors = 10;
+  double learned_min_cosine = 0.5;
   int verify_keypoints = 0;  // 0 = all (1,000)
   // Verification is a cascade, as matching 1,000 keypoints to 1,000 is most of a pair's cost: a
   // quick pass on each image's strongest `quick_keypoints` decides clear cases (a match with at

@@ -95,6 +95,14 @@ struct TrainOptions {
   // its backbone, cut, pooling, projection, descriptor size and input normalisation are kept
   // (`backbone` and `dim` are then ignored); `stn` may add a fresh (identity) STN in front.
   std::string init;
+  // Fine-tuning controls (most useful with `init`). `train_from`: the backbone's parameters
+  // registered before the first one whose name holds this layer name ("block_7" of
+  // mobilenet_v2, "layer3" of resnet18, ...) are frozen; empty = the whole backbone learns.
+  // InvalidArgument when no backbone parameter has that name. `freeze_bn`: every BatchNorm
+  // keeps its running statistics (eval mode; its scale and shift still learn where its layer
+  // does), as pretrained networks are fine-tuned on augmented views.
+  std::string train_from;
+  bool freeze_bn = false;
   // Called after every logging interval with a one-line summary (loss, images/s, lr).
   std::function<void(const std::string&)> log;
 };
@@ -159,6 +167,36 @@ struct WhitenSummary {
 // dim above the pooled size, IOError when `out` cannot be written, Unimplemented without the
 // plugin.
 StatusOr<WhitenSummary> WhitenModel(const WhitenOptions& options);
+
+// Calibration: the threshold a model's pairs match at when the caller gives none, measured on a
+// benchmark (`neardup bench make`'s layout: images/ + truth.csv) as `find` would see it. Every
+// image is described (decoded as `find` decodes it), each one's k nearest others by cosine are
+// scored against the truth under the all-pairs protocol, and the lowest cosine at which
+// precision reaches `precision` is stored in the model file, which its methods then use as
+// their default threshold. Score on a benchmark that was not made from the pictures you report
+// on: calibrate on a training-split benchmark, measure on a held-out one.
+struct CalibrateOptions {
+  std::string model;  // model file to start from
+  std::string bench;  // benchmark folder
+  std::string out;    // model file to write (may be `model`)
+  double precision = 0.99;  // target precision, in (0, 1)
+  int k = 10;               // neighbours per image
+  int threads = 0;          // 0 = all cores
+};
+struct CalibrateSummary {
+  int images = 0;            // described
+  int failed = 0;            // images that could not be read (left out)
+  double min_cosine = 0;     // the stored threshold
+  double precision = 0;      // reached there, on the benchmark
+  double recall = 0;         // of all the benchmark's positives, there
+  double micro_ap = 0;       // of the k-nearest lists (all pairs)
+  double seconds = 0;
+};
+// NotFound for a missing model or benchmark, InvalidArgument for a precision outside (0, 1)
+// (only 0.99 and 0.999 are measured) or k < 1, InvalidArgument too when no threshold reaches
+// the precision (nothing is written),
+// IOError when `out` cannot be written, Unimplemented without the plugin.
+StatusOr<CalibrateSummary> CalibrateModel(const CalibrateOptions& options);
 
 // What the STN does to each image: the aligned input the backbone sees (RGB, input_size
 // square), out[i] for images[i]; the model is loaded once for all of them. InvalidArgument for a

@@ -36,6 +36,21 @@ std::vector<Candidate> HashCandidates(const CodeSet& codes, const FuseOptions& o
   return UniteCandidates(std::move(out));
 }
 
+std::vector<Candidate> LearnedCandidates(const VectorSet& vectors, const FuseOptions& o,
+                                         int threads) {
+  if (o.learned_neighbors <= 0 || vectors.n < 2 || vectors.dim <= 0) return {};
+  std::vector<Candidate> out;
+  const std::vector<std::vector<Neighbor>> knn =
+      CosineSelfKnn(vectors, o.learned_neighbors, threads);
+  for (int64_t i = 0; i < int64_t(knn.size()); ++i) {
+    for (const Neighbor& nb : knn[i]) {
+      if (1 - nb.distance < o.learned_min_cosine) continue;
+      out.push_back({std::min(i, nb.id), std::max(i, nb.id), 0});
+    }
+  }
+  return UniteCandidates(std::move(out));
+}
+
 ItemKeys KeysOf(const LocalFeatures& f, const FuseOptions& o) {
   ItemKeys k;
   k.usable = true;

@@ -50,6 +50,12 @@ struct Candidate {
 std::vector<Candidate> HashCandidates(const CodeSet& codes, const FuseOptions& options,
                                       int threads);
 
+// Pairs by the learned embeddings (rows of `vectors`, unit length; an item without one has a
+// zero row and takes no part): each item's learned_neighbors nearest by cosine at or above
+// learned_min_cosine.
+std::vector<Candidate> LearnedCandidates(const VectorSet& vectors, const FuseOptions& options,
+                                         int threads);
+
 // Item i's keys, made when asked (from several threads at once): candidate search asks a few
 // times per item rather than holding every item's keys.
 using KeysFn = std::function<ItemKeys(int64_t)>;

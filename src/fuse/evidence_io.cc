@@ -18,7 +18,7 @@ namespace {
 constexpr char kMagic[4] = {'N', 'D', 'P', 'E'};
 constexpr uint8_t kLayout = 2;  // 2: mirrored_votes
 // Bump when FusedScore, the candidates' evidence or VerifyPair change what a pair gets.
-constexpr uint64_t kScoringVersion = 5;
+constexpr uint64_t kScoringVersion = 6;
 
 uint64_t Mix(uint64_t h, uint64_t v) {
   // splitmix64 of the running value and the next word.
@@ -115,6 +115,8 @@ uint64_t OptionsVersion(const FuseOptions& o) {
   h = MixDouble(h, o.mirrored_vote_share);
   h = MixDouble(h, o.verify.ratio);
   h = MixDouble(h, o.verify.ransac_px);
+  h = Mix(h, uint64_t(int64_t(o.learned_neighbors)));
+  h = MixDouble(h, o.learned_min_cosine);
   return h;
 }
 

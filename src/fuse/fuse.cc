@@ -11,6 +11,7 @@
 #include "fuse/candidates.h"
 #include "fuse/evidence_io.h"
 #include "neardup/hash.h"
+#include "neardup/search.h"
 
 namespace neardup {
 namespace {
@@ -25,6 +26,14 @@ int DihedralBits(const Descriptor& a, const Descriptor& b) {
                                  int(b.bits.size()) / kWords);
 }
 using fuse_internal::ItemKeys;
+
+// The cosine of two items' learned embeddings, or kNoCosine when one has none (or they differ
+// in size).
+double LearnedCosine(const Descriptor& a, const Descriptor& b) {
+  if (a.values.empty() || a.values.size() != b.values.size()) return kNoCosine;
+  return std::clamp(double(Dot(a.values.data(), b.values.data(), int(a.values.size()))), -1.0,
+                    1.0);
+}
 
 // Below this many pixels on the shorter side an image says little (PairEvidence).
 constexpr int kLowInformationSide = 32;
@@ -106,6 +115,7 @@ void Score(const Descriptor& da, const Descriptor& db, const Parsed& pa, const P
   const ItemKeys& ka = pa.keys;
   const ItemKeys& kb = pb.keys;
   e->hash_bits = DihedralBits(da, db);
+  e->cosine = LearnedCosine(da, db);
   e->low_quality = std::min(da.quality, db.quality) < kPdqReliableQuality;
   e->low_information = e->low_quality || LowInformation(ka, o) || LowInformation(kb, o);
   e->pixel_diff = ka.usable && kb.usable ? ThumbnailDistance(ka.thumbnail, kb.thumbnail) : -1;
@@ -162,6 +172,22 @@ class Locals {
   const LocalFeatureSource* source_;
 };
 
+// The learned source over the items' embeddings (none when no item carries one).
+std::vector<fuse_internal::Candidate> LearnedCandidates(const std::vector<const Descriptor*>& items,
+                                                        const FuseOptions& o, int threads) {
+  size_t dim = 0;
+  for (const Descriptor* d : items) dim = std::max(dim, d->values.size());
+  if (dim == 0) return {};
+  std::vector<float> vectors(items.size() * dim, 0.0f);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i]->values.size() == dim) {
+      std::copy(items[i]->values.begin(), items[i]->values.end(), vectors.begin() + i * dim);
+    }
+  }
+  return fuse_internal::LearnedCandidates(
+      VectorSet{vectors.data(), int64_t(items.size()), int(dim)}, o, threads);
+}
+
 // Candidates scored per block (bounds the evidence held before min_score drops it).
 constexpr size_t kScoreBlock = 8192;
 // Candidates per task: consecutive ones share their first item, parsed once per task.
@@ -177,10 +203,12 @@ double FusedScore(const FuseModel& m, const PairEvidence& e) {
     const double match = v.match ? 1.0 : 0.0;
     z = m.v[0] + m.v[1] * h + m.v[2] * match + m.v[3] * match * std::log1p(v.inliers) +
         m.v[4] * match * v.coverage + m.v[5] * std::log1p(e.votes);
+    if (e.cosine != kNoCosine) z += m.c[0] * e.cosine;
   } else {
     const double d = e.pixel_diff < 0 ? 1.0 : std::min(e.pixel_diff, 64.0) / 64;
     z = m.g[0] + m.g[1] * h + m.g[2] * (e.low_quality ? 1.0 : 0.0) +
         m.g[3] * (e.low_information ? d : 0.0);
+    if (e.cosine != kNoCosine) z += m.c[1] * e.cosine;
   }
   double score = 1.0 / (1.0 + std::exp(-z));
   // Two flat pictures of different colours have near hashes and nothing to verify: without their
@@ -249,6 +277,9 @@ StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descripto
         o, threads);
     all.insert(all.end(), voted.begin(), voted.end());
     voted = std::vector<fuse_internal::Candidate>();
+    std::vector<fuse_internal::Candidate> learned = LearnedCandidates(items, o, threads);
+    all.insert(all.end(), learned.begin(), learned.end());
+    learned = std::vector<fuse_internal::Candidate>();
     all = fuse_internal::UniteCandidates(std::move(all));
     candidates.reserve(all.size());
     for (const auto& c : all) candidates.push_back({c.a, c.b});
@@ -278,6 +309,7 @@ StatusOr<std::vector<PairEvidence>> FusedPairs(const std::vector<const Descripto
           if (hit) known = fuse_internal::ParseEvidence(*hit);
           if (known) {
             e = std::move(*known);
+            e.cosine = LearnedCosine(*items[c.a], *items[c.b]);  // not in the stored evidence
             e.score = FusedScore(o.model, e);
             scored[k] = 1;
           }

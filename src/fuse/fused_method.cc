@@ -12,6 +12,7 @@ namespace {
 
 class FusedPipeline : public PairPipeline {
  public:
+  explicit FusedPipeline(const FuseModel& model) { options_.model = model; }
   StatusOr<std::vector<PairEvidence>> ScoreCandidates(const std::vector<const Descriptor*>& items,
                                                       const ScoreOptions& run) const override {
     return FusedPairs(items, options_, run);
@@ -30,12 +31,23 @@ class FusedPipeline : public PairPipeline {
 
 class FusedMethod : public Method {
  public:
-  FusedMethod() : pdq8_(MakeHashMethod("pdq8")) {}
+  // `learned` may be null (plain "fused").
+  explicit FusedMethod(std::unique_ptr<Method> learned)
+      : pdq8_(MakeHashMethod("pdq8")),
+        learned_(std::move(learned)),
+        pipeline_(learned_ ? DefaultLearnedFuseModel() : DefaultFuseModel()) {}
 
-  std::string name() const override { return kFusedMethodName; }
+  std::string name() const override {
+    return learned_ ? std::string(kFusedMethodName) + ":" + learned_->name() : kFusedMethodName;
+  }
   // 2: pdq8 + ORB (1000 keypoints at 640 px, mirrored too; small images enlarged to 640 px).
   // 3: the features carry an 8x8 colour thumbnail (pixel agreement of low-information images).
-  int version() const override { return 3; }
+  // With a learned method, its version too (the model file's content).
+  int version() const override {
+    if (!learned_) return kVersion;
+    return int((uint64_t(kVersion) * 1000003u + uint64_t(learned_->version())) & 0x7fffffff);
+  }
+  int preferred_batch() const override { return learned_ ? learned_->preferred_batch() : 1; }
   // The codes are pdq8's; pairs are found by the pipeline, not by distances between them.
   Metric metric() const override { return Metric::kHamming; }
   SearchKind search_kind() const override { return SearchKind::kPairPipeline; }
@@ -48,14 +60,42 @@ class FusedMethod : public Method {
   double default_threshold() const override { return 0.5; }
 
   StatusOr<Descriptor> Compute(const Image& image) const override {
-    ASSIGN_OR_RETURN(Descriptor d, pdq8_->Compute(image));
-    ASSIGN_OR_RETURN(LocalFeatures f, ExtractFeatures(image, pipeline_.options().verify));
-    d.local = SerializeFeatures(f);
-    return d;
+    return std::move(ComputeBatch({&image})[0]);
+  }
+
+  // The hash and local features per image; the learned embeddings in one network call.
+  std::vector<StatusOr<Descriptor>> ComputeBatch(
+      const std::vector<const Image*>& images) const override {
+    std::vector<StatusOr<Descriptor>> out;
+    out.reserve(images.size());
+    for (const Image* image : images) out.push_back(ComputeOwn(*image));
+    if (!learned_) return out;
+    std::vector<StatusOr<Descriptor>> embedded = learned_->ComputeBatch(images);
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (!out[i].ok()) continue;
+      if (!embedded[i].ok()) {
+        out[i] = embedded[i].status();
+        continue;
+      }
+      out[i]->values = std::move(embedded[i]->values);
+    }
+    return out;
   }
 
   Status CheckDescriptor(const Descriptor& d) const override {
-    RETURN_IF_ERROR(Method::CheckDescriptor(d));
+    // The hash part as pdq8's (the base check allows no values beside bits), the embedding as the
+    // learned method's.
+    Descriptor codes;
+    codes.bits = d.bits;
+    codes.quality = d.quality;
+    RETURN_IF_ERROR(Method::CheckDescriptor(codes));
+    if (learned_) {
+      Descriptor embedding;
+      embedding.values = d.values;
+      RETURN_IF_ERROR(learned_->CheckDescriptor(embedding));
+    } else if (!d.values.empty()) {
+      return CorruptionError(std::to_string(d.values.size()) + " values, expected 0");
+    }
     // FusePair parses the same record; one that does not parse would silently lose its matches.
     ASSIGN_OR_RETURN(LocalFeatures f, ParseFeatures(d.local.data(), d.local.size()));
     if (f.width <= 0 || f.height <= 0 || !std::isfinite(f.feature_scale) || f.feature_scale <= 0) {
@@ -85,7 +125,17 @@ class FusedMethod : public Method {
   double DistanceForScore(double score) const override { return 1.0 - score; }
 
  private:
+  static constexpr int kVersion = 3;
+
+  StatusOr<Descriptor> ComputeOwn(const Image& image) const {
+    ASSIGN_OR_RETURN(Descriptor d, pdq8_->Compute(image));
+    ASSIGN_OR_RETURN(LocalFeatures f, ExtractFeatures(image, pipeline_.options().verify));
+    d.local = SerializeFeatures(f);
+    return d;
+  }
+
   std::unique_ptr<Method> pdq8_;
+  std::unique_ptr<Method> learned_;
   FusedPipeline pipeline_;
 };
 
@@ -93,7 +143,11 @@ class FusedMethod : public Method {
 
 std::unique_ptr<Method> MakeFusedMethod(std::string_view name) {
   if (name != kFusedMethodName) return nullptr;
-  return std::make_unique<FusedMethod>();
+  return std::make_unique<FusedMethod>(nullptr);
+}
+
+std::unique_ptr<Method> MakeFusedMethodWith(std::unique_ptr<Method> learned) {
+  return std::make_unique<FusedMethod>(std::move(learned));
 }
 
 }  // namespace neardup

@@ -15,6 +15,11 @@ inline constexpr const char* kFusedMethodName = "fused";
 // The fused method for "fused"; nullptr for any other name.
 std::unique_ptr<Method> MakeFusedMethod(std::string_view name);
 
+// "fused:" + learned->name(): the fused method whose descriptors also carry `learned`'s
+// embedding (a kCosine, kVectorSpace method), used as a candidate source and a score feature
+// (fuse.h) with DefaultLearnedFuseModel().
+std::unique_ptr<Method> MakeFusedMethodWith(std::unique_ptr<Method> learned);
+
 }  // namespace neardup
 
 #endif  // NEARDUP_SRC_FUSE_FUSED_METHOD_H_

@@ -16,6 +16,16 @@ std::vector<std::string> MethodNames() {
 StatusOr<std::unique_ptr<Method>> MakeMethod(std::string_view spec) {
   if (std::unique_ptr<Method> m = MakeHashMethod(spec)) return m;
   if (std::unique_ptr<Method> m = MakeFusedMethod(spec)) return m;
+  // "fused:<learned>": the fused pipeline with a learned embedding as a source and a feature.
+  const std::string fused_prefix = std::string(kFusedMethodName) + ":";
+  if (spec.substr(0, fused_prefix.size()) == fused_prefix) {
+    const std::string_view learned = spec.substr(fused_prefix.size());
+    if (!IsNnMethod(learned) || learned.substr(0, 12) == "torchscript:") {
+      return NotFoundError("'" + std::string(spec) + "': fused: takes a stn-cnn: or cnn: method");
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<Method> nn, MakeNnMethod(learned, NnMethodOptions{}));
+    return MakeFusedMethodWith(std::move(nn));
+  }
   // Learned methods with default options: weights from the default model lookup (nn.h).
   if (IsNnMethod(spec)) return MakeNnMethod(spec, NnMethodOptions{});
   std::string known;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -42,6 +43,9 @@ Status ValidateConfig(const ModelConfig& c) {
   for (float s : c.std) {
     if (!(s > 0)) return InvalidArgumentError("normalisation std must be > 0");
   }
+  if (!(c.min_cosine >= -1 && c.min_cosine <= 1)) {
+    return InvalidArgumentError("calibrated min_cosine must be in [-1, 1]");
+  }
   return Status::Ok();
 }
 
@@ -57,6 +61,7 @@ std::string ConfigToJson(const ModelConfig& c) {
                       {"std", {c.std[0], c.std[1], c.std[2]}}};
   if (!c.cut.empty()) j["cut"] = c.cut;
   if (c.normalize_pooled) j["normalize_pooled"] = true;
+  if (c.min_cosine != 0) j["min_cosine"] = c.min_cosine;
   return j.dump();
 }
 
@@ -73,6 +78,7 @@ StatusOr<ModelConfig> ConfigFromJson(std::string_view text) {
     c.train_size = j.at("train_size").get<int>();
     c.cut = j.value("cut", std::string());
     c.normalize_pooled = j.value("normalize_pooled", false);
+    c.min_cosine = j.value("min_cosine", 0.0);
     for (int i = 0; i < 3; ++i) {
       c.mean[i] = j.at("mean").at(i).get<float>();
       c.std[i] = j.at("std").at(i).get<float>();
@@ -141,6 +147,11 @@ torch::Tensor SpatialTransformerImpl::forward(const torch::Tensor& x, int64_t ou
 }
 
 // ---- NearDupNet ---------------------------------------------------------------------------
+
+void NearDupNetImpl::set_min_cosine(double min_cosine) {
+  assert(min_cosine >= -1 && min_cosine <= 1);
+  config_.min_cosine = min_cosine;
+}
 
 NearDupNetImpl::NearDupNetImpl(const ModelConfig& config) : config_(config) {
   assert(ValidateConfig(config).ok());

@@ -43,6 +43,10 @@ struct ModelConfig {
   bool normalize_pooled = false;
   int input_size = 224;             // inference resolution (square side, pixels)
   int train_size = 160;             // training resolution
+  // The minimum cosine at which this model's pairs match when the caller gives no threshold,
+  // measured by `neardup model calibrate` on a benchmark; 0 = uncalibrated (the methods' general
+  // default). Optional in model files; training and whitening reset it (new weights, new scale).
+  double min_cosine = 0;
   float mean[3] = {0.485f, 0.456f, 0.406f};  // of [0,1] RGB samples
   float std[3] = {0.229f, 0.224f, 0.225f};
 };
@@ -100,6 +104,8 @@ class NearDupNetImpl : public torch::nn::Module {
   torch::Tensor Align(const torch::Tensor& x);
 
   const ModelConfig& config() const { return config_; }
+  // The calibrated default threshold (ModelConfig::min_cosine); asserts it is in [-1, 1].
+  void set_min_cosine(double min_cosine);
   bool has_stn() const { return !stn_.is_empty(); }
   // The feature extractor (N x 3 x S x S -> N x C x h x w) and the projection after pooling.
   torch::nn::Sequential& backbone() { return backbone_; }

@@ -107,7 +107,11 @@ class NnMethod : public Method {
   Metric metric() const override { return Metric::kCosine; }
   int dims() const override { return dims_; }
   int min_decode_side() const override { return input_size_; }
-  double default_threshold() const override { return kDefaultMinCosine; }
+  // The model's calibrated minimum cosine (`neardup model calibrate`), else the general default.
+  double default_threshold() const override {
+    if (net_ && net_->config().min_cosine != 0) return net_->config().min_cosine;
+    return kDefaultMinCosine;
+  }
 
   StatusOr<Descriptor> Compute(const Image& image) const override {
     return std::move(ComputeBatch({&image})[0]);

@@ -19,6 +19,7 @@ extern "C" const neardup::NnPluginApi* neardup_nn_plugin_v1() {
     a.align_with_stn = &neardup::AlignWithStnImpl;
     a.import_pretrained = &neardup::ImportPretrainedImpl;
     a.whiten = &neardup::WhitenModelImpl;
+    a.calibrate = &neardup::CalibrateModelImpl;
     return a;
   }();
   return &api;

@@ -18,7 +18,7 @@ namespace neardup::nn {
 namespace {
 
 // Written into every checkpoint; a checkpoint of another version is refused.
-constexpr int64_t kCheckpointVersion = 1;
+constexpr int64_t kCheckpointVersion = 2;
 
 constexpr uint64_t kStepKey = 0x5452414eULL;  // "TRAN"
 
@@ -50,6 +50,34 @@ void CopySharedWeights(NearDupNet& from, NearDupNet& to) {
     const torch::Tensor* src = buffers.find(b.key());
     if (src && src->sizes() == b.value().sizes()) b.value().copy_(*src);
   }
+}
+
+// Freezes the backbone parameters before the first one named for `layer` (see
+// TrainOptions::train_from).
+Status FreezeBackboneBefore(NearDupNet& model, const std::string& layer) {
+  std::vector<torch::Tensor> before;
+  for (auto& p : model->backbone()->named_parameters()) {
+    if (p.key().find(layer) != std::string::npos) {
+      for (auto& t : before) t.set_requires_grad(false);
+      return Status::Ok();
+    }
+    before.push_back(p.value());
+  }
+  return InvalidArgumentError("train: no layer of backbone " + model->config().backbone +
+                              " is named '" + layer + "' (--train-from)");
+}
+
+// BatchNorm layers back in eval mode: they keep their running statistics.
+void FreezeBatchNorm(NearDupNet& model) {
+  for (auto& m : model->modules(/*include_self=*/false)) {
+    if (m->as<torch::nn::BatchNorm2d>() || m->as<torch::nn::BatchNorm1d>()) m->eval();
+  }
+}
+
+// The parameters that learn.
+std::vector<torch::Tensor> Trainable(std::vector<torch::Tensor> params) {
+  std::erase_if(params, [](const torch::Tensor& t) { return !t.requires_grad(); });
+  return params;
 }
 
 ModelConfig ConfigFromOptions(const TrainOptions& o) {
@@ -100,6 +128,7 @@ struct RunShape {
   int64_t seed = 0;
   int64_t images = 0;
   int64_t batch = 0;
+  std::string tuning;  // train_from and freeze_bn
 };
 
 Status SaveCheckpoint(const std::string& path, NearDupNet& model, torch::optim::SGD& optimizer,
@@ -112,6 +141,7 @@ Status SaveCheckpoint(const std::string& path, NearDupNet& model, torch::optim::
     archive.write("seed", c10::IValue(shape.seed));
     archive.write("images", c10::IValue(shape.images));
     archive.write("batch", c10::IValue(shape.batch));
+    archive.write("tuning", c10::IValue(shape.tuning));
     archive.write("step", c10::IValue(ck.step));
     archive.write("epoch", c10::IValue(ck.epoch));
     torch::serialize::OutputArchive model_archive;
@@ -161,6 +191,8 @@ StatusOr<Checkpoint> LoadCheckpoint(const std::string& path, NearDupNet& model,
     if (v.toInt() != shape.images) return mismatch("training images");
     archive.read("batch", v);
     if (v.toInt() != shape.batch) return mismatch("batch size");
+    archive.read("tuning", v);
+    if (v.toStringRef() != shape.tuning) return mismatch("--train-from/--freeze-bn");
     archive.read("step", v);
     ck.step = v.toInt();
     archive.read("epoch", v);
@@ -192,6 +224,7 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
     config.stn = stn.stn;
     config.stn_constrained = stn.stn_constrained;
     config.train_size = stn.train_size;
+    config.min_cosine = 0;  // new weights: `model calibrate` again
   }
 
   std::unique_ptr<TrainImages> loaded;
@@ -219,13 +252,17 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
   torch::manual_seed(options.seed);
   ASSIGN_OR_RETURN(NearDupNet model, MakeModel(config));
   if (init) CopySharedWeights(init, model);
+  if (!options.train_from.empty()) {
+    RETURN_IF_ERROR(FreezeBackboneBefore(model, options.train_from));
+  }
   model->train();
+  if (options.freeze_bn) FreezeBatchNorm(model);
   std::vector<torch::optim::OptimizerParamGroup> groups;
   auto sgd = [&](double lr) {
     return std::make_unique<torch::optim::SGDOptions>(
         torch::optim::SGDOptions(lr).momentum(kSgdMomentum).weight_decay(kWeightDecay));
   };
-  groups.emplace_back(model->OtherParameters(), sgd(options.lr));
+  groups.emplace_back(Trainable(model->OtherParameters()), sgd(options.lr));
   const std::vector<torch::Tensor> loc_params = model->LocalizationParameters();
   if (!loc_params.empty()) groups.emplace_back(loc_params, sgd(options.lr * options.loc_lr_scale));
   torch::optim::SGD optimizer(groups, torch::optim::SGDOptions(options.lr));
@@ -236,6 +273,7 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
   shape.seed = int64_t(options.seed);
   shape.images = images->size();
   shape.batch = batch;
+  shape.tuning = options.train_from + (options.freeze_bn ? " freeze_bn" : "");
   const std::string ckpt_path = options.out + ".ckpt";
   Checkpoint ck;
   if (options.resume) {

@@ -86,6 +86,7 @@ StatusOr<WhitenSummary> WhitenModelImpl(const WhitenOptions& o) {
 
     nn::ModelConfig wc = c;
     wc.dim = dim;
+    wc.min_cosine = 0;  // a new descriptor space: `model calibrate` again
     wc.normalize_pooled = true;
     ASSIGN_OR_RETURN(nn::NearDupNet out, nn::MakeModel(wc));
     CopyAllButProjection(net, out);

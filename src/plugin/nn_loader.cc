@@ -84,6 +84,12 @@ StatusOr<WhitenSummary> WhitenModel(const WhitenOptions& options) {
   return p.api->whiten(options);
 }
 
+StatusOr<CalibrateSummary> CalibrateModel(const CalibrateOptions& options) {
+  const Plugin& p = LoadPlugin();
+  if (p.api == nullptr) return UnimplementedError("calibrating: " + p.error);
+  return p.api->calibrate(options);
+}
+
 StatusOr<std::vector<Image>> AlignWithStn(std::string_view spec, const NnMethodOptions& options,
                                           const std::vector<const Image*>& images) {
   const Plugin& p = LoadPlugin();

@@ -21,7 +21,7 @@
 namespace neardup {
 
 // Bumped whenever NnPluginApi or a type it passes changes layout.
-inline constexpr int kNnPluginAbiVersion = 4;
+inline constexpr int kNnPluginAbiVersion = 5;
 
 struct NnPluginApi {
   int abi_version = kNnPluginAbiVersion;
@@ -33,7 +33,11 @@ struct NnPluginApi {
                                                  const std::vector<const Image*>& images) = nullptr;
   StatusOr<ImportSummary> (*import_pretrained)(const ImportOptions& options) = nullptr;
   StatusOr<WhitenSummary> (*whiten)(const WhitenOptions& options) = nullptr;
+  StatusOr<CalibrateSummary> (*calibrate)(const CalibrateOptions& options) = nullptr;
 };
+
+// Implemented inside the plugin (src/nn/calibrate.cc): nn.h's CalibrateModel.
+StatusOr<CalibrateSummary> CalibrateModelImpl(const CalibrateOptions& options);
 
 // Implemented inside the plugin (src/nn/whiten.cc): nn.h's WhitenModel.
 StatusOr<WhitenSummary> WhitenModelImpl(const WhitenOptions& options);

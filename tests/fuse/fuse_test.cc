@@ -276,6 +276,70 @@ TEST(FuseTest, PairEvidenceIsCachedSoAReRunScoresNothingAgain) {
   EXPECT_EQ(cache.puts - before, with_new + 1);  // and the grown folder's candidate list
 }
 
+TEST(FuseTest, LearnedEmbeddingsProposePairsAndEnterTheScore) {
+  std::vector<Descriptor> descriptors;
+  for (const Image& img : Folder()) descriptors.push_back(Describe(img));
+  // Embeddings as a learned method would give them: unit vectors, all orthogonal except items 3
+  // and 7 (two unrelated pictures) which the "network" finds alike.
+  const int dim = 16;
+  for (size_t i = 0; i < descriptors.size(); ++i) {
+    descriptors[i].values.assign(dim, 0.0f);
+    descriptors[i].values[i] = 1.0f;
+  }
+  descriptors[7].values = descriptors[3].values;
+  std::vector<const Descriptor*> items;
+  for (const Descriptor& d : descriptors) items.push_back(&d);
+  // The learned source alone: no hash neighbours, no votes.
+  FuseOptions o;
+  o.hash_max_bits = 0;
+  o.hash_join_bits = 0;
+  o.vote_keypoints = 0;
+  auto only = FusedPairs(items, o, 2);
+  ASSERT_TRUE(only.ok());
+  ASSERT_EQ(only->size(), 1u);
+  EXPECT_EQ((*only)[0].a, 3);
+  EXPECT_EQ((*only)[0].b, 7);
+  EXPECT_NEAR((*only)[0].cosine, 1.0, 1e-6);
+  o.learned_min_cosine = 1.5;  // above any cosine: nothing proposed
+  ASSERT_TRUE(FusedPairs(items, o, 2).ok());
+  EXPECT_TRUE(FusedPairs(items, o, 2)->empty());
+
+  // Every scored pair carries its cosine (0 for orthogonal ones), also when read back from the
+  // cache, where the evidence is stored without it.
+  CountingCache cache;
+  auto cold = FusedPairs(items, FuseOptions{}, 2, &cache);
+  auto warm = FusedPairs(items, FuseOptions{}, 2, &cache);
+  ASSERT_TRUE(cold.ok() && warm.ok());
+  ASSERT_EQ(cold->size(), warm->size());
+  EXPECT_GT(cache.hits, 0);
+  for (size_t i = 0; i < cold->size(); ++i) {
+    const double expected = (*cold)[i].a == 3 && (*cold)[i].b == 7 ? 1.0 : 0.0;
+    EXPECT_NEAR((*cold)[i].cosine, expected, 1e-6);
+    EXPECT_EQ((*warm)[i].cosine, (*cold)[i].cosine);
+  }
+  // Without embeddings there is no cosine.
+  for (Descriptor& d : descriptors) d.values.clear();
+  auto plain = FusedPairs(items, FuseOptions{}, 2);
+  ASSERT_TRUE(plain.ok());
+  for (const PairEvidence& e : *plain) EXPECT_EQ(e.cosine, kNoCosine);
+
+  // The score: the cosine's weight applies only where there is a cosine.
+  FuseModel m = DefaultFuseModel();
+  m.c[0] = 4;
+  m.c[1] = 8;
+  PairEvidence e;
+  e.hash_bits = 110;
+  const double without = FusedScore(m, e);
+  EXPECT_EQ(without, FusedScore(DefaultFuseModel(), e));
+  e.cosine = 0.9;
+  EXPECT_GT(FusedScore(m, e), without);
+  e.verified = true;
+  e.verification.match = false;
+  const double verified_alike = FusedScore(m, e);
+  e.cosine = kNoCosine;
+  EXPECT_GT(verified_alike, FusedScore(m, e));
+}
+
 TEST(FuseTest, FeaturesAreCachedWithTheHashes) {
   testing::TempDir dir;
   std::vector<Image> images = Folder();

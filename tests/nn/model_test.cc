@@ -86,10 +86,19 @@ TEST(ModelTest, ConfigJsonRoundTrip) {
   c.gem = false;
   c.stn_constrained = true;
   c.mean[1] = 0.25f;
+  c.min_cosine = 0.8125;
   StatusOr<ModelConfig> back = ConfigFromJson(ConfigToJson(c));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(ConfigToJson(*back), ConfigToJson(c));
+  EXPECT_EQ(back->min_cosine, 0.8125);
   EXPECT_EQ(ConfigFromJson("{").status().code(), StatusCode::kCorruption);
+  // Files without a calibration are uncalibrated; one outside [-1, 1] is refused.
+  ModelConfig plain = c;
+  plain.min_cosine = 0;
+  EXPECT_EQ(ConfigToJson(plain).find("min_cosine"), std::string::npos);
+  EXPECT_EQ(ConfigFromJson(ConfigToJson(plain))->min_cosine, 0.0);
+  c.min_cosine = 1.5;
+  EXPECT_EQ(ConfigFromJson(ConfigToJson(c)).status().code(), StatusCode::kCorruption);
 }
 
 TEST(ModelTest, SaveLoadGivesIdenticalDescriptors) {

@@ -235,6 +235,63 @@ TEST(TrainerTest, InitStartsFromAModelFile) {
   EXPECT_EQ(Train(o, control).status().code(), StatusCode::kNotFound);
 }
 
+// Fine-tuning controls: --train-from freezes the backbone before that layer, --freeze-bn keeps
+// every BatchNorm's running statistics; the layers after it still learn. An unknown layer name
+// is refused.
+TEST(TrainerTest, TrainFromFreezesEarlierLayersAndFreezeBnKeepsStatistics) {
+  TempDir dir;
+  ModelConfig c;
+  c.backbone = "mobilenet_v2";
+  c.cut = "block_2_out";
+  c.stn = false;
+  c.dim = 24;
+  c.input_size = c.train_size = 48;
+  torch::manual_seed(5);
+  StatusOr<NearDupNet> start = MakeModel(c);
+  ASSERT_TRUE(start.ok()) << start.status().ToString();
+  ASSERT_TRUE(SaveModel(*start, dir.Join("start.pt")).ok());
+  auto data = TinySet(8);
+  TrainControl control;
+  control.images = data.get();
+  TrainOptions o = TinyOptions(dir.Join("m.pt"));
+  o.init = dir.Join("start.pt");
+  o.stn = false;
+  o.epochs = 2;
+  o.train_from = "block_2_expand";
+  o.freeze_bn = true;
+  ASSERT_TRUE(Train(o, control).ok());
+  auto model = LoadModel(dir.Join("m.pt"));
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  auto trained = (*model)->named_parameters();
+  auto change = [&](const std::string& suffix) {
+    for (const auto& p : (*start)->named_parameters()) {
+      if (p.key().size() < suffix.size() ||
+          p.key().compare(p.key().size() - suffix.size(), suffix.size(), suffix) != 0) {
+        continue;
+      }
+      return (*trained.find(p.key()) - p.value()).abs().max().item<double>();
+    }
+    ADD_FAILURE() << "no parameter " << suffix;
+    return -1.0;
+  };
+  EXPECT_EQ(change("Conv1.weight"), 0.0);
+  EXPECT_EQ(change("block_1_project.weight"), 0.0);
+  EXPECT_GT(change("block_2_expand.weight"), 0.0);
+  EXPECT_GT(change("block_2_project.weight"), 0.0);
+  auto buffers = (*model)->named_buffers();
+  int checked = 0;
+  for (const auto& b : (*start)->named_buffers()) {
+    if (b.key().find("running_mean") == std::string::npos) continue;
+    EXPECT_TRUE(torch::equal(*buffers.find(b.key()), b.value())) << b.key();
+    ++checked;
+  }
+  EXPECT_GT(checked, 3);
+  o.train_from = "no_such_layer";
+  Status bad = Train(o, control).status();
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("no_such_layer"), std::string::npos) << bad.ToString();
+}
+
 // Overfitting one fixed batch of view pairs (mild A, strong copy-detection B) through the whole
 // pipeline: data, model with STN, loss, optimiser, schedule, save and load. Learning the
 // invariances on fresh views from a random init takes far more than a test's few dozen steps.

@@ -1,5 +1,6 @@
 // `neardup model import --from DIR --out MODEL`: pretrained weights -> a model file;
-// `neardup model whiten --model IN --data DIR... --out OUT`: a learned whitening (nn.h).
+// `neardup model whiten --model IN --data DIR... --out OUT`: a learned whitening (nn.h);
+// `neardup model calibrate --model IN --bench DIR --out OUT`: its default threshold (nn.h).
 #include <cstdio>
 
 #include "commands.h"
@@ -41,6 +42,20 @@ int RunWhiten(WhitenFlags& f) {
   }
   std::printf("%s: whitening of %d images, %d components (%.1f%% of the variance), %.1f s\n",
               o.out.c_str(), s->images, s->dim, 100 * s->explained, s->seconds);
+  return kExitOk;
+}
+
+int RunCalibrate(const CalibrateOptions& o) {
+  StatusOr<CalibrateSummary> s = CalibrateModel(o);
+  if (!s.ok()) {
+    std::fprintf(stderr, "neardup: %s\n", DisplayText(s.status().message()).c_str());
+    return s.status().code() == StatusCode::kIOError ? kExitSomeFailed : kExitUsage;
+  }
+  std::printf(
+      "%s: default threshold cosine >= %.4f (precision %.4f, recall %.3f on %d images of %s; "
+      "micro-AP %.3f of the %d nearest; %d unreadable), %.1f s\n",
+      o.out.c_str(), s->min_cosine, s->precision, s->recall, s->images, o.bench.c_str(),
+      s->micro_ap, o.k, s->failed, s->seconds);
   return kExitOk;
 }
 
@@ -89,6 +104,24 @@ void AddModelCommand(CLI::App& root, std::vector<Command>* out) {
   AddThreadsOption(wcmd, &w->options.threads, "Threads (0 = all cores)");
   wcmd->add_flag("-q,--quiet", w->quiet, "No progress lines");
   out->push_back({wcmd, [w] { return RunWhiten(*w); }});
+
+  auto c = std::make_shared<CalibrateOptions>();
+  CLI::App* ccmd = model->add_subcommand(
+      "calibrate",
+      "Measure a model's default threshold on a benchmark (bench make's layout; use one made from "
+      "other pictures than those you report on) and store it in the model file");
+  ccmd->add_option("--model", c->model, "Model file to start from")->required();
+  ccmd->add_option("--bench", c->bench, "Benchmark folder (images/ and truth.csv)")->required();
+  ccmd->add_option("--out", c->out, "Model file to write (may be the --model file)")->required();
+  ccmd->add_option("--precision", c->precision,
+                   "Precision the threshold must reach on the benchmark: 0.99 or 0.999")
+      ->check(CLI::IsMember({0.99, 0.999}))
+      ->capture_default_str();
+  ccmd->add_option("-k,--k", c->k, "Neighbours per image")
+      ->check(WholeNumberIn(1, kMaxNeighbors))
+      ->capture_default_str();
+  AddThreadsOption(ccmd, &c->threads, "Threads (0 = all cores)");
+  out->push_back({ccmd, [c] { return RunCalibrate(*c); }});
 }
 
 }  // namespace neardup::cli

@@ -94,6 +94,10 @@ void AddTrainCommand(CLI::App& root, std::vector<Command>* out) {
   cmd->add_option("--init", o.init,
                   "Start from this model file's weights (e.g. from `neardup model import`); its "
                   "backbone, descriptor size and normalisation are kept");
+  cmd->add_option("--train-from", o.train_from,
+                  "Freeze the backbone's layers before this one (e.g. block_7 of mobilenet_v2)");
+  cmd->add_flag("--freeze-bn", o.freeze_bn,
+                "BatchNorm layers keep their running statistics (fine-tuning a pretrained net)");
   cmd->add_flag("-q,--quiet", f->quiet, "No progress lines");
   out->push_back({cmd, [f] { return Run(*f); }});
 }
