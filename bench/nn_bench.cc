@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
   (*net)->eval();
   torch::set_num_threads(threads);
   torch::InferenceMode guard;
-  for (int batch : {1, 16}) {
+  for (int batch : {1, 2, 4, 8, 16}) {
     torch::Tensor x = torch::randn({batch, 3, size, size});
     (*net)->forward(x);  // warm-up
     const int reps = std::max(2, 64 / batch);

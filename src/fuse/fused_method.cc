@@ -6,6 +6,7 @@
 
 #include "hash/hash_methods.h"
 #include "neardup/fuse.h"
+#include "store/half.h"
 
 namespace neardup {
 namespace {
@@ -77,7 +78,10 @@ class FusedMethod : public Method {
         out[i] = embedded[i].status();
         continue;
       }
-      out[i]->values = std::move(embedded[i]->values);
+      // Rounded as the cache stores them (binary16), so a pair's fingerprint, and so its cached
+      // evidence, is the same whether its descriptors were computed or read back.
+      const std::vector<Half> half = ToHalf(embedded[i]->values);
+      out[i]->values = FromHalfBytes(half.data(), half.size() * sizeof(Half));
     }
     return out;
   }

@@ -32,6 +32,11 @@ constexpr double kDefaultMinCosine = 0.97;
 // Images per network call in ComputeBatch: bench/nn_bench.cc measured the network alone at
 // several times the images/s of batch 1 on 2 cores; larger batches gain little more.
 constexpr int kPreferredBatch = 16;
+// Except for mobilenet_v2 at 224 px, whose activations (112 x 112 x 96 floats per image in its
+// first blocks) leave the cache beyond a few images: nn_bench measured its network at 93 images/s
+// at batch 1 on one thread and 24 at batch 16 (2 threads: 124 at batch 1, 139 at 4, 46 at 16), so
+// it runs one image per call on each worker.
+int PreferredBatch(const ModelConfig& c) { return c.backbone == "mobilenet_v2" ? 1 : kPreferredBatch; }
 // Default square input of a TorchScript model whose options give none.
 constexpr int kDefaultInputSize = 224;
 // Bumped when the preprocessing (letterbox, normalisation) changes: it is part of version().
@@ -117,7 +122,9 @@ class NnMethod : public Method {
     return std::move(ComputeBatch({&image})[0]);
   }
 
-  int preferred_batch() const override { return kPreferredBatch; }
+  int preferred_batch() const override {
+    return net_ ? PreferredBatch(net_->config()) : kPreferredBatch;
+  }
 
   std::vector<StatusOr<Descriptor>> ComputeBatch(
       const std::vector<const Image*>& images) const override {

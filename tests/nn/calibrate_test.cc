@@ -12,29 +12,21 @@
 #include "neardup/nn.h"
 #include "neardup/preprocess.h"
 #include "nn/model.h"
+#include "nn/random_model.h"
 #include "plugin/nn_plugin_api.h"
 #include "testutil/testutil.h"
 
 namespace neardup {
 namespace {
 
-using nn::ModelConfig;
 using testing::MakeTestPhoto;
 using testing::TempDir;
 using nn::NearDupNet;
 
 // A cnn:mobile model with random weights, 16-d, 64 px input.
 std::string WriteModel(const TempDir& dir) {
-  ModelConfig c;
-  c.backbone = "mobile";
-  c.stn = false;
-  c.dim = 16;
-  c.input_size = c.train_size = 64;
-  torch::manual_seed(3);
-  StatusOr<NearDupNet> net = nn::MakeModel(c);
-  EXPECT_TRUE(net.ok());
   const std::string path = dir.Join("model.pt");
-  EXPECT_TRUE(nn::SaveModel(*net, path).ok());
+  EXPECT_TRUE(nn::WriteRandomModel(path, nn::SmallCnnConfig("mobile", 16, 64), 3));
   return path;
 }
 

@@ -9,6 +9,24 @@
 
 namespace neardup::nn {
 
+// Saves a model of `config` with weights drawn from `seed` to `path`. False when it cannot be made
+// or written.
+inline bool WriteRandomModel(const std::string& path, const ModelConfig& config, uint64_t seed) {
+  torch::manual_seed(seed);
+  StatusOr<NearDupNet> net = MakeModel(config);
+  return net.ok() && SaveModel(*net, path).ok();
+}
+
+// A backbone without STN at a small size, for tests that only need some model file.
+inline ModelConfig SmallCnnConfig(const std::string& backbone, int dim, int size) {
+  ModelConfig c;
+  c.backbone = backbone;
+  c.stn = false;
+  c.dim = dim;
+  c.input_size = c.train_size = size;
+  return c;
+}
+
 // Saves a "mobile" model with an identity-initialised STN, 16-d descriptors and 64 px input,
 // with weights drawn from `seed`, to `path`. False when it cannot be made or written.
 inline bool WriteRandomStnModel(const std::string& path, uint64_t seed) {

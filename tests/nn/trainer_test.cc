@@ -11,6 +11,7 @@
 #include "neardup/split.h"
 #include "nn/losses.h"
 #include "nn/model.h"
+#include "nn/random_model.h"
 #include "nn/train_data.h"
 #include "testutil/testutil.h"
 
@@ -240,16 +241,11 @@ TEST(TrainerTest, InitStartsFromAModelFile) {
 // is refused.
 TEST(TrainerTest, TrainFromFreezesEarlierLayersAndFreezeBnKeepsStatistics) {
   TempDir dir;
-  ModelConfig c;
-  c.backbone = "mobilenet_v2";
+  ModelConfig c = SmallCnnConfig("mobilenet_v2", 24, 48);
   c.cut = "block_2_out";
-  c.stn = false;
-  c.dim = 24;
-  c.input_size = c.train_size = 48;
-  torch::manual_seed(5);
-  StatusOr<NearDupNet> start = MakeModel(c);
+  ASSERT_TRUE(WriteRandomModel(dir.Join("start.pt"), c, 5));
+  StatusOr<NearDupNet> start = LoadModel(dir.Join("start.pt"));
   ASSERT_TRUE(start.ok()) << start.status().ToString();
-  ASSERT_TRUE(SaveModel(*start, dir.Join("start.pt")).ok());
   auto data = TinySet(8);
   TrainControl control;
   control.images = data.get();

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Copy detection against a reference set through the CLI (issue 15), on real images:
+#   references = a benchmark's originals and distractors (hard negatives included) plus every
+#                image under the extra folders (e.g. all training-package images);
+#   queries    = the benchmark's copies of the chosen families;
+#   recall@K   = share of queries whose original is among their K nearest references.
+# Prints the time to describe and add the references, the query throughput (one `index query`
+# for all queries), recall@K per family, and single-query latency p50/p99 over
+# SINGLE separate `index query` processes (model load included, as a one-off request pays it).
+# Usage: bench/index_copies.sh BENCH_DIR METHOD [K] [SINGLE] [FAMILIES] [EXTRA_DIR...]
+#   FAMILIES: comma-separated (default: crop,random_crop,rotate,rotate90,perspective,
+#   scale_translate,flip_h,flip_v,paste,border,caption). Needs python3 (JSON of the query).
+set -euo pipefail
+bench=${1:?usage: bench/index_copies.sh BENCH_DIR METHOD [K] [SINGLE] [FAMILIES] [EXTRA_DIR...]}
+method=${2:?method}
+k=${3:-10}
+single=${4:-30}
+families=${5:-crop,random_crop,rotate,rotate90,perspective,scale_translate,flip_h,flip_v,paste,border,caption}
+shift $(( $# < 5 ? $# : 5 ))
+nd=${BUILD_DIR:-build}/neardup
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/refs" "$work/queries"
+bench=$(cd "$bench" && pwd)
+# References and queries as symlinks, so the CLI sees only what each side should.
+python3 - "$bench" "$work" "$families" <<'PY'
+import csv, os, sys
+bench, work, families = sys.argv[1], sys.argv[2], set(sys.argv[3].split(","))
+originals, queries = {}, []
+with open(os.path.join(bench, "truth.csv")) as f:
+    for row in csv.DictReader(f):
+        src = os.path.join(bench, "images", row["image"])
+        if row["role"] in ("original", "distractor"):
+            os.symlink(src, os.path.join(work, "refs", row["image"].replace("/", "_")))
+            if row["role"] == "original":
+                originals[row["group"]] = row["image"].replace("/", "_")
+        elif row["role"] == "copy" and row["family"] in families:
+            queries.append((row["image"], row["group"], row["family"]))
+with open(os.path.join(work, "truth.tsv"), "w") as out:
+    for image, group, family in queries:
+        name = image.replace("/", "_")
+        os.symlink(os.path.join(bench, "images", image), os.path.join(work, "queries", name))
+        out.write(f"{name}\t{originals[group]}\t{family}\n")
+PY
+nq=$(wc -l < "$work/truth.tsv")
+$nd index create "$work/ix" -m "$method" >/dev/null
+/usr/bin/time -f "add references: %e s, %M KB peak" $nd index add "$work/ix" "$work/refs" "$@" -r -q
+$nd index stats "$work/ix" | grep -E "images|faiss|bytes"
+t0=$(date +%s.%N)
+$nd index query "$work/ix" "$work/queries" -k "$k" --json > "$work/hits.json"
+t1=$(date +%s.%N)
+echo "$nq queries in one process: $(echo "$t1 - $t0" | bc) s"
+python3 - "$work" "$k" <<'PY'
+import json, os, sys, collections
+work, k = sys.argv[1], int(sys.argv[2])
+truth = {}
+for line in open(os.path.join(work, "truth.tsv")):
+    q, o, fam = line.rstrip("\n").split("\t")
+    truth[q] = (o, fam)
+hits = json.load(open(os.path.join(work, "hits.json")))
+per = collections.defaultdict(lambda: [0, 0])
+for q in hits["queries"]:
+    name = os.path.basename(q["query"])
+    o, fam = truth[name]
+    found = any(os.path.basename(h["path"]) == o for h in q["hits"][:k])
+    per[fam][0] += found
+    per[fam][1] += 1
+tot = [sum(v[0] for v in per.values()), sum(v[1] for v in per.values())]
+print(f"recall@{k}: {tot[0]}/{tot[1]} = {tot[0]/max(1,tot[1]):.3f}")
+for fam in sorted(per):
+    f, n = per[fam]
+    print(f"  {fam:18s} {f:4d}/{n:4d} = {f/n:.3f}")
+PY
+# Single-query latency: one process per query (model load included).
+ls "$work/queries" | sed -n "1,${single}p" > "$work/single.txt"
+: > "$work/lat.txt"
+while read -r q; do
+  s=$(date +%s.%N)
+  $nd index query "$work/ix" "$work/queries/$q" -k "$k" > /dev/null
+  e=$(date +%s.%N)
+  echo "$e - $s" | bc >> "$work/lat.txt"
+done < "$work/single.txt"
+sort -g "$work/lat.txt" | awk '{a[NR]=$1} END {
+  p50=a[int((NR+1)*0.5)]; p99=a[(int(NR*0.99)>0?int(NR*0.99):1)];
+  printf "single query (own process, %d runs): p50 %.3f s, p99 %.3f s\n", NR, p50, p99 }'
