@@ -51,6 +51,10 @@ StatusOr<std::unique_ptr<Method>> MakeNnMethod(std::string_view spec,
 // Needs no plugin.
 bool IsNnMethod(std::string_view spec);
 
+// True when a plugin file exists where the loader looks for one (it is not opened: a file of
+// another build is still refused on first use).
+bool NnPluginInstalled();
+
 // The folders searched for model files, in order: $NEARDUP_MODEL_DIR, then models/ beside the
 // binary, in its parent folder, and in ../share/neardup/.
 std::vector<std::string> ModelSearchDirs();

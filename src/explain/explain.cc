@@ -18,6 +18,7 @@ StatusOr<Explanation> ExplainPair(const Image& a, const Image& b, const ExplainO
   if (methods.empty()) {
     methods = MethodNames();
     for (const std::string& m : InstalledNnMethods()) methods.push_back(m);
+    if (DefaultMethod() != kDefaultMethod) methods.push_back(DefaultMethod());
   }
   Explanation out;
   for (const std::string& spec : methods) {
@@ -75,6 +76,10 @@ std::vector<std::string> FormatEvidence(const PairEvidence& e) {
   std::snprintf(buf, sizeof buf, "fused score %.3f: pdq8 %d bits%s, %d votes", e.score, e.hash_bits,
                 e.low_quality ? " (low-quality hash)" : "", e.votes);
   lines.push_back(buf);
+  if (e.cosine != kNoCosine) {
+    std::snprintf(buf, sizeof buf, "  learned embedding: cosine %.3f", e.cosine);
+    lines.push_back(buf);
+  }
   if (!e.verified) {
     lines.push_back("  not verified: " + e.why_not_verified);
     return lines;

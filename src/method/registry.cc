@@ -13,6 +13,14 @@ std::vector<std::string> MethodNames() {
   return names;
 }
 
+std::string DefaultMethod() {
+  if (!NnPluginInstalled()) return kDefaultMethod;
+  for (const std::string& m : InstalledNnMethods()) {
+    if (m == kDefaultLearnedMethod) return std::string(kFusedMethodName) + ":" + m;
+  }
+  return kDefaultMethod;
+}
+
 StatusOr<std::unique_ptr<Method>> MakeMethod(std::string_view spec) {
   if (std::unique_ptr<Method> m = MakeHashMethod(spec)) return m;
   if (std::unique_ptr<Method> m = MakeFusedMethod(spec)) return m;

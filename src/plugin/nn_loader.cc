@@ -1,6 +1,7 @@
 // nn.h's entry points in the main library: they open the LibTorch plugin (libneardup_nn.so) on
 // first use and forward to it, so a process that never uses a learned method never loads
 // LibTorch (~0.34 s of start-up, measured).
+#include <filesystem>
 #include <mutex>
 
 #include "core/plugin_path.h"
@@ -42,6 +43,14 @@ std::vector<std::string> NnPluginCandidates() {
 #else
   return PluginCandidates(kPluginFile, "NEARDUP_NN_PLUGIN", nullptr);
 #endif
+}
+
+bool NnPluginInstalled() {
+  std::error_code ec;
+  for (const std::string& path : NnPluginCandidates()) {
+    if (std::filesystem::is_regular_file(path, ec)) return true;
+  }
+  return false;
 }
 
 bool IsNnMethod(std::string_view spec) {

@@ -168,7 +168,12 @@ int ExpectConsistentCache(const std::string& cache, const std::string& photos,
   }
   sqlite3_close(db);
 
-  auto method = std::move(MakeMethod(method_name)).value();
+  // A "fused:<learned>" default reads the model the CLI found beside it (models/ of the repo).
+  setenv("NEARDUP_MODEL_DIR", (std::string(NEARDUP_TEST_DATA) + "/../../models").c_str(), 0);
+  StatusOr<std::unique_ptr<Method>> made = MakeMethod(method_name);
+  EXPECT_TRUE(made.ok()) << made.status().ToString();
+  if (!made.ok()) return 0;
+  auto method = std::move(made).value();
   auto opened = OpenSqliteCache(db_path, *method);
   EXPECT_TRUE(opened.ok()) << opened.status().ToString();
   if (!opened.ok()) return 0;
@@ -221,7 +226,10 @@ TEST(CacheFault, DiskFullDuringFindWarnsAndTheNextRunRecovers) {
   EXPECT_EQ(Stat(hit.out, "decoded"), 0);
   EXPECT_EQ(Groups(hit.out), expected);
   EXPECT_EQ(Snapshot(photos.path()), before);
-  EXPECT_EQ(ExpectConsistentCache(cache, photos.path(), "fused"), 7);
+  // The default method: "fused", or "fused:cnn:mobilenet_v2" where that model is installed.
+  EXPECT_EQ(ExpectConsistentCache(cache, photos.path(),
+                                  nlohmann::json::parse(hit.out)["method"].get<std::string>()),
+            7);
 }
 
 // A read-only cache folder: with no cache yet the run says the cache is disabled and why; with a

@@ -59,7 +59,7 @@ TEST_F(FlagsTest, FindThresholdOutsideTheMethodsRangeIsAUsageError) {
   ExpectUsageError(Find({"-m", "pdq8", "-t", "-1"}), {"-1 is out of range", "pdq8"});
   ExpectUsageError(Find({"-m", "phash", "-t", "65"}), {"65 is out of range", "(0..64 bits)"});
   ExpectUsageError(Find({"-t", "1.5"}),
-                   {"1.5 is out of range for method fused (0..1 fused score)"});
+                   {"1.5 is out of range for method fused", "(0..1 fused score)"});
   ExpectUsageError(Find({"-t", "abc"}), {"--threshold", "abc is not a number"});
   // The ends of the range are accepted: 256 bits matches every pair, 0 only identical hashes.
   auto all = RunCli(Find({"-m", "pdq8", "-t", "256", "--json"}));

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "neardup/fuse.h"
+#include "neardup/nn.h"
 #include "neardup/registry.h"
 #include "nn/model.h"
 #include "nn/random_model.h"
@@ -63,6 +64,19 @@ TEST(FusedLearned, DescriptorsCarryTheHashFeaturesAndTheEmbedding) {
   // Anything but a stn-cnn:/cnn: method after "fused:" is unknown.
   EXPECT_EQ(MakeMethod("fused:pdq8").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(MakeMethod("fused:torchscript:x.pt").status().code(), StatusCode::kNotFound);
+  unsetenv("NEARDUP_MODEL_DIR");
+}
+
+TEST(FusedLearned, TheDefaultAddsTheShippedModelWhereItIsInstalled) {
+  testing::TempDir empty, with_model;
+  // Where the test binary runs (build/tests/) there is no models/ folder: only the variable counts.
+  ASSERT_EQ(setenv("NEARDUP_MODEL_DIR", empty.path().c_str(), 1), 0);
+  EXPECT_EQ(DefaultMethod(), kDefaultMethod);
+  ASSERT_TRUE(nn::WriteRandomModel(with_model.Join("cnn-mobilenet_v2.pt"),
+                                   nn::SmallCnnConfig("mobile", 16, 64), 1));
+  ASSERT_EQ(setenv("NEARDUP_MODEL_DIR", with_model.path().c_str(), 1), 0);
+  EXPECT_TRUE(NnPluginInstalled());
+  EXPECT_EQ(DefaultMethod(), "fused:cnn:mobilenet_v2");
   unsetenv("NEARDUP_MODEL_DIR");
 }
 

@@ -81,6 +81,13 @@ TEST(ShippedModelTest, CliFindsThemBesideTheBinary) {
     std::sort(names.begin(), names.end());
     EXPECT_EQ(names, (std::vector<std::string>{"copy.jpg", "photo.png"})) << spec;
   }
+  // With the fine-tuned model beside the binary, the zero-flag default is the fused pipeline
+  // with it.
+  testing::CliResult r = RunCli({"find", dir.path(), "--no-cache", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["method"], "fused:cnn:mobilenet_v2");
+  EXPECT_EQ(j["groups"].size(), 1u) << r.out;
 }
 
 }  // namespace

@@ -66,7 +66,7 @@ int Run(const ExplainFlags& flags) {
   // The verdict is the default method's when it ran, else the first method's.
   const MethodVerdict* verdict = &e->verdicts.front();
   for (const MethodVerdict& v : e->verdicts) {
-    if (v.method == kDefaultMethod) verdict = &v;
+    if (v.method == DefaultMethod()) verdict = &v;
   }
   std::vector<std::string> written;
   if (!flags.out_dir.empty()) {

@@ -27,6 +27,7 @@ nlohmann::ordered_json EvidenceJson(const PairEvidence& e) {
   j["hash_bits"] = e.hash_bits;
   j["low_quality_hash"] = e.low_quality;
   j["votes"] = e.votes;
+  if (e.cosine != kNoCosine) j["cosine"] = e.cosine;  // fused:<learned>: the embeddings' cosine
   j["verified"] = e.verified;
   if (!e.verified) {
     j["why_not_verified"] = e.why_not_verified;

@@ -8,6 +8,7 @@
 #include "flags.h"
 #include "neardup/cache.h"
 #include "neardup/nn.h"
+#include "neardup/registry.h"
 #include "progress.h"
 
 namespace neardup::cli {
@@ -19,6 +20,7 @@ void AddScanFlags(CLI::App* cmd, ScanFlags* f) {
   for (const std::string& m : MethodNames()) methods += (methods.empty() ? "" : ", ") + m;
   std::string learned;
   for (const std::string& m : NnMethodExamples()) learned += (learned.empty() ? "" : ", ") + m;
+  f->method = DefaultMethod();
   cmd->add_option("-m,--method", f->method,
                   "Descriptor method: " + methods + "; learned (need a model file): " + learned)
       ->capture_default_str();

@@ -16,7 +16,7 @@ namespace neardup::cli {
 struct ScanFlags {
   std::vector<std::string> inputs;
   bool recursive = false;
-  std::string method = kDefaultMethod;
+  std::string method = kDefaultMethod;  // AddScanFlags sets DefaultMethod()
   int threads = 0;
   std::string cache;
   bool no_cache = false;
