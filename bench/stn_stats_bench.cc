@@ -2,7 +2,12 @@
 // on a folder of images, summarised (scale per axis, rotation, shear, translation), so an
 // ablation can tell an STN that learned to align from one that stayed at the identity.
 //
-//   stn_stats_bench MODEL.pt FOLDER [max_images=500]
+//   stn_stats_bench MODEL.pt FOLDER [max_images=500] [rotate]
+//
+// With `rotate`: each image is also rotated by a known angle (uniform in +-30 degrees, seeded;
+// the same warp as `train --stn-supervision` uses, without scale or shift) and the STN's
+// rotation error on it is summarised: |predicted + applied| (an STN that undoes the rotation
+// predicts its opposite), beside the error of the identity (|applied|).
 //
 // The 2x3 affine theta maps output (aligned) coordinates to input coordinates in [-1,1]; its
 // columns' norms are the sampling scales (1 = identity, < 1 = zoom in), the angle of the first
@@ -16,6 +21,7 @@
 
 #include "bench_util.h"
 #include "neardup/decode.h"
+#include "nn/losses.h"
 #include "nn/model.h"
 
 using neardup::bench::ListJpegs;
@@ -54,7 +60,9 @@ int main(int argc, char** argv) {
   const neardup::nn::ModelConfig& c = (*net)->config();
   torch::set_num_threads(2);
   torch::InferenceMode guard;
-  std::vector<double> sx, sy, rot, shear, tx, ty, dev;
+  const bool rotate = argc > 4 && std::string(argv[4]) == "rotate";
+  torch::manual_seed(1);
+  std::vector<double> sx, sy, rot, shear, tx, ty, dev, rot_error, identity_error;
   neardup::DecodeOptions dopt;
   dopt.min_side = c.input_size;
   for (const std::string& path : ListJpegs(argv[2], max_images)) {
@@ -62,6 +70,17 @@ int main(int argc, char** argv) {
     if (!img.ok()) continue;
     torch::Tensor x = neardup::nn::ImageToTensor(*img, c.input_size, c.mean, c.std).unsqueeze(0);
     torch::Tensor t = stn->Theta(x)[0].to(torch::kDouble);  // 2 x 3
+    if (rotate) {
+      namespace F = torch::nn::functional;
+      const neardup::nn::KnownWarps w = neardup::nn::RandomSimilarityWarps(1, 30, 1.0, 0.0);
+      const torch::Tensor warped =
+          F::grid_sample(x, F::affine_grid(w.warp, x.sizes(), false),
+                         F::GridSampleFuncOptions().align_corners(false));
+      const double applied = w.degrees[0].item<double>();
+      const double predicted = neardup::nn::AffineDegrees(stn->Theta(warped))[0].item<double>();
+      rot_error.push_back(std::abs(predicted + applied));
+      identity_error.push_back(std::abs(applied));
+    }
     auto a = t.accessor<double, 2>();
     sx.push_back(std::hypot(a[0][0], a[1][0]));
     sy.push_back(std::hypot(a[0][1], a[1][1]));
@@ -83,5 +102,9 @@ int main(int argc, char** argv) {
   Summary("shift x", tx);
   Summary("shift y", ty);
   Summary("max |theta - I|", dev);
+  if (rotate) {
+    Summary("rotation error on rotated copies (degrees)", rot_error);
+    Summary("the identity's error (= |applied|)", identity_error);
+  }
   return 0;
 }

@@ -107,6 +107,11 @@ struct TrainOptions {
   // does), as pretrained networks are fine-tuned on augmented views.
   std::string train_from;
   bool freeze_bn = false;
+  // Supervise the STN with known warps (issue 15): each step the first views are warped by a
+  // random similarity (rotation +-30 degrees, scale 0.8-1.25, shift +-0.1) and the localization
+  // net learns to predict its inverse, with this weight on the grid alignment loss (added to the
+  // contrastive loss); 0 = off. Needs an STN.
+  double stn_supervision = 0;
   // Called after every logging interval with a one-line summary (loss, images/s, lr).
   std::function<void(const std::string&)> log;
 };

@@ -1,6 +1,8 @@
 #include "nn/losses.h"
 
 #include <cassert>
+#include <cmath>
+#include <vector>
 
 namespace neardup::nn {
 namespace {
@@ -59,6 +61,42 @@ LossTerms ContrastiveLoss(const torch::Tensor& z, double temperature, double ent
   t.entropy = EntropyLoss(z);
   t.total = t.info_nce + entropy_weight * t.entropy;
   return t;
+}
+
+KnownWarps RandomSimilarityWarps(int64_t n, double max_degrees, double max_scale,
+                                 double max_shift) {
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat32);
+  const torch::Tensor degrees = (torch::rand({n}, opts) * 2 - 1) * max_degrees;
+  const torch::Tensor angle = degrees * (M_PI / 180.0);
+  const double log_scale = std::log(max_scale);
+  const torch::Tensor scale = torch::exp((torch::rand({n}, opts) * 2 - 1) * log_scale);
+  const torch::Tensor shift = (torch::rand({n, 2}, opts) * 2 - 1) * max_shift;
+  const torch::Tensor c = torch::cos(angle), s = torch::sin(angle);
+  // warp: p_in = scale * R p_out + shift;  undo: p = R^T (p_in - shift) / scale.
+  const torch::Tensor r = torch::stack({torch::stack({c, -s}, 1), torch::stack({s, c}, 1)}, 1);
+  const torch::Tensor a = r * scale.view({n, 1, 1});
+  const torch::Tensor warp = torch::cat({a, shift.unsqueeze(2)}, 2);
+  const torch::Tensor a_inv = r.transpose(1, 2) / scale.view({n, 1, 1});
+  const torch::Tensor undo =
+      torch::cat({a_inv, -a_inv.matmul(shift.unsqueeze(2))}, 2);
+  return {warp, undo, degrees};
+}
+
+torch::Tensor GridAlignmentLoss(const torch::Tensor& theta, const torch::Tensor& target,
+                                int64_t g) {
+  const torch::Tensor t = torch::linspace(-1, 1, g, theta.options());
+  const std::vector<torch::Tensor> yx = torch::meshgrid({t, t}, "ij");
+  // g*g x 3 homogeneous points (x, y, 1).
+  const torch::Tensor points =
+      torch::stack({yx[1].flatten(), yx[0].flatten(), torch::ones({g * g}, theta.options())}, 1);
+  const torch::Tensor a = points.matmul(theta.transpose(1, 2));   // N x g*g x 2
+  const torch::Tensor b = points.matmul(target.transpose(1, 2));  // N x g*g x 2
+  return (a - b).pow(2).sum(2).mean();
+}
+
+torch::Tensor AffineDegrees(const torch::Tensor& theta) {
+  return torch::atan2(theta.select(1, 1).select(1, 0), theta.select(1, 0).select(1, 0)) *
+         (180.0 / M_PI);
 }
 
 }  // namespace neardup::nn

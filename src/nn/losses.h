@@ -36,6 +36,32 @@ struct LossTerms {
 };
 LossTerms ContrastiveLoss(const torch::Tensor& z, double temperature, double entropy_weight);
 
+// ---- Supervising the STN with known warps ---------------------------------------------------
+// Affines follow affine_grid's convention: N x 2 x 3, normalised coordinates, mapping a point of
+// the output to the point of the input it samples.
+
+// N random similarity warps (rotation uniform in +-max_degrees, scale log-uniform in
+// [1 / max_scale, max_scale], shift uniform in +-max_shift per axis), from torch's generator.
+// `warp` makes the edited view: warped = grid_sample(source, affine_grid(warp)); `undo` is its
+// inverse, the affine an STN should predict on the warped view to see the source again.
+struct KnownWarps {
+  torch::Tensor warp;
+  torch::Tensor undo;
+  torch::Tensor degrees;  // N: the rotation of each warp
+};
+KnownWarps RandomSimilarityWarps(int64_t n, double max_degrees, double max_scale,
+                                 double max_shift);
+
+// The alignment loss on the sampled grid: the mean squared distance between where `theta` and
+// `target` (both N x 2 x 3) send the points of a g x g grid of the output square. 0 exactly when
+// they are equal; in normalised units (the square is [-1, 1]^2).
+torch::Tensor GridAlignmentLoss(const torch::Tensor& theta, const torch::Tensor& target,
+                                int64_t g = 8);
+
+// The rotation in degrees of each affine of `theta` (N x 2 x 3): atan2 of its 2 x 2 part's
+// first column, the angle an STN that undoes a similarity warp predicts with opposite sign.
+torch::Tensor AffineDegrees(const torch::Tensor& theta);
+
 }  // namespace neardup::nn
 
 #endif  // NEARDUP_SRC_NN_LOSSES_H_

@@ -168,8 +168,15 @@ torch::Tensor NearDupNetImpl::Align(const torch::Tensor& x) {
 
 torch::Tensor NearDupNetImpl::Embed(const torch::Tensor& x) { return proj_->forward(Pool(x)); }
 
-torch::Tensor NearDupNetImpl::Pool(const torch::Tensor& x) {
-  torch::Tensor f = backbone_->forward(Align(x));
+torch::Tensor NearDupNetImpl::Pool(const torch::Tensor& x) { return PoolAligned(Align(x)); }
+
+torch::Tensor NearDupNetImpl::ForwardAligned(const torch::Tensor& aligned) {
+  return F::normalize(proj_->forward(PoolAligned(aligned)),
+                      F::NormalizeFuncOptions().p(2).dim(1).eps(1e-12));
+}
+
+torch::Tensor NearDupNetImpl::PoolAligned(const torch::Tensor& aligned) {
+  torch::Tensor f = backbone_->forward(aligned);
   torch::Tensor pooled;
   if (gem_p_.defined()) {
     // GeM (Radenović et al. 2018): (mean x^p)^(1/p); p -> 1 is GAP, p -> inf max pooling.

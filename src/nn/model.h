@@ -102,6 +102,8 @@ class NearDupNetImpl : public torch::nn::Module {
   torch::Tensor Pool(const torch::Tensor& x);
   // What the backbone sees: the STN output (same size as x), or x itself without an STN.
   torch::Tensor Align(const torch::Tensor& x);
+  // forward() after the STN: `aligned` is what Align gave (or any input the backbone takes).
+  torch::Tensor ForwardAligned(const torch::Tensor& aligned);
 
   const ModelConfig& config() const { return config_; }
   // The calibrated default threshold (ModelConfig::min_cosine); asserts it is in [-1, 1].
@@ -125,6 +127,8 @@ class NearDupNetImpl : public torch::nn::Module {
   int64_t backbone_channels_ = 0;
   torch::Tensor gem_p_;  // GeM exponent (1 element); undefined with GAP
   torch::nn::Linear proj_{nullptr};
+
+  torch::Tensor PoolAligned(const torch::Tensor& aligned);
 };
 TORCH_MODULE(NearDupNet);
 

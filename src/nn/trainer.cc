@@ -17,6 +17,8 @@
 namespace neardup::nn {
 namespace {
 
+namespace F = torch::nn::functional;
+
 // Written into every checkpoint; a checkpoint of another version is refused.
 constexpr int64_t kCheckpointVersion = 2;
 
@@ -101,6 +103,12 @@ Status CheckOptions(const TrainOptions& o) {
   if (!(o.temperature > 0)) return InvalidArgumentError("train: temperature must be > 0");
   if (!(o.entropy_weight >= 0)) return InvalidArgumentError("train: entropy weight must be >= 0");
   if (o.max_images < 0) return InvalidArgumentError("train: max_images must be >= 0");
+  if (!(o.stn_supervision >= 0)) {
+    return InvalidArgumentError("train: stn supervision weight must be >= 0");
+  }
+  if (o.stn_supervision > 0 && !o.stn) {
+    return InvalidArgumentError("train: --stn-supervision needs an STN (--stn)");
+  }
   if (!o.init.empty()) return Status::Ok();  // the starting model's config (checked when loaded)
   return ValidateConfig(ConfigFromOptions(o));
 }
@@ -273,7 +281,9 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
   shape.seed = int64_t(options.seed);
   shape.images = images->size();
   shape.batch = batch;
-  shape.tuning = options.train_from + (options.freeze_bn ? " freeze_bn" : "");
+  shape.tuning = options.train_from + (options.freeze_bn ? " freeze_bn" : "") +
+                 (options.stn_supervision > 0 ? " stn_supervision " + Fmt("%g", options.stn_supervision)
+                                              : std::string());
   const std::string ckpt_path = options.out + ".ckpt";
   Checkpoint ck;
   if (options.resume) {
@@ -304,7 +314,7 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   };
   int64_t views_done = 0;
-  double loss_sum = 0, nce_sum = 0, ent_sum = 0, stn_sum = 0;
+  double loss_sum = 0, nce_sum = 0, ent_sum = 0, stn_sum = 0, align_sum = 0;
   int64_t window_steps = 0;
   auto window_start = start;
   {
@@ -323,13 +333,41 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
       torch::Tensor x = torch::cat({torch::from_blob(b.a.data(), {b.n, 3, b.size, b.size}, opts),
                                     torch::from_blob(b.b.data(), {b.n, 3, b.size, b.size}, opts)});
       optimizer.zero_grad();
-      torch::Tensor z = model->forward(x);
+      // With a supervised STN the contrastive loss sees the aligned views but does not train the
+      // localization net (its gradient drove a fresh STN away from any alignment: models/README.md);
+      // the known warps below do.
+      const bool supervised = stn && options.stn_supervision > 0;
+      torch::Tensor theta = stn ? stn->Theta(x) : torch::Tensor();
+      torch::Tensor z;
+      if (supervised) {
+        z = model->ForwardAligned(
+            F::grid_sample(x, F::affine_grid(theta.detach(), x.sizes(), false),
+                           F::GridSampleFuncOptions().align_corners(false)));
+      } else {
+        z = model->forward(x);
+      }
       LossTerms terms = ContrastiveLoss(z, options.temperature, options.entropy_weight);
       torch::Tensor loss = terms.total;
       torch::Tensor stn_penalty;
       if (stn) {
-        stn_penalty = StnPenalty(stn->Theta(x));
+        stn_penalty = StnPenalty(theta);
         loss = loss + kStnPenaltyWeight * stn_penalty;
+      }
+      torch::Tensor align_loss;
+      if (supervised) {
+        // The first views warped by known similarities; the STN learns to undo them.
+        const KnownWarps w =
+            RandomSimilarityWarps(b.n, kSupervisedMaxDegrees, kSupervisedMaxScale,
+                                  kSupervisedMaxShift);
+        torch::Tensor warped;
+        {
+          torch::NoGradGuard no_grad;
+          const torch::Tensor first = x.slice(0, 0, b.n);
+          warped = F::grid_sample(first, F::affine_grid(w.warp, first.sizes(), false),
+                                  F::GridSampleFuncOptions().align_corners(false));
+        }
+        align_loss = GridAlignmentLoss(stn->Theta(warped), w.undo);
+        loss = loss + options.stn_supervision * align_loss;
       }
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value)) {
@@ -349,6 +387,7 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
       nce_sum += terms.info_nce.item<double>();
       ent_sum += terms.entropy.item<double>();
       if (stn) stn_sum += stn_penalty.item<double>();
+      if (align_loss.defined()) align_sum += align_loss.item<double>();
       ++window_steps;
       summary.steps = step + 1;
       summary.final_loss = loss_value;
@@ -359,10 +398,13 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
             std::to_string(options.epochs) + " step " + std::to_string(step + 1) + "/" +
             std::to_string(total_steps) + " loss " + Fmt("%.4f", loss_sum / w) + " (infonce " +
             Fmt("%.4f", nce_sum / w) + ", entropy " + Fmt("%.4f", ent_sum / w) +
-            (stn ? ", stn " + Fmt("%.4f", stn_sum / w) : std::string()) + ") lr " +
+            (stn ? ", stn " + Fmt("%.4f", stn_sum / w) : std::string()) +
+            (options.stn_supervision > 0 ? ", align " + Fmt("%.4f", align_sum / w)
+                                         : std::string()) +
+            ") lr " +
             Fmt("%.5f", lr) + ", " + Fmt("%.1f", 2.0 * batch * w / seconds_since(window_start)) +
             " views/s");
-        loss_sum = nce_sum = ent_sum = stn_sum = 0;
+        loss_sum = nce_sum = ent_sum = stn_sum = align_sum = 0;
         window_steps = 0;
         window_start = std::chrono::steady_clock::now();
       }

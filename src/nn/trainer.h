@@ -32,6 +32,11 @@ inline constexpr double kStnMinScale = 0.5;
 inline constexpr double kStnMaxScale = 1.5;
 inline constexpr double kStnMaxShift = 1.0;
 inline constexpr double kStnPenaltyWeight = 10.0;
+// The known warps of TrainOptions::stn_supervision (within the guard above): rotations up to the
+// copies' +-30 degrees, scale 0.8-1.25, shift up to 5% of the side.
+inline constexpr double kSupervisedMaxDegrees = 30.0;
+inline constexpr double kSupervisedMaxScale = 1.25;
+inline constexpr double kSupervisedMaxShift = 0.1;
 // A progress line every this many steps (and at the end of each epoch).
 inline constexpr int kLogEverySteps = 10;
 

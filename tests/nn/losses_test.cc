@@ -111,5 +111,55 @@ TEST(LossTest, GradientDescentSeparatesImagesAndAlignsPairs) {
   EXPECT_LT(InfoNceLoss(Unit(raw), 0.1).item<double>(), 0.1);
 }
 
+namespace F = torch::nn::functional;
+
+TEST(KnownWarpsTest, UndoInvertsTheWarpAndSamplingWithBothGivesTheSourceBack) {
+  torch::manual_seed(3);
+  const KnownWarps w = RandomSimilarityWarps(6, 30, 1.25, 0.1);
+  ASSERT_EQ(w.warp.sizes(), (std::vector<int64_t>{6, 2, 3}));
+  EXPECT_LE(w.degrees.abs().max().item<double>(), 30.0);
+  // undo o warp = identity (as 3 x 3 homogeneous matrices).
+  auto homogeneous = [](const torch::Tensor& t) {
+    return torch::cat({t, torch::tensor({0.0f, 0.0f, 1.0f}).view({1, 1, 3}).expand({6, 1, 3})}, 1);
+  };
+  const torch::Tensor product = homogeneous(w.warp).matmul(homogeneous(w.undo));
+  EXPECT_TRUE(torch::allclose(product, torch::eye(3).expand({6, 3, 3}), 1e-5, 1e-5));
+  // The rotation read back from the affines: the warp's own angle, and its opposite for undo.
+  EXPECT_TRUE(torch::allclose(AffineDegrees(w.warp), w.degrees, 1e-3, 1e-3));
+  EXPECT_TRUE(torch::allclose(AffineDegrees(w.undo), -w.degrees, 1e-3, 1e-3));
+  // Warping a smooth image and sampling the result with `undo` gives the centre back.
+  const torch::Tensor yy = torch::linspace(-1, 1, 64).view({1, 1, 64, 1}).expand({6, 1, 64, 64});
+  const torch::Tensor xx = torch::linspace(-1, 1, 64).view({1, 1, 1, 64}).expand({6, 1, 64, 64});
+  const torch::Tensor image = torch::cat({torch::sin(3 * xx), torch::cos(2 * yy), xx * yy}, 1);
+  auto sample = [](const torch::Tensor& im, const torch::Tensor& theta) {
+    return F::grid_sample(im, F::affine_grid(theta, im.sizes(), false),
+                          F::GridSampleFuncOptions().align_corners(false));
+  };
+  const torch::Tensor back = sample(sample(image, w.warp), w.undo);
+  const auto centre = torch::indexing::Slice(24, 40);
+  EXPECT_LT((back.index({"...", centre, centre}) - image.index({"...", centre, centre}))
+                .abs()
+                .mean()
+                .item<double>(),
+            0.05);
+}
+
+TEST(KnownWarpsTest, GridLossIsZeroOnlyForTheTargetAndGrowsWithTheError) {
+  torch::manual_seed(4);
+  const KnownWarps w = RandomSimilarityWarps(4, 30, 1.25, 0.1);
+  EXPECT_NEAR(GridAlignmentLoss(w.undo, w.undo).item<double>(), 0.0, 1e-10);
+  const torch::Tensor near = w.undo + 0.01;
+  const torch::Tensor far = w.undo + 0.1;
+  const double a = GridAlignmentLoss(near, w.undo).item<double>();
+  const double b = GridAlignmentLoss(far, w.undo).item<double>();
+  EXPECT_GT(a, 0.0);
+  EXPECT_GT(b, 10 * a);
+  // It has a gradient towards the target.
+  torch::Tensor theta = far.clone().requires_grad_(true);
+  GridAlignmentLoss(theta, w.undo).backward();
+  torch::Tensor stepped = (theta - 0.1 * theta.grad()).detach();
+  EXPECT_LT(GridAlignmentLoss(stepped, w.undo).item<double>(), b);
+}
+
 }  // namespace
 }  // namespace neardup::nn

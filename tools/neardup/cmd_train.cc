@@ -98,6 +98,15 @@ void AddTrainCommand(CLI::App& root, std::vector<Command>* out) {
                   "Freeze the backbone's layers before this one (e.g. block_7 of mobilenet_v2)");
   cmd->add_flag("--freeze-bn", o.freeze_bn,
                 "BatchNorm layers keep their running statistics (fine-tuning a pretrained net)");
+  cmd->add_option("--loc-lr-scale", o.loc_lr_scale,
+                  "The STN's localization net learns at this multiple of --lr")
+      ->check(FiniteIn(0))
+      ->capture_default_str();
+  cmd->add_option("--stn-supervision", o.stn_supervision,
+                  "Weight of the STN's alignment loss on views warped by known similarities "
+                  "(0 = off; needs --stn)")
+      ->check(FiniteIn(0))
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", f->quiet, "No progress lines");
   out->push_back({cmd, [f] { return Run(*f); }});
 }
