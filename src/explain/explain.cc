@@ -18,7 +18,7 @@ StatusOr<Explanation> ExplainPair(const Image& a, const Image& b, const ExplainO
   if (methods.empty()) {
     methods = MethodNames();
     for (const std::string& m : InstalledNnMethods()) methods.push_back(m);
-    if (DefaultMethod() != kDefaultMethod) methods.push_back(DefaultMethod());
+    if (const std::string d = DefaultMethod(); d != kDefaultMethod) methods.push_back(d);
   }
   Explanation out;
   for (const std::string& spec : methods) {

@@ -65,8 +65,9 @@ int Run(const ExplainFlags& flags) {
   }
   // The verdict is the default method's when it ran, else the first method's.
   const MethodVerdict* verdict = &e->verdicts.front();
+  const std::string default_method = DefaultMethod();
   for (const MethodVerdict& v : e->verdicts) {
-    if (v.method == DefaultMethod()) verdict = &v;
+    if (v.method == default_method) verdict = &v;
   }
   std::vector<std::string> written;
   if (!flags.out_dir.empty()) {
