@@ -71,11 +71,8 @@ int main(int argc, char** argv) {
     torch::Tensor x = neardup::nn::ImageToTensor(*img, c.input_size, c.mean, c.std).unsqueeze(0);
     torch::Tensor t = stn->Theta(x)[0].to(torch::kDouble);  // 2 x 3
     if (rotate) {
-      namespace F = torch::nn::functional;
       const neardup::nn::KnownWarps w = neardup::nn::RandomSimilarityWarps(1, 30, 1.0, 0.0);
-      const torch::Tensor warped =
-          F::grid_sample(x, F::affine_grid(w.warp, x.sizes(), false),
-                         F::GridSampleFuncOptions().align_corners(false));
+      const torch::Tensor warped = neardup::nn::SampleAffine(x, w.warp);
       const double applied = w.degrees[0].item<double>();
       const double predicted = neardup::nn::AffineDegrees(stn->Theta(warped))[0].item<double>();
       rot_error.push_back(std::abs(predicted + applied));

@@ -21,6 +21,9 @@ struct MethodVerdict {
   double distance = 0;   // Method::Distance, in the method's unit (descriptor.h)
   double score = 0;      // Method::Score, in [0,1]
   double threshold = 0;  // the method's default threshold, in its own unit
+  double value = 0;      // the distance in the threshold's unit (Method::InThresholdUnit)
+  std::string unit;      // that unit, for people: "bits", "cosine", "fused score"
+  bool at_most = false;  // a match needs value <= threshold (bits), else value >= threshold
   bool match = false;    // IsMatch(distance, threshold)
 };
 

@@ -44,6 +44,10 @@ StatusOr<Explanation> ExplainPair(const Image& a, const Image& b, const ExplainO
     if (compared->evidence) out.fused = std::move(*compared->evidence);
     v.score = (*m)->Score(v.distance);
     v.threshold = (*m)->default_threshold();
+    v.value = (*m)->InThresholdUnit(v.distance);
+    const ThresholdRange range = (*m)->threshold_range();
+    v.unit = range.unit_key;
+    v.at_most = range.decimals == 0;
     v.match = IsMatch(**m, v.distance, v.threshold);
     out.verdicts.push_back(v);
     if (spec.rfind("stn-cnn:", 0) == 0) {
@@ -64,9 +68,17 @@ StatusOr<Explanation> ExplainPair(const Image& a, const Image& b, const ExplainO
 }
 
 std::string FormatVerdict(const MethodVerdict& v) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "%-16s distance %-8.4g score %.3f  threshold %-6g %s",
-                v.method.c_str(), v.distance, v.score, v.threshold, v.match ? "match" : "no match");
+  // "pdq8  12 bits (match: <= 31)  score 0.953  match" / "cnn:x  cosine 0.916 (match: >= 0.941)"
+  char value[64];
+  if (v.at_most) {
+    std::snprintf(value, sizeof value, "%g %s (match: <= %g)", v.value, v.unit.c_str(), v.threshold);
+  } else {
+    std::snprintf(value, sizeof value, "%s %.4f (match: >= %.4g)", v.unit.c_str(), v.value,
+                  v.threshold);
+  }
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "%-16s %-34s score %.3f  %s", v.method.c_str(), value, v.score,
+                v.match ? "match" : "no match");
   return buf;
 }
 

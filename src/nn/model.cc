@@ -136,14 +136,32 @@ torch::Tensor SpatialTransformerImpl::Theta(const torch::Tensor& x) {
   return torch::stack({c, -sn, tx, sn, c, ty}, 1).view({-1, 2, 3});
 }
 
-torch::Tensor SpatialTransformerImpl::forward(const torch::Tensor& x, int64_t out) {
+void CopyMatchingWeights(NearDupNet& from, NearDupNet& to, std::string_view skip_prefix) {
+  torch::NoGradGuard no_grad;
+  auto copy = [&](const torch::OrderedDict<std::string, torch::Tensor>& source,
+                  torch::OrderedDict<std::string, torch::Tensor> target) {
+    for (auto& t : target) {
+      if (!skip_prefix.empty() && t.key().rfind(skip_prefix, 0) == 0) continue;
+      const torch::Tensor* src = source.find(t.key());
+      if (src && src->sizes() == t.value().sizes()) t.value().copy_(*src);
+    }
+  };
+  copy(from->named_parameters(), to->named_parameters());
+  copy(from->named_buffers(), to->named_buffers());
+}
+
+torch::Tensor SampleAffine(const torch::Tensor& x, const torch::Tensor& theta, int64_t out) {
   const int64_t h = out > 0 ? out : x.size(2), w = out > 0 ? out : x.size(3);
-  torch::Tensor grid = F::affine_grid(Theta(x), {x.size(0), x.size(1), h, w}, false);
+  torch::Tensor grid = F::affine_grid(theta, {x.size(0), x.size(1), h, w}, false);
   return F::grid_sample(x, grid,
                         F::GridSampleFuncOptions()
                             .mode(torch::kBilinear)
                             .padding_mode(torch::kZeros)
                             .align_corners(false));
+}
+
+torch::Tensor SpatialTransformerImpl::forward(const torch::Tensor& x, int64_t out) {
+  return SampleAffine(x, Theta(x), out);
 }
 
 // ---- NearDupNet ---------------------------------------------------------------------------

@@ -67,6 +67,12 @@ StatusOr<ModelConfig> ConfigFromJson(std::string_view json);
 Status TorchError(const std::exception& e, const std::string& context,
                   StatusCode code = StatusCode::kInvalidArgument);
 
+// Samples `x` (N x 3 x H x W) through the affine matrices `theta` (N x 2 x 3, normalised
+// coordinates, output -> input): bilinear, zero padding, align_corners = false. `out` > 0 makes
+// an out x out result, else H x W. The one sampler of the STN, the trainer's known warps and the
+// benches.
+torch::Tensor SampleAffine(const torch::Tensor& x, const torch::Tensor& theta, int64_t out = 0);
+
 // Localization net (a light CNN on the input downscaled to kStnLocalizationSize) -> FC -> affine
 // parameters; then affine_grid + bilinear grid_sample (align_corners = false, zero padding).
 // The last layer starts with zero weights and the identity as bias, so a fresh STN is the
@@ -142,6 +148,11 @@ Status SaveModel(NearDupNet& model, const std::string& path);
 // Reads a file written by SaveModel; the model is returned in eval mode. NotFound (no file),
 // Corruption (not a model file, other format version, mismatching tensors).
 StatusOr<NearDupNet> LoadModel(const std::string& path);
+
+// Copies every parameter and buffer of `from` into the same-named one of `to` of the same shape,
+// except those whose name starts with `skip_prefix` (when not empty); the rest of `to` is left
+// as it is (a model started from another: its STN, when `from` has none, stays the identity).
+void CopyMatchingWeights(NearDupNet& from, NearDupNet& to, std::string_view skip_prefix = {});
 
 // ---- Preprocessing -------------------------------------------------------------------------
 // An RGB (or grey, replicated) image as a normalised 3 x size x size float tensor, by input.h's

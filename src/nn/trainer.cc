@@ -17,7 +17,6 @@
 namespace neardup::nn {
 namespace {
 
-namespace F = torch::nn::functional;
 
 // Written into every checkpoint; a checkpoint of another version is refused.
 constexpr int64_t kCheckpointVersion = 2;
@@ -36,22 +35,6 @@ std::string Fmt(const char* format, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, v);
   return buf;
-}
-
-// Copies every parameter and buffer of `from` into the same-named one of `to` of the same shape
-// (a model started from another: its STN, when `from` has none, stays the identity).
-void CopySharedWeights(NearDupNet& from, NearDupNet& to) {
-  torch::NoGradGuard no_grad;
-  auto params = from->named_parameters();
-  for (auto& p : to->named_parameters()) {
-    const torch::Tensor* src = params.find(p.key());
-    if (src && src->sizes() == p.value().sizes()) p.value().copy_(*src);
-  }
-  auto buffers = from->named_buffers();
-  for (auto& b : to->named_buffers()) {
-    const torch::Tensor* src = buffers.find(b.key());
-    if (src && src->sizes() == b.value().sizes()) b.value().copy_(*src);
-  }
 }
 
 // Freezes the backbone parameters before the first one named for `layer` (see
@@ -136,7 +119,7 @@ struct RunShape {
   int64_t seed = 0;
   int64_t images = 0;
   int64_t batch = 0;
-  std::string tuning;  // train_from and freeze_bn
+  std::string tuning;  // train_from, freeze_bn and stn_supervision
 };
 
 Status SaveCheckpoint(const std::string& path, NearDupNet& model, torch::optim::SGD& optimizer,
@@ -200,7 +183,7 @@ StatusOr<Checkpoint> LoadCheckpoint(const std::string& path, NearDupNet& model,
     archive.read("batch", v);
     if (v.toInt() != shape.batch) return mismatch("batch size");
     archive.read("tuning", v);
-    if (v.toStringRef() != shape.tuning) return mismatch("--train-from/--freeze-bn");
+    if (v.toStringRef() != shape.tuning) return mismatch("--train-from/--freeze-bn/--stn-supervision");
     archive.read("step", v);
     ck.step = v.toInt();
     archive.read("epoch", v);
@@ -259,7 +242,7 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
 
   torch::manual_seed(options.seed);
   ASSIGN_OR_RETURN(NearDupNet model, MakeModel(config));
-  if (init) CopySharedWeights(init, model);
+  if (init) CopyMatchingWeights(init, model);
   if (!options.train_from.empty()) {
     RETURN_IF_ERROR(FreezeBackboneBefore(model, options.train_from));
   }
@@ -281,9 +264,10 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
   shape.seed = int64_t(options.seed);
   shape.images = images->size();
   shape.batch = batch;
-  shape.tuning = options.train_from + (options.freeze_bn ? " freeze_bn" : "") +
-                 (options.stn_supervision > 0 ? " stn_supervision " + Fmt("%g", options.stn_supervision)
-                                              : std::string());
+  shape.tuning = options.train_from + (options.freeze_bn ? " freeze_bn" : "");
+  if (options.stn_supervision > 0) {
+    shape.tuning += " stn_supervision " + Fmt("%g", options.stn_supervision);
+  }
   const std::string ckpt_path = options.out + ".ckpt";
   Checkpoint ck;
   if (options.resume) {
@@ -340,9 +324,7 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
       torch::Tensor theta = stn ? stn->Theta(x) : torch::Tensor();
       torch::Tensor z;
       if (supervised) {
-        z = model->ForwardAligned(
-            F::grid_sample(x, F::affine_grid(theta.detach(), x.sizes(), false),
-                           F::GridSampleFuncOptions().align_corners(false)));
+        z = model->ForwardAligned(SampleAffine(x, theta.detach()));
       } else {
         z = model->forward(x);
       }
@@ -362,9 +344,7 @@ StatusOr<TrainSummary> TrainChecked(const TrainOptions& options, const TrainCont
         torch::Tensor warped;
         {
           torch::NoGradGuard no_grad;
-          const torch::Tensor first = x.slice(0, 0, b.n);
-          warped = F::grid_sample(first, F::affine_grid(w.warp, first.sizes(), false),
-                                  F::GridSampleFuncOptions().align_corners(false));
+          warped = SampleAffine(x.slice(0, 0, b.n), w.warp);
         }
         align_loss = GridAlignmentLoss(stn->Theta(warped), w.undo);
         loss = loss + options.stn_supervision * align_loss;

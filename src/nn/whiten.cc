@@ -14,19 +14,6 @@ namespace F = torch::nn::functional;
 
 constexpr int kBatch = 32;  // images per forward pass
 
-// Copies every parameter and buffer of `from` into the same-named one of `to`, except the
-// projection's.
-void CopyAllButProjection(nn::NearDupNet& from, nn::NearDupNet& to) {
-  torch::NoGradGuard no_grad;
-  auto source = from->named_parameters();
-  for (auto& p : to->named_parameters()) {
-    if (p.key().rfind("proj.", 0) == 0) continue;
-    p.value().copy_(source[p.key()]);
-  }
-  auto buffers = from->named_buffers();
-  for (auto& b : to->named_buffers()) b.value().copy_(buffers[b.key()]);
-}
-
 }  // namespace
 
 StatusOr<WhitenSummary> WhitenModelImpl(const WhitenOptions& o) {
@@ -89,7 +76,7 @@ StatusOr<WhitenSummary> WhitenModelImpl(const WhitenOptions& o) {
     wc.min_cosine = 0;  // a new descriptor space: `model calibrate` again
     wc.normalize_pooled = true;
     ASSIGN_OR_RETURN(nn::NearDupNet out, nn::MakeModel(wc));
-    CopyAllButProjection(net, out);
+    nn::CopyMatchingWeights(net, out, "proj.");
     out->projection()->weight.copy_(w.to(torch::kFloat));
     out->projection()->bias.copy_((-w.matmul(mean)).to(torch::kFloat));
     RETURN_IF_ERROR(nn::SaveModel(out, o.out));

@@ -1,4 +1,5 @@
 #include "nn/losses.h"
+#include "nn/model.h"
 
 #include <gtest/gtest.h>
 
@@ -111,7 +112,6 @@ TEST(LossTest, GradientDescentSeparatesImagesAndAlignsPairs) {
   EXPECT_LT(InfoNceLoss(Unit(raw), 0.1).item<double>(), 0.1);
 }
 
-namespace F = torch::nn::functional;
 
 TEST(KnownWarpsTest, UndoInvertsTheWarpAndSamplingWithBothGivesTheSourceBack) {
   torch::manual_seed(3);
@@ -132,8 +132,7 @@ TEST(KnownWarpsTest, UndoInvertsTheWarpAndSamplingWithBothGivesTheSourceBack) {
   const torch::Tensor xx = torch::linspace(-1, 1, 64).view({1, 1, 1, 64}).expand({6, 1, 64, 64});
   const torch::Tensor image = torch::cat({torch::sin(3 * xx), torch::cos(2 * yy), xx * yy}, 1);
   auto sample = [](const torch::Tensor& im, const torch::Tensor& theta) {
-    return F::grid_sample(im, F::affine_grid(theta, im.sizes(), false),
-                          F::GridSampleFuncOptions().align_corners(false));
+    return SampleAffine(im, theta);
   };
   const torch::Tensor back = sample(sample(image, w.warp), w.undo);
   const auto centre = torch::indexing::Slice(24, 40);
