@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libopencv-dev libopencv-contrib-dev libturbojpeg0-dev libpng-dev libgif-dev libheif-dev
-  libsqlite3-dev nlohmann-json3-dev libcli11-dev libtorch-dev libfaiss-dev libopenblas0-openmp
+  libsqlite3-dev nlohmann-json3-dev libcli11-dev libssl-dev libcpp-httplib-dev libtorch-dev libfaiss-dev libopenblas0-openmp
   libopenmpi-dev openmpi-bin
   libgtest-dev libgmock-dev
 )

@@ -1,10 +1,12 @@
 // `neardup find DIR...`: groups of near-duplicates, as a table, JSON or CSV.
 #include <cstdio>
+#include <filesystem>
 
 #include "commands.h"
 #include "display.h"
 #include "flags.h"
 #include "json_out.h"
+#include "neardup/act.h"
 #include "neardup/text.h"
 #include "progress.h"
 #include "scan_flags.h"
@@ -40,9 +42,21 @@ void PrintTable(const FindResult& r) {
   }
 }
 
-void PrintJson(const FindResult& r, double seconds) {
+// The plan `neardup act` reads (neardup/act.h): the scan's working folder and roots as absolute
+// paths, and each grouped file's size, mtime and SHA-256 (read now, so act can tell a file that
+// changed since), besides what a person reads.
+void PrintJson(const FindResult& r, const std::vector<std::string>& inputs, double seconds) {
   const Method& method = *r.method;
   nlohmann::ordered_json out;
+  std::error_code ec;
+  SetJsonPath(out, std::filesystem::current_path(ec).string(), "cwd");
+  nlohmann::ordered_json roots = nlohmann::ordered_json::array();
+  for (const std::string& in : inputs) {
+    nlohmann::ordered_json j;
+    SetJsonPath(j, std::filesystem::absolute(in, ec).lexically_normal().string(), "root");
+    roots.push_back(j["root"]);
+  }
+  out["roots"] = std::move(roots);
   out["method"] = method.name();
   out["threshold"] = r.threshold;
   out["threshold_unit"] = method.threshold_range().unit_key;
@@ -59,7 +73,10 @@ void PrintJson(const FindResult& r, double seconds) {
       jf["width"] = f.facts.width;
       jf["height"] = f.facts.height;
       jf["bytes"] = f.facts.bytes;
+      jf["mtime_ns"] = f.facts.mtime_ns;
       jf["format"] = f.facts.format;
+      StatusOr<std::string> sha = FileSha256(f.path);
+      if (sha.ok()) jf["sha256"] = *sha;  // else act refuses to touch it (no hash to re-check)
       files.push_back(std::move(jf));
     }
     // The pairs that joined the group, with their evidence (fused) or distance (single methods).
@@ -141,7 +158,7 @@ int Run(const FindFlags& flags) {
   PrintProblems(r->scan);
   double seconds = clock.Seconds();
   if (flags.json) {
-    PrintJson(*r, seconds);
+    PrintJson(*r, options.scan.inputs, seconds);
   } else if (flags.csv) {
     PrintCsv(*r);
   } else {
@@ -164,11 +181,12 @@ void AddFindCommand(CLI::App& root, std::vector<Command>* out) {
       "find", "Group the near-duplicate images in folders; proposes which file of each to keep");
   AddScanFlags(cmd, &flags->scan);
   AddOptionalNumber(cmd, "-t,--threshold", &flags->threshold,
-                    "Match threshold in the method's unit: the fused score in 0..1 for the "
-                    "default method fused (default 0.5); Hamming bits for hashes, 0..256 for pdq "
-                    "and pdq8, 0..64 for the 64-bit hashes (default: the method's measured "
-                    "default: 32 for pdq8, 36 for pdq, 0 for the 64-bit hashes); minimum cosine "
-                    "similarity in 0..1 for learned methods (default 0.8, not yet calibrated)");
+                    "Match threshold in the method's unit: the fused score in 0..1 for the fused "
+                    "methods (the default, fused:cnn:mobilenet_v2 where the model is installed, "
+                    "else fused; default 0.5); Hamming bits for hashes, 0..256 for pdq and pdq8, "
+                    "0..64 for the 64-bit hashes (default: the method's measured default: 32 for "
+                    "pdq8, 36 for pdq, 0 for the 64-bit hashes); minimum cosine similarity in 0..1 "
+                    "for learned methods (default: the model's calibrated threshold)");
   auto* json = cmd->add_flag("--json", flags->json, "Print JSON");
   cmd->add_flag("--csv", flags->csv, "Print CSV")->excludes(json);
   auto* strict = cmd->add_flag(
