@@ -122,6 +122,10 @@ struct JournalSummary {
 };
 StatusOr<std::vector<JournalSummary>> ListJournals(const std::string& dir = {});
 
+// The newest journal in `dir` (empty = default) not undone yet: what a plain Undo() reverses.
+// NotFound when every journal there is undone (or there is none).
+StatusOr<std::string> LatestJournal(const std::string& dir = {});
+
 struct UndoReport {
   std::string journal;
   std::vector<ActionRecord> actions;  // destination = where the file came back from
@@ -134,7 +138,9 @@ struct UndoReport {
 // symlink is removed and the original comes back from the Trash; a delete is reported as not
 // reversible. An action whose intent was journaled but not marked done (a kill) is checked on disk
 // and reversed when it happened. A path that is occupied again is left alone (skipped, saying
-// so). The journal is marked undone, so a second Undo is a no-op. NotFound: no such journal.
+// so). The journal is marked undone, so a second Undo is a no-op (an empty report); an action
+// that failed to come back (the OS refused) leaves it open for another try. NotFound: no such
+// journal; ResourceExhausted: an act or undo is using its folder.
 StatusOr<UndoReport> Undo(const std::string& journal = {});
 
 }  // namespace neardup

@@ -32,6 +32,7 @@ void AddBenchCommand(CLI::App& root, std::vector<Command>* out);  // and its sub
 void AddTrainCommand(CLI::App& root, std::vector<Command>* out);
 void AddIndexCommand(CLI::App& root, std::vector<Command>* out);  // and its subcommands
 void AddModelCommand(CLI::App& root, std::vector<Command>* out);  // and its subcommands
+void AddActCommand(CLI::App& root, std::vector<Command>* out);    // act and undo
 
 }  // namespace neardup::cli
 

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   AddTrainCommand(app, &commands);
   AddIndexCommand(app, &commands);
   AddModelCommand(app, &commands);
+  AddActCommand(app, &commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
