@@ -1,4 +1,6 @@
 // Act (neardup/act.h): the per-file checks, then each action journaled before and after.
+#include "neardup/act.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,7 +12,6 @@
 #include "act/fs_ops.h"
 #include "act/journal.h"
 #include "act/trash.h"
-#include "neardup/act.h"
 
 namespace neardup {
 namespace {
@@ -243,7 +244,8 @@ StatusOr<std::string> Runner::Do(const Checked& dup, const Checked& keep,
       if (r != 0) {
         const int e = errno;
         PutBack(intent);
-        return act::ErrnoStatus(dup.canon, hard ? "cannot make the hard link" : "cannot make the symbolic link", e);
+        return act::ErrnoStatus(
+            dup.canon, hard ? "cannot make the hard link" : "cannot make the symbolic link", e);
       }
       RETURN_IF_ERROR(act::FsyncDir(act::DirName(dup.canon)));
       RETURN_IF_ERROR(Mark("done", intent.id));
@@ -278,20 +280,28 @@ StatusOr<std::vector<std::string>> CanonicalRoots(const std::vector<std::string>
 
 const char* ActionKindName(ActionKind kind) {
   switch (kind) {
-    case ActionKind::kTrash: return "trash";
-    case ActionKind::kMoveTo: return "move";
-    case ActionKind::kHardlink: return "hardlink";
-    case ActionKind::kSymlink: return "symlink";
-    case ActionKind::kDelete: return "delete";
+    case ActionKind::kTrash:
+      return "trash";
+    case ActionKind::kMoveTo:
+      return "move";
+    case ActionKind::kHardlink:
+      return "hardlink";
+    case ActionKind::kSymlink:
+      return "symlink";
+    case ActionKind::kDelete:
+      return "delete";
   }
   return "?";
 }
 
 const char* OutcomeName(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kDone: return "done";
-    case Outcome::kSkipped: return "skipped";
-    case Outcome::kFailed: return "failed";
+    case Outcome::kDone:
+      return "done";
+    case Outcome::kSkipped:
+      return "skipped";
+    case Outcome::kFailed:
+      return "failed";
   }
   return "?";
 }
@@ -326,16 +336,18 @@ StatusOr<ActReport> Act(const Plan& plan, const ActOptions& options) {
     start.type = "start";
     start.kind = ActionKindName(o.kind);
     start.started = LocalIsoTime(std::time(nullptr));
-    ASSIGN_OR_RETURN(journal, JournalWriter::Create(
-                                  o.journal_dir.empty() ? DefaultJournalDir() : o.journal_dir, start));
+    ASSIGN_OR_RETURN(
+        journal,
+        JournalWriter::Create(o.journal_dir.empty() ? DefaultJournalDir() : o.journal_dir, start));
     report.journal = journal->path();
   }
   Runner runner(o, std::move(journal));
   auto add = [&](const PlanFile& f, const std::string& keep, Outcome outcome, std::string detail,
                  std::string destination = {}) {
     report.actions.push_back({f.path, keep, outcome, std::move(detail), std::move(destination)});
-    (outcome == Outcome::kDone ? report.done
-                               : outcome == Outcome::kSkipped ? report.skipped : report.failed)++;
+    (outcome == Outcome::kDone      ? report.done
+     : outcome == Outcome::kSkipped ? report.skipped
+                                    : report.failed)++;
   };
   for (const PlanGroup& g : plan.groups) {
     const PlanFile* keep = nullptr;
@@ -356,9 +368,9 @@ StatusOr<ActReport> Act(const Plan& plan, const ActOptions& options) {
     }
     StatusOr<Checked> kept = Check(*keep, roots);
     if (!kept.ok()) {
-      skip_group("group skipped: the kept file " + keep->path + " is " +
-                 (kept.status().code() == StatusCode::kNotFound ? "gone"
-                                                                : kept.status().message()));
+      skip_group(
+          "group skipped: the kept file " + keep->path + " is " +
+          (kept.status().code() == StatusCode::kNotFound ? "gone" : kept.status().message()));
       continue;
     }
     for (const PlanFile& f : g.files) {
@@ -396,8 +408,8 @@ StatusOr<ActReport> Act(const Plan& plan, const ActOptions& options) {
         }
       }
       std::string destination;
-      StatusOr<std::string> detail = o.dry_run ? runner.Plan(*dup, *kept, &destination)
-                                               : runner.Do(*dup, *kept, &destination);
+      StatusOr<std::string> detail =
+          o.dry_run ? runner.Plan(*dup, *kept, &destination) : runner.Do(*dup, *kept, &destination);
       if (detail.ok()) {
         add(f, keep->path, Outcome::kDone, *detail, destination);
       } else {

@@ -28,7 +28,8 @@ StatusOr<int> LockDir(const std::string& dir) {
     const int e = errno;
     ::close(fd);
     if (e == EWOULDBLOCK) {
-      return ResourceExhaustedError(dir + ": another neardup act or undo is using this journal folder");
+      return ResourceExhaustedError(dir +
+                                    ": another neardup act or undo is using this journal folder");
     }
     return ErrnoStatus(lock, "cannot lock", e);
   }

@@ -57,7 +57,8 @@ class JournalWriter {
   const std::string& path() const { return path_; }
 
  private:
-  JournalWriter(std::string path, int fd, int lock_fd) : path_(std::move(path)), fd_(fd), lock_fd_(lock_fd) {}
+  JournalWriter(std::string path, int fd, int lock_fd)
+      : path_(std::move(path)), fd_(fd), lock_fd_(lock_fd) {}
   std::string path_;
   int fd_ = -1;
   int lock_fd_ = -1;

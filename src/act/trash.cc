@@ -71,8 +71,7 @@ StatusOr<TrashDir> TopdirTrash(const std::string& topdir, uid_t uid, bool create
       if (!create) return t;
       if (::mkdir(t.root.c_str(), 0700) == 0 || errno == EEXIST) {
         struct stat ut;
-        if (LStat(t.root, &ut) && S_ISDIR(ut.st_mode) && ut.st_uid == uid &&
-            CreateLayout(t).ok()) {
+        if (LStat(t.root, &ut) && S_ISDIR(ut.st_mode) && ut.st_uid == uid && CreateLayout(t).ok()) {
           return t;
         }
       }
@@ -157,8 +156,7 @@ std::string FreeTrashName(const TrashDir& trash, const std::string& name) {
   }
 }
 
-Status WriteTrashInfo(const TrashDir& trash, const std::string& name,
-                      const std::string& original) {
+Status WriteTrashInfo(const TrashDir& trash, const std::string& name, const std::string& original) {
   const std::string path = trash.info + "/" + name + ".trashinfo";
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {

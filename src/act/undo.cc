@@ -151,8 +151,9 @@ StatusOr<UndoReport> Undo(const std::string& journal) {
     if (settled.count(e.id)) continue;
     const Reversal r = Reverse(e, done.count(e.id) > 0);
     report.actions.push_back({e.path, e.keep, r.outcome, r.detail, e.dest});
-    (r.outcome == Outcome::kDone ? report.restored
-                                 : r.outcome == Outcome::kSkipped ? report.skipped : report.failed)++;
+    (r.outcome == Outcome::kDone      ? report.restored
+     : r.outcome == Outcome::kSkipped ? report.skipped
+                                      : report.failed)++;
     // A failure stays open, so a later Undo tries again; whatever settled is marked.
     if (r.outcome == Outcome::kFailed && e.op != "delete") {
       ++open;

@@ -122,8 +122,8 @@ TEST_F(ActTest, TheLastMemberOfAGroupIsNeverRemoved) {
   // "alias" is the same folder as "real": both plan entries are one file.
   MakeFile(At("real/a.jpg"), "the only copy");
   fs::create_directory_symlink(At("real"), At("alias"));
-  Plan plan = PlanOf({PlanGroup{{testing::Facts(At("real/a.jpg"), true),
-                                 testing::Facts(At("alias/a.jpg"), false)}}});
+  Plan plan = PlanOf({PlanGroup{
+      {testing::Facts(At("real/a.jpg"), true), testing::Facts(At("alias/a.jpg"), false)}}});
   for (ActionKind k : {ActionKind::kTrash, ActionKind::kDelete, ActionKind::kSymlink}) {
     const ActReport r = Run(plan, Options(k));
     EXPECT_EQ(r.done, 0) << ActionKindName(k);
@@ -197,8 +197,8 @@ TEST_F(ActTest, AGroupWithoutFactsIsSkipped) {
 }
 
 TEST_F(ActTest, HardlinkOnlyByteIdenticalFilesUnlessForced) {
-  Plan plan = PlanOf({MakeGroup("a.jpg", {"same.jpg"}, /*same=*/true),
-                      MakeGroup("k.jpg", {"other.jpg"})});
+  Plan plan =
+      PlanOf({MakeGroup("a.jpg", {"same.jpg"}, /*same=*/true), MakeGroup("k.jpg", {"other.jpg"})});
   const FileState original = *StateOf(At("same.jpg"));
   ActReport r = Run(plan, Options(ActionKind::kHardlink));
   ASSERT_EQ(r.actions.size(), 2u);
@@ -247,7 +247,8 @@ TEST_F(ActTest, MoveToKeepsTheRelativePathAndNeverReplaces) {
 }
 
 TEST_F(ActTest, MoveToOptionsAreChecked) {
-  StatusOr<ActReport> r = Act(PlanOf({MakeGroup("a.jpg", {"b.jpg"})}), Options(ActionKind::kMoveTo));
+  StatusOr<ActReport> r =
+      Act(PlanOf({MakeGroup("a.jpg", {"b.jpg"})}), Options(ActionKind::kMoveTo));
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
 }
 

@@ -37,8 +37,9 @@ class KillTest : public ActFixture {
     std::vector<PlanGroup> groups;
     for (int g = 0; g < kGroups; ++g) {
       const std::string d = "g" + std::to_string(g % 10) + "/";
-      groups.push_back(MakeGroup(d + std::to_string(g) + "_keep.jpg",
-                                 {d + std::to_string(g) + "_a.jpg", d + std::to_string(g) + "_b.png"}));
+      groups.push_back(
+          MakeGroup(d + std::to_string(g) + "_keep.jpg",
+                    {d + std::to_string(g) + "_a.jpg", d + std::to_string(g) + "_b.png"}));
       ::chmod(At(d + std::to_string(g) + "_a.jpg").c_str(), g % 2 ? 0600 : 0644);
     }
     plan_ = PlanOf(groups);

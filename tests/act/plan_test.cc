@@ -54,13 +54,11 @@ TEST(ParsePlanTest, Errors) {
   ExpectInvalid(R"({"groups": [{"files": [{"path": "/a", "keep": true}, {"path": "/b", "keep":
     false}]}, {"files": [{"path": "/c", "keep": true}, {"path": "/b", "keep": false}]}]})",
                 "/b: the file is listed twice");
-  ExpectInvalid(R"({"groups": [{"files": [{"path": "rel.jpg", "keep": true}]}]})",
-                "no \"cwd\"");
+  ExpectInvalid(R"({"groups": [{"files": [{"path": "rel.jpg", "keep": true}]}]})", "no \"cwd\"");
   ExpectInvalid(R"({"groups": [{"files": [{"path": "/a", "keep": "yes"}]}]})", "\"keep\"");
   ExpectInvalid(R"({"groups": [{"files": [{"path": "/a", "keep": true, "sha256": "XY"}]}]})",
                 "sha256");
-  ExpectInvalid(R"({"groups": [{"files": [{"path": "/a", "keep": true, "bytes": -4}]}]})",
-                "bytes");
+  ExpectInvalid(R"({"groups": [{"files": [{"path": "/a", "keep": true, "bytes": -4}]}]})", "bytes");
 }
 
 }  // namespace

@@ -74,8 +74,9 @@ TEST_F(VolumeTrashTest, AFileOnAnotherVolumeGoesToThatVolumesTrash) {
   testing::MakeFile(std::string(name) + "/keep.jpg", "k");
   testing::MakeFile(dup, "d", 0604);
   const auto before = testing::StateOf(dup);
-  Plan plan{{name}, {PlanGroup{{testing::Facts(std::string(name) + "/keep.jpg", true),
-                                testing::Facts(dup, false)}}}};
+  Plan plan{{name},
+            {PlanGroup{{testing::Facts(std::string(name) + "/keep.jpg", true),
+                        testing::Facts(dup, false)}}}};
   StatusOr<ActReport> r = Act(plan, Options(ActionKind::kTrash));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->done, 1) << r->actions[0].detail;

@@ -41,8 +41,8 @@ class UndoTest : public ActFixture {
 };
 
 TEST_F(UndoTest, EachReversibleKindComesBackExactly) {
-  for (ActionKind k : {ActionKind::kTrash, ActionKind::kMoveTo, ActionKind::kHardlink,
-                       ActionKind::kSymlink}) {
+  for (ActionKind k :
+       {ActionKind::kTrash, ActionKind::kMoveTo, ActionKind::kHardlink, ActionKind::kSymlink}) {
     SCOPED_TRACE(ActionKindName(k));
     const std::string tag = ActionKindName(k);
     const Plan plan = PlanOf({MakeGroup(tag + "/a.jpg", {tag + "/b.jpg", tag + "/sub/c.png"},
@@ -118,7 +118,8 @@ TEST_F(UndoTest, AnOccupiedPathIsLeftAlone) {
 }
 
 TEST_F(UndoTest, ADeleteIsReportedIrreversible) {
-  StatusOr<ActReport> r = Act(PlanOf({MakeGroup("a.jpg", {"b.jpg"})}), Options(ActionKind::kDelete));
+  StatusOr<ActReport> r =
+      Act(PlanOf({MakeGroup("a.jpg", {"b.jpg"})}), Options(ActionKind::kDelete));
   ASSERT_TRUE(r.ok() && r->done == 1);
   StatusOr<UndoReport> u = Undo(r->journal);
   ASSERT_TRUE(u.ok());

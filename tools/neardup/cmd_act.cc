@@ -40,10 +40,11 @@ nlohmann::ordered_json RecordJson(const ActionRecord& a) {
   return j;
 }
 
-void PrintRecords(const std::vector<ActionRecord>& actions) {
+// One line per file: "done", "skipped" or "failed" ("dry-run" for what a dry run would do).
+void PrintRecords(const std::vector<ActionRecord>& actions, bool dry_run = false) {
   for (const ActionRecord& a : actions) {
-    std::printf("%-7s %s: %s\n", OutcomeName(a.outcome), DisplayPath(a.path).c_str(),
-                DisplayText(a.detail).c_str());
+    const char* label = dry_run && a.outcome == Outcome::kDone ? "dry-run" : OutcomeName(a.outcome);
+    std::printf("%-8s %s: %s\n", label, DisplayPath(a.path).c_str(), DisplayText(a.detail).c_str());
   }
 }
 
@@ -85,7 +86,7 @@ int RunAct(ActFlags& f) {
     std::printf("%s\n", j.dump(2).c_str());
     return rc;
   }
-  PrintRecords(r->actions);
+  PrintRecords(r->actions, o.dry_run);
   if (o.dry_run) {
     std::printf("dry run: %lld to %s, %lld skipped; nothing was touched (add --yes to act)\n",
                 static_cast<long long>(r->done), ActionKindName(o.kind),
@@ -122,7 +123,9 @@ int RunList(const UndoFlags& f) {
                 static_cast<long long>(s.done), s.complete ? "" : "  (interrupted)",
                 s.undone ? "  (undone)" : "", DisplayPath(s.path).c_str());
   }
-  if (all->empty()) std::printf("no journals in %s\n", DisplayPath(f.journal_dir.empty() ? DefaultJournalDir() : f.journal_dir).c_str());
+  if (all->empty())
+    std::printf("no journals in %s\n",
+                DisplayPath(f.journal_dir.empty() ? DefaultJournalDir() : f.journal_dir).c_str());
   return kExitOk;
 }
 
