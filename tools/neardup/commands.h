@@ -33,6 +33,7 @@ void AddTrainCommand(CLI::App& root, std::vector<Command>* out);
 void AddIndexCommand(CLI::App& root, std::vector<Command>* out);  // and its subcommands
 void AddModelCommand(CLI::App& root, std::vector<Command>* out);  // and its subcommands
 void AddActCommand(CLI::App& root, std::vector<Command>* out);    // act and undo
+void AddServeCommand(CLI::App& root, std::vector<Command>* out);
 
 }  // namespace neardup::cli
 

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   AddIndexCommand(app, &commands);
   AddModelCommand(app, &commands);
   AddActCommand(app, &commands);
+  AddServeCommand(app, &commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
