@@ -11,6 +11,7 @@ PACKAGES=(
   libsqlite3-dev nlohmann-json3-dev libcli11-dev libssl-dev libcpp-httplib-dev libtorch-dev libfaiss-dev libopenblas0-openmp
   libopenmpi-dev openmpi-bin
   libgtest-dev libgmock-dev
+  pybind11-dev python3-dev python3-numpy python3-pytest
 )
 
 install=1

@@ -21,8 +21,9 @@ class ActCliTest : public ActFixture {
     ActFixture::SetUp();
     fs::copy(std::string(NEARDUP_TEST_DATA) + "/../../examples", root_,
              fs::copy_options::recursive | fs::copy_options::overwrite_existing);
-    for (const auto& e : fs::directory_iterator(root_))
-      before_[e.path()] = *testing::StateOf(e.path());
+    for (const auto& e : fs::directory_iterator(root_)) {
+      if (e.is_regular_file()) before_[e.path()] = *testing::StateOf(e.path());
+    }
     testing::CliResult find = RunCli({"find", root_, "--json", "--no-cache", "--method", "pdq8"});
     ASSERT_EQ(find.exit_code, 0) << find.err;
     plan_ = tmp_.Join("plan.json");

@@ -30,16 +30,6 @@ struct UndoFlags {
   bool json = false;
 };
 
-nlohmann::ordered_json RecordJson(const ActionRecord& a) {
-  nlohmann::ordered_json j;
-  SetJsonPath(j, a.path);
-  SetJsonPath(j, a.keep, "keep");
-  j["outcome"] = OutcomeName(a.outcome);
-  j["detail"] = a.detail;
-  if (!a.destination.empty()) SetJsonPath(j, a.destination, "destination");
-  return j;
-}
-
 // One line per file: "done", "skipped" or "failed" ("dry-run" for what a dry run would do).
 void PrintRecords(const std::vector<ActionRecord>& actions, bool dry_run = false) {
   for (const ActionRecord& a : actions) {
@@ -73,16 +63,7 @@ int RunAct(ActFlags& f) {
   if (!r.ok()) return Fail(r.status());
   const int rc = r->failed > 0 ? kExitSomeFailed : kExitOk;
   if (f.json) {
-    nlohmann::ordered_json j;
-    j["dry_run"] = o.dry_run;
-    j["action"] = ActionKindName(o.kind);
-    if (!r->journal.empty()) SetJsonPath(j, r->journal, "journal");
-    nlohmann::ordered_json actions = nlohmann::ordered_json::array();
-    for (const ActionRecord& a : r->actions) actions.push_back(RecordJson(a));
-    j["actions"] = std::move(actions);
-    j["done"] = r->done;
-    j["skipped"] = r->skipped;
-    j["failed"] = r->failed;
+    const nlohmann::ordered_json j = ActReportJson(*r, o);
     std::printf("%s\n", j.dump(2).c_str());
     return rc;
   }
@@ -148,14 +129,7 @@ int RunUndo(const UndoFlags& f) {
   if (!r.ok()) return Fail(r.status());
   const int rc = r->failed > 0 ? kExitSomeFailed : kExitOk;
   if (f.json) {
-    nlohmann::ordered_json j;
-    SetJsonPath(j, r->journal, "journal");
-    nlohmann::ordered_json actions = nlohmann::ordered_json::array();
-    for (const ActionRecord& a : r->actions) actions.push_back(RecordJson(a));
-    j["actions"] = std::move(actions);
-    j["restored"] = r->restored;
-    j["skipped"] = r->skipped;
-    j["failed"] = r->failed;
+    const nlohmann::ordered_json j = UndoReportJson(*r);
     std::printf("%s\n", j.dump(2).c_str());
     return rc;
   }

@@ -79,23 +79,7 @@ int Run(const ExplainFlags& flags) {
     written = std::move(w).value();
   }
   if (flags.json) {
-    nlohmann::ordered_json methods = nlohmann::ordered_json::array();
-    for (const MethodVerdict& v : e->verdicts) {
-      methods.push_back({{"method", v.method},
-                         {"distance", v.distance},
-                         {"score", v.score},
-                         {"threshold", v.threshold},
-                         {"match", v.match}});
-    }
-    nlohmann::ordered_json out;
-    SetJsonPath(out, flags.a, "a");
-    SetJsonPath(out, flags.b, "b");
-    out["methods"] = methods;
-    if (e->fused) out["fused"] = EvidenceJson(*e->fused);
-    out["near_duplicate"] = verdict->match;
-    out["verdict_method"] = verdict->method;
-    out["not_run"] = e->notes;
-    out["files"] = written;
+    const nlohmann::ordered_json out = ExplanationJson(flags.a, flags.b, *e, *verdict, written);
     std::printf("%s\n", DumpJson(out).c_str());
     return kExitOk;
   }

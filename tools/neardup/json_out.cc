@@ -57,4 +57,67 @@ std::string DumpJson(const nlohmann::ordered_json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+namespace {
+
+nlohmann::ordered_json RecordsJson(const std::vector<ActionRecord>& records) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const ActionRecord& a : records) {
+    nlohmann::ordered_json j;
+    SetJsonPath(j, a.path);
+    SetJsonPath(j, a.keep, "keep");
+    j["outcome"] = OutcomeName(a.outcome);
+    j["detail"] = a.detail;
+    if (!a.destination.empty()) SetJsonPath(j, a.destination, "destination");
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::ordered_json ExplanationJson(const std::string& a, const std::string& b,
+                                       const Explanation& e, const MethodVerdict& verdict,
+                                       const std::vector<std::string>& written) {
+  nlohmann::ordered_json methods = nlohmann::ordered_json::array();
+  for (const MethodVerdict& v : e.verdicts) {
+    methods.push_back({{"method", v.method},
+                       {"distance", v.distance},
+                       {"score", v.score},
+                       {"threshold", v.threshold},
+                       {"match", v.match}});
+  }
+  nlohmann::ordered_json out;
+  SetJsonPath(out, a, "a");
+  SetJsonPath(out, b, "b");
+  out["methods"] = methods;
+  if (e.fused) out["fused"] = EvidenceJson(*e.fused);
+  out["near_duplicate"] = verdict.match;
+  out["verdict_method"] = verdict.method;
+  out["not_run"] = e.notes;
+  out["files"] = written;
+  return out;
+}
+
+nlohmann::ordered_json ActReportJson(const ActReport& r, const ActOptions& o) {
+  nlohmann::ordered_json j;
+  j["dry_run"] = o.dry_run;
+  j["action"] = ActionKindName(o.kind);
+  if (!r.journal.empty()) SetJsonPath(j, r.journal, "journal");
+  j["done"] = r.done;
+  j["skipped"] = r.skipped;
+  j["failed"] = r.failed;
+  j["actions"] = RecordsJson(r.actions);
+  return j;
+}
+
+nlohmann::ordered_json UndoReportJson(const UndoReport& r) {
+  nlohmann::ordered_json j;
+  SetJsonPath(j, r.journal, "journal");
+  j["restored"] = r.restored;
+  j["skipped"] = r.skipped;
+  j["failed"] = r.failed;
+  j["actions"] = RecordsJson(r.actions);
+  return j;
+}
+
 }  // namespace neardup::cli

@@ -4,7 +4,10 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "neardup/act.h"
+#include "neardup/explain.h"
 #include "neardup/fuse.h"
 
 namespace neardup::cli {
@@ -19,6 +22,20 @@ std::string DumpJson(const nlohmann::ordered_json& j, int indent = 2);
 // The evidence on a pair as JSON (what each source said, the verification, the matched region in
 // both images' pixels), without the paths: the caller names the pair.
 nlohmann::ordered_json EvidenceJson(const PairEvidence& e);
+
+// The document of `explain --json`: "a", "b", each method's verdict, the fused evidence, the
+// verdict of `verdict` (the default method's), the methods not run and the files written.
+nlohmann::ordered_json ExplanationJson(const std::string& a, const std::string& b,
+                                       const Explanation& e, const MethodVerdict& verdict,
+                                       const std::vector<std::string>& written);
+
+// An act run as JSON, the same for `neardup act --json` and POST /v1/actions: dry_run, action,
+// journal, done/skipped/failed and one record per file (path, keep, outcome, detail, destination).
+nlohmann::ordered_json ActReportJson(const ActReport& r, const ActOptions& o);
+
+// An undo run as JSON (`neardup undo --json`, POST /v1/undo): journal, restored/skipped/failed and
+// one record per file.
+nlohmann::ordered_json UndoReportJson(const UndoReport& r);
 
 }  // namespace neardup::cli
 

@@ -53,26 +53,13 @@ std::optional<ActionKind> ActionKindFromName(const std::string& name) {
   return std::nullopt;
 }
 
-nlohmann::ordered_json RecordsJson(const std::vector<ActionRecord>& records) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const ActionRecord& r : records) {
-    nlohmann::ordered_json j;
-    SetJsonPath(j, r.path);
-    SetJsonPath(j, r.keep, "keep");
-    j["outcome"] = OutcomeName(r.outcome);
-    j["detail"] = r.detail;
-    if (!r.destination.empty()) SetJsonPath(j, r.destination, "destination");
-    out.push_back(std::move(j));
-  }
-  return out;
-}
-
 }  // namespace
 
 Server::Server(ServeFlags flags)
     : flags_(std::move(flags)),
-      heavy_(flags_.heavy > 0 ? flags_.heavy : int(std::max(1u, std::thread::hardware_concurrency())),
-             flags_.max_queue, std::chrono::seconds(flags_.timeout_s)),
+      heavy_(
+          flags_.heavy > 0 ? flags_.heavy : int(std::max(1u, std::thread::hardware_concurrency())),
+          flags_.max_queue, std::chrono::seconds(flags_.timeout_s)),
       scan_(std::make_unique<ScanState>()) {}
 
 Server::~Server() {
@@ -119,8 +106,9 @@ void Server::Route(const char* method, const std::string& pattern, const std::st
       res.set_header("Retry-After", "1");
       JsonError(res, 503, "busy: too many requests queued; retry later");
     } else if (token && !Authorized(req)) {
-      JsonError(res, 401, "this request changes state: it needs the token (header "
-                          "'Authorization: Bearer TOKEN'), printed when the server started");
+      JsonError(res, 401,
+                "this request changes state: it needs the token (header "
+                "'Authorization: Bearer TOKEN'), printed when the server started");
     } else {
       try {
         h(req, res);
@@ -128,9 +116,9 @@ void Server::Route(const char* method, const std::string& pattern, const std::st
         JsonError(res, 500, std::string("internal error: ") + e.what());
       }
     }
-    metrics_.Observe(name, res.status,
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                         .count());
+    metrics_.Observe(
+        name, res.status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   };
   const std::string m = method;
   if (m == "GET") {
@@ -146,9 +134,9 @@ std::optional<std::string> Server::ServablePath(const std::string& path) const {
   {
     std::lock_guard<std::mutex> lock(scan_mu_);
     const bool scanned = scan_->files.count(lexical) > 0;
-    const bool upload = !flags_.index.empty() &&
-                        lexical.rfind(fs::path(flags_.index).lexically_normal().string() +
-                                          "/uploads/", 0) == 0;
+    const bool upload =
+        !flags_.index.empty() &&
+        lexical.rfind(fs::path(flags_.index).lexically_normal().string() + "/uploads/", 0) == 0;
     if (!scanned && !upload) return std::nullopt;
   }
   std::error_code ec;
@@ -344,14 +332,7 @@ void Server::RegisterRoutes() {
       return JsonError(res, StatusHttpCode(report.status()), report.status().message());
     }
     if (!o.dry_run) StartScan();
-    nlohmann::ordered_json out;
-    out["dry_run"] = o.dry_run;
-    out["action"] = ActionKindName(o.kind);
-    SetJsonPath(out, report->journal, "journal");
-    out["done"] = report->done;
-    out["skipped"] = report->skipped;
-    out["failed"] = report->failed;
-    out["actions"] = RecordsJson(report->actions);
+    const nlohmann::ordered_json out = ActReportJson(*report, o);
     JsonReply(res, 200, out);
   });
   Route("POST", "/v1/undo", "undo", true, [this](const auto& req, auto& res) {
@@ -364,22 +345,20 @@ void Server::RegisterRoutes() {
     {
       std::lock_guard<std::mutex> lock(act_mu_);
       if (journal.empty()) {
-        StatusOr<std::vector<JournalSummary>> list = ListJournals(flags_.journal_dir);
-        if (!list.ok()) {
-          return JsonError(res, StatusHttpCode(list.status()), list.status().message());
+        StatusOr<std::string> latest = LatestJournal(flags_.journal_dir);
+        if (!latest.ok() && latest.status().code() == StatusCode::kNotFound) {
+          return JsonError(res, 404, "nothing to undo: " + latest.status().message());
         }
-        for (const JournalSummary& j : *list) {
-          if (!j.undone) {
-            journal = j.path;
-            break;
-          }
+        if (!latest.ok()) {
+          return JsonError(res, StatusHttpCode(latest.status()), latest.status().message());
         }
-        if (journal.empty()) return JsonError(res, 404, "nothing to undo: no journal left");
+        journal = *latest;
       } else if (journal.find('/') != std::string::npos) {
         return JsonError(res, 400, "journal: a name from the journal folder, not a path");
       } else {
         journal = (fs::path(flags_.journal_dir.empty() ? DefaultJournalDir() : flags_.journal_dir) /
-                   journal).string();
+                   journal)
+                      .string();
       }
       report = Undo(journal);
     }
@@ -387,12 +366,7 @@ void Server::RegisterRoutes() {
       return JsonError(res, StatusHttpCode(report.status()), report.status().message());
     }
     StartScan();
-    nlohmann::ordered_json out;
-    SetJsonPath(out, report->journal, "journal");
-    out["restored"] = report->restored;
-    out["skipped"] = report->skipped;
-    out["failed"] = report->failed;
-    out["actions"] = RecordsJson(report->actions);
+    const nlohmann::ordered_json out = UndoReportJson(*report);
     JsonReply(res, 200, out);
   });
 }
@@ -422,8 +396,7 @@ int Server::Run() {
       token_.pop_back();
     }
     if (!f && token_.empty()) {
-      std::fprintf(stderr, "neardup serve: %s: cannot read the token\n",
-                   flags_.token_file.c_str());
+      std::fprintf(stderr, "neardup serve: %s: cannot read the token\n", flags_.token_file.c_str());
       return 1;
     }
     if (token_.size() < 16) {
@@ -458,9 +431,10 @@ int Server::Run() {
   http_.set_keep_alive_max_count(100);
   http_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
-      JsonError(res, res.status, res.status == 413   ? "request body too large"
-                                 : res.status == 404 ? "no such endpoint"
-                                                     : "request refused");
+      JsonError(res, res.status,
+                res.status == 413   ? "request body too large"
+                : res.status == 404 ? "no such endpoint"
+                                    : "request refused");
     }
   });
   // httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, fixed in Debian's build):
@@ -475,7 +449,8 @@ int Server::Run() {
   RegisterRoutes();
   RegisterMediaRoutes();
 
-  const int bound = port == 0 ? http_.bind_to_any_port(host) : (http_.bind_to_port(host, port) ? port : -1);
+  const int bound =
+      port == 0 ? http_.bind_to_any_port(host) : (http_.bind_to_port(host, port) ? port : -1);
   if (bound < 0) {
     std::fprintf(stderr, "neardup serve: cannot listen on %s\n", flags_.bind.c_str());
     return 1;

@@ -1,0 +1,57 @@
+"""neardup.Index: the round trip of `neardup index` from Python."""
+
+import os
+
+import numpy as np
+import pytest
+
+import neardup
+from conftest import cli_json, scene
+
+
+def test_index_round_trip(examples, tmp_path):
+    path = str(tmp_path / "refs.idx")
+    harbour = os.path.join(examples, "harbour.jpg")
+    with neardup.Index(path, method="pdq8") as ix:
+        assert ix.method == "pdq8" and not ix.closed
+        added = ix.add(examples)
+        assert added["added"] == 9 and added["errors"] == []
+        assert ix.add(examples)["unchanged"] == 9  # nothing described twice
+        hits = ix.query(harbour, k=3)
+        assert hits[0]["path"] == os.path.abspath(harbour) and hits[0]["distance"] == 0
+        assert hits[0]["score"] == 1 and len(hits) == 3
+        rotated = [h["path"] for h in ix.query(os.path.join(examples, "harbour_rotated.jpg"))]
+        assert os.path.abspath(harbour) in rotated[:3]
+        both = ix.query([harbour, os.path.join(examples, "robot.jpg")], k=1)
+        assert [h[0]["path"] for h in both] == [os.path.abspath(harbour),
+                                                os.path.abspath(os.path.join(examples,
+                                                                             "robot.jpg"))]
+        pairs = ix.dups()
+        assert any({os.path.basename(a), os.path.basename(b)} ==
+                   {"harbour.jpg", "harbour_rotated.jpg"} for a, b, _ in pairs)
+        assert ix.stats()["images"] == 9
+        assert ix.remove([harbour, "/not/indexed.jpg"]) == ["/not/indexed.jpg"]
+        assert ix.stats()["images"] == 8
+    assert ix.closed
+    with pytest.raises(neardup.Error, match="closed"):
+        ix.stats()
+    # The CLI reads what Python wrote.
+    assert cli_json("index", "stats", path)["images"] == 8
+    # Reopened: the stored method; another is refused.
+    with neardup.Index(path) as again:
+        assert again.method == "pdq8" and again.stats()["images"] == 8
+    with pytest.raises(neardup.InvalidArgumentError, match="pdq8"):
+        neardup.Index(path, method="phash")
+
+
+def test_index_query_with_arrays_and_bad_input(tmp_path, examples):
+    with neardup.Index(str(tmp_path / "i"), method="phash") as ix:
+        ix.add(os.path.join(examples, "robot.jpg"))
+        hits = ix.query(scene(3), k=1)
+        assert len(hits) == 1 and 0 <= hits[0]["score"] <= 1
+        with pytest.raises(neardup.NotFoundError, match="missing.jpg"):
+            ix.query(str(tmp_path / "missing.jpg"))
+        with pytest.raises(ValueError):
+            ix.query(np.zeros((4, 4), np.int16))
+    with pytest.raises(neardup.Error):
+        neardup.Index(str(tmp_path / "x"), method="no-such-method")
