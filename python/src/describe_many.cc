@@ -10,15 +10,14 @@
 namespace neardup::py {
 namespace {
 
-// Arrays: chunks of Method::preferred_batch() images. A learned method parallelises inside its
-// network, so its chunks run one after another; a hash runs one chunk per thread.
+// Arrays: chunks of Method::preferred_batch() images, one chunk per worker thread at a time (as
+// Scan does: a learned method runs its network on one intra-op thread per caller).
 void DescribeArrays(const Method& method, const std::vector<ImageArg>& items,
                     const std::vector<size_t>& which, int threads, const ProgressFn& progress,
                     int64_t done_before, int64_t total, std::vector<StatusOr<Descriptor>>* out) {
   const size_t batch = size_t(std::max(1, method.preferred_batch()));
   const size_t chunks = (which.size() + batch - 1) / batch;
   int workers = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
-  if (batch > 1) workers = 1;
   workers = int(std::min<size_t>(size_t(workers), std::max<size_t>(chunks, 1)));
   std::atomic<size_t> next{0};
   std::mutex progress_mu;  // serialises `progress` and guards `done`

@@ -5,8 +5,10 @@
 # plugin and models (no environment variable, no build folder).
 #
 #   install_consumer_test.sh BUILD_DIR SOURCE_DIR CMAKE GENERATOR MAKE_PROGRAM CXX HAVE_NN_PLUGIN
+#                            [PYTHON PYTHON_INSTALL_DIR]   (the Python module's checks, when built)
 set -eu
 build=$1 src=$2 cmake=$3 generator=$4 make_program=$5 cxx=$6 have_nn=$7
+python=${8:-} py_dir=${9:-}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/neardup-install-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -99,5 +101,30 @@ if [ "$have_nn" = ON ]; then
   "$prefix/bin/neardup" find "$src/examples" --no-cache 2>&1 >/dev/null |
     grep -q 'Method fused:cnn:mobilenet_v2' ||
     fail "the installed neardup does not default to fused:cnn:mobilenet_v2 (models not found?)"
+fi
+if [ -n "$python" ]; then
+  echo "== installed Python module"
+  # From / with only the prefix on PYTHONPATH: the build tree cannot be what is imported.
+  (cd / && LD_DEBUG=files PYTHONPATH="$prefix/$py_dir" "$python" -c '
+import os, subprocess, sys
+import neardup
+prefix, have_nn, image, cli = sys.argv[1:5]
+assert neardup.__file__.startswith(prefix), neardup.__file__
+want = subprocess.run([cli, "hash", image], capture_output=True, text=True).stdout
+assert neardup.hash(image)["hash"] in want, "pdq8 differs from the CLI"
+if have_nn == "ON":
+    assert neardup.default_method() == "fused:cnn:mobilenet_v2", neardup.default_method()
+    v = neardup.describe([image], "cnn:mobilenet_v2")
+    print("neardup", neardup.__version__, "from", os.path.dirname(neardup.__file__),
+          "describe cnn:mobilenet_v2", v.shape)
+else:
+    print("neardup", neardup.__version__, "from", os.path.dirname(neardup.__file__))
+' "$prefix" "$have_nn" "$a" "$prefix/bin/neardup") >"$tmp/py" 2>"$tmp/pyld" ||
+    { cat "$tmp/py"; grep -v '^ *[0-9]*:' "$tmp/pyld" | tail -n 20; fail "the installed Python module"; }
+  cat "$tmp/py"
+  if [ "$have_nn" = ON ]; then
+    grep -q "file=$prefix/lib/neardup/libneardup_nn.so" "$tmp/pyld" ||
+      fail "the installed Python module did not open $prefix/lib/neardup/libneardup_nn.so"
+  fi
 fi
 echo "PASS"
