@@ -56,7 +56,8 @@ bool IsNnMethod(std::string_view spec);
 bool NnPluginInstalled();
 
 // The folders searched for model files, in order: $NEARDUP_MODEL_DIR, then models/ beside the
-// binary, in its parent folder, and in ../share/neardup/.
+// binary, in its parent folder, and in ../share/neardup/; then, for a program linked with
+// libneardup.so, share/neardup/models/ of the prefix the library is installed in.
 std::vector<std::string> ModelSearchDirs();
 
 // The "stn-cnn:"/"cnn:" methods with a model file in ModelSearchDirs() (files named

@@ -12,20 +12,53 @@
 
 namespace neardup {
 
-// Where to look for plugin `file`: $ENV_VAR alone when set; else beside the executable,
-// ../lib/neardup/ from it, and the build folder.
+// The folder of the object file that holds this code: the executable when the library is linked
+// in statically, else libneardup.so's folder (or the Python module's). Empty when unknown.
+inline std::string CodeDir() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&CodeDir), &info) == 0 || info.dli_fname == nullptr) {
+    return {};
+  }
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::canonical(info.dli_fname, ec);
+  return ec ? std::string() : p.parent_path().string();
+}
+
+// The folders installed files are looked for beside, in order: the executable's (bin/ of a
+// prefix), then the library's own when it is another (lib/ or lib/<multiarch>/ of a prefix, for a
+// program linked with libneardup.so from anywhere).
+inline std::vector<std::string> InstallAnchors() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) out.push_back(exe.parent_path().string());
+  if (std::string lib = CodeDir(); !lib.empty() && (out.empty() || lib != out[0])) {
+    out.push_back(lib);
+  }
+  return out;
+}
+
+// Where to look for plugin `file`: $ENV_VAR alone when set; else beside the executable and
+// ../lib/neardup/ from it; then, from libneardup.so's folder, neardup/ and ../neardup/ (the
+// prefix's lib/neardup/ seen from lib/ or lib/<multiarch>/); then the build folder.
 inline std::vector<std::string> PluginCandidates(const char* file, const char* env_var,
                                                  const char* build_path) {
+  namespace fs = std::filesystem;
   std::vector<std::string> out;
   if (const char* env = std::getenv(env_var); env != nullptr && *env) {
     out.push_back(env);  // an explicit choice: nothing else is tried
     return out;
   }
-  std::error_code ec;
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    out.push_back((exe.parent_path() / file).string());
-    out.push_back((exe.parent_path() / ".." / "lib" / "neardup" / file).lexically_normal().string());
+  const std::vector<std::string> anchors = InstallAnchors();
+  for (size_t i = 0; i < anchors.size(); ++i) {
+    const fs::path dir(anchors[i]);
+    if (i == 0) {  // the executable's folder
+      out.push_back((dir / file).string());
+      out.push_back((dir / ".." / "lib" / "neardup" / file).lexically_normal().string());
+    } else {
+      out.push_back((dir / "neardup" / file).string());
+      out.push_back((dir / ".." / "neardup" / file).lexically_normal().string());
+    }
   }
   if (build_path != nullptr && *build_path) out.push_back(build_path);
   return out;

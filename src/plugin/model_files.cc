@@ -5,29 +5,29 @@
 #include <filesystem>
 #include <set>
 
+#include "core/plugin_path.h"
+
 namespace neardup {
-namespace {
 
 namespace fs = std::filesystem;
-
-std::string ExeDir() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string() : exe.parent_path().string();
-}
-
-}  // namespace
 
 std::vector<std::string> ModelSearchDirs() {
   std::vector<std::string> out;
   if (const char* dir = std::getenv("NEARDUP_MODEL_DIR"); dir != nullptr && *dir) {
     out.push_back(dir);
   }
-  if (std::string exe = ExeDir(); !exe.empty()) {
-    out.push_back((fs::path(exe) / "models").string());
-    out.push_back((fs::path(exe) / ".." / "models").lexically_normal().string());
-    out.push_back(
-        (fs::path(exe) / ".." / "share" / "neardup" / "models").lexically_normal().string());
+  const std::vector<std::string> anchors = InstallAnchors();
+  for (size_t i = 0; i < anchors.size(); ++i) {
+    const fs::path dir(anchors[i]);
+    if (i == 0) {  // the executable's folder
+      out.push_back((dir / "models").string());
+      out.push_back((dir / ".." / "models").lexically_normal().string());
+      out.push_back((dir / ".." / "share" / "neardup" / "models").lexically_normal().string());
+    } else {  // libneardup.so's: lib/ or lib/<multiarch>/ of a prefix
+      out.push_back((dir / ".." / "share" / "neardup" / "models").lexically_normal().string());
+      out.push_back(
+          (dir / ".." / ".." / "share" / "neardup" / "models").lexically_normal().string());
+    }
   }
   return out;
 }

@@ -77,6 +77,14 @@ check_consumer() {  # $1: the consumer binary
   grep -q "no-such.jpg" "$tmp/err" || fail "$1's error does not name the file: $(cat "$tmp/err")"
 }
 check_consumer "$tmp/consumer/consumer"
+if [ "$have_nn" = ON ]; then
+  # A program outside the prefix: libneardup.so finds the plugin and the model in its own prefix.
+  LD_DEBUG=files "$tmp/consumer/consumer" --learned "$a" "$b" >"$tmp/learned" 2>"$tmp/ld" ||
+    { cat "$tmp/learned"; grep -v '^ *[0-9]*:' "$tmp/ld"; fail "consumer --learned"; }
+  grep -q "file=$prefix/lib/neardup/libneardup_nn.so" "$tmp/ld" ||
+    fail "the consumer did not open $prefix/lib/neardup/libneardup_nn.so"
+  grep 'cosine' "$tmp/learned" || fail "consumer --learned printed no cosine"
+fi
 
 echo "== consumer, pkg-config"
 flags=$(PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --cflags --libs neardup) ||
