@@ -161,7 +161,9 @@ class Index(_neardup.Index):
       such lists for a list of queries).
     - ``remove(paths)`` -> the paths that were not indexed.
     - ``dups(threshold=None, threads=0)`` -> ``(a, b, distance)`` for every pair within threshold.
-    - ``stats()``, ``close()``; ``method``, ``path`` and ``closed`` properties.
+    - ``stats()`` -> what ``neardup index stats --json`` prints (path, method, index, dims,
+      images, vectors, trained, catalog_bytes, vector_bytes, bytes_per_image).
+    - ``close()``; ``method``, ``path`` and ``closed`` properties.
 
     Use it as a context manager to close it at the end of a ``with`` block.
     """

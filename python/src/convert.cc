@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "json_out.h"
+
 namespace neardup::py {
 
 void RaiseStatus(const Status& s) {
@@ -101,6 +103,10 @@ ImageArg ToImageArg(const pyb::handle& obj) {
     std::memcpy(arg.image.pixels.data(), c.data(), arg.image.pixels.size());
   }
   return arg;
+}
+
+pyb::object JsonToPython(const nlohmann::ordered_json& j) {
+  return pyb::module_::import("json").attr("loads")(cli::DumpJson(j, -1));
 }
 
 pyb::array_t<uint8_t> ToArray(const Image& image) {

@@ -8,6 +8,7 @@
 #include <pybind11/pybind11.h>
 
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,6 +65,9 @@ pyb::object FromPath(const std::string& path);
 
 // One path, or a list/tuple of paths, as a vector.
 std::vector<std::string> ToPaths(const pyb::handle& obj);
+
+// The document the CLI prints as JSON, as Python objects (json.loads of it).
+pyb::object JsonToPython(const nlohmann::ordered_json& j);
 
 // A copy of `image` as a numpy array: HxWx3 (RGB) or HxW (grey) uint8.
 pyb::array_t<uint8_t> ToArray(const Image& image);

@@ -9,6 +9,7 @@
 
 #include "convert.h"
 #include "describe_many.h"
+#include "json_out.h"
 #include "module_parts.h"
 #include "neardup/image_index.h"
 #include "neardup/registry.h"
@@ -141,25 +142,14 @@ class PyIndex {
     return out;
   }
 
-  pyb::dict Stats() {
+  pyb::object Stats() {
     StatusOr<IndexStats> r = IOError("not run");
     {
       pyb::gil_scoped_release nogil;
       std::lock_guard<std::mutex> lock(mu_);
       r = Live()->Stats();
     }
-    IndexStats s = ValueOrRaise(std::move(r));
-    pyb::dict d;
-    d["path"] = FromPath(s.path);
-    d["method"] = s.method;
-    d["factory"] = s.factory;
-    d["dims"] = s.dims;
-    d["images"] = s.images;
-    d["vectors"] = s.vectors;
-    d["trained"] = s.trained;
-    d["catalog_bytes"] = s.catalog_bytes;
-    d["vector_bytes"] = s.vector_bytes;
-    return d;
+    return JsonToPython(cli::IndexStatsJson(ValueOrRaise(std::move(r))));
   }
 
   std::string method() {

@@ -25,10 +25,6 @@
 namespace neardup::py {
 namespace {
 
-pyb::object JsonToPython(const nlohmann::ordered_json& j) {
-  return pyb::module_::import("json").attr("loads")(cli::DumpJson(j, -1));
-}
-
 std::shared_ptr<const Method> Make(const std::string& spec) {
   std::unique_ptr<Method> m;
   {

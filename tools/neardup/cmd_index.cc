@@ -121,18 +121,7 @@ int RunStats(const StatsFlags& f) {
   const int64_t bytes = s->catalog_bytes + s->vector_bytes;
   const double per_image = s->images ? double(bytes) / double(s->images) : 0.0;
   if (f.json) {
-    nlohmann::ordered_json j;
-    SetJsonPath(j, s->path);
-    j["method"] = s->method;
-    j["index"] = s->factory;
-    j["dims"] = s->dims;
-    j["images"] = s->images;
-    j["vectors"] = s->vectors;
-    j["trained"] = s->trained;
-    j["catalog_bytes"] = s->catalog_bytes;
-    j["vector_bytes"] = s->vector_bytes;
-    j["bytes_per_image"] = per_image;
-    std::printf("%s\n", DumpJson(j).c_str());
+    std::printf("%s\n", DumpJson(IndexStatsJson(*s)).c_str());
     return kExitOk;
   }
   std::printf("index:    %s\nmethod:   %s (%d %s)\nfaiss:    %s%s\nimages:   %lld\n",

@@ -98,6 +98,22 @@ nlohmann::ordered_json ExplanationJson(const std::string& a, const std::string& 
   return out;
 }
 
+nlohmann::ordered_json IndexStatsJson(const IndexStats& s) {
+  nlohmann::ordered_json j;
+  SetJsonPath(j, s.path);
+  j["method"] = s.method;
+  j["index"] = s.factory;
+  j["dims"] = s.dims;
+  j["images"] = s.images;
+  j["vectors"] = s.vectors;
+  j["trained"] = s.trained;
+  j["catalog_bytes"] = s.catalog_bytes;
+  j["vector_bytes"] = s.vector_bytes;
+  j["bytes_per_image"] =
+      s.images ? double(s.catalog_bytes + s.vector_bytes) / double(s.images) : 0.0;
+  return j;
+}
+
 nlohmann::ordered_json ActReportJson(const ActReport& r, const ActOptions& o) {
   nlohmann::ordered_json j;
   j["dry_run"] = o.dry_run;

@@ -9,6 +9,7 @@
 #include "neardup/act.h"
 #include "neardup/explain.h"
 #include "neardup/fuse.h"
+#include "neardup/image_index.h"
 
 namespace neardup::cli {
 
@@ -28,6 +29,10 @@ nlohmann::ordered_json EvidenceJson(const PairEvidence& e);
 nlohmann::ordered_json ExplanationJson(const std::string& a, const std::string& b,
                                        const Explanation& e, const MethodVerdict& verdict,
                                        const std::vector<std::string>& written);
+
+// `index stats --json`: path, method, index (the Faiss factory), dims, images, vectors, trained,
+// catalog_bytes, vector_bytes, bytes_per_image.
+nlohmann::ordered_json IndexStatsJson(const IndexStats& s);
 
 // An act run as JSON, the same for `neardup act --json` and POST /v1/actions: dry_run, action,
 // journal, done/skipped/failed and one record per file (path, keep, outcome, detail, destination).
