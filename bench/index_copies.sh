@@ -10,6 +10,8 @@
 # Usage: bench/index_copies.sh BENCH_DIR METHOD [K] [SINGLE] [FAMILIES] [EXTRA_DIR...]
 #   FAMILIES: comma-separated (default: crop,random_crop,rotate,rotate90,perspective,
 #   scale_translate,flip_h,flip_v,paste,border,caption). Needs python3 (JSON of the query).
+#   QUERY_FLAGS (environment): when set, the queries run a second time with these `index query`
+#   flags (e.g. "--orientations") and both recalls are printed side by side.
 set -euo pipefail
 bench=${1:?usage: bench/index_copies.sh BENCH_DIR METHOD [K] [SINGLE] [FAMILIES] [EXTRA_DIR...]}
 method=${2:?method}
@@ -50,26 +52,36 @@ t0=$(date +%s.%N)
 $nd index query "$work/ix" "$work/queries" -k "$k" --json > "$work/hits.json"
 t1=$(date +%s.%N)
 echo "$nq queries in one process: $(echo "$t1 - $t0" | bc) s"
-python3 - "$work" "$k" <<'PY'
+runs=("$work/hits.json")
+if [[ -n "${QUERY_FLAGS:-}" ]]; then
+  t0=$(date +%s.%N)
+  # shellcheck disable=SC2086  # the flags are words
+  $nd index query "$work/ix" "$work/queries" -k "$k" --json $QUERY_FLAGS > "$work/hits2.json"
+  t1=$(date +%s.%N)
+  echo "$nq queries in one process with $QUERY_FLAGS: $(echo "$t1 - $t0" | bc) s"
+  runs+=("$work/hits2.json")
+fi
+python3 - "$work" "$k" "${QUERY_FLAGS:-}" "${runs[@]}" <<'PY'
 import json, os, sys, collections
-work, k = sys.argv[1], int(sys.argv[2])
+work, k, flags, runs = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 truth = {}
 for line in open(os.path.join(work, "truth.tsv")):
     q, o, fam = line.rstrip("\n").split("\t")
     truth[q] = (o, fam)
-hits = json.load(open(os.path.join(work, "hits.json")))
-per = collections.defaultdict(lambda: [0, 0])
-for q in hits["queries"]:
-    name = os.path.basename(q["query"])
-    o, fam = truth[name]
-    found = any(os.path.basename(h["path"]) == o for h in q["hits"][:k])
-    per[fam][0] += found
-    per[fam][1] += 1
-tot = [sum(v[0] for v in per.values()), sum(v[1] for v in per.values())]
-print(f"recall@{k}: {tot[0]}/{tot[1]} = {tot[0]/max(1,tot[1]):.3f}")
-for fam in sorted(per):
-    f, n = per[fam]
-    print(f"  {fam:18s} {f:4d}/{n:4d} = {f/n:.3f}")
+def recall(path):
+    per = collections.defaultdict(lambda: [0, 0])
+    for q in json.load(open(path))["queries"]:
+        o, fam = truth[os.path.basename(q["query"])]
+        per[fam][0] += any(os.path.basename(h["path"]) == o for h in q["hits"][:k])
+        per[fam][1] += 1
+    per["all"] = [sum(v[0] for v in per.values()), sum(v[1] for v in per.values())]
+    return per
+res = [recall(r) for r in runs]
+head = f"recall@{k}" + ("" if len(res) == 1 else f"  (plain | {flags})")
+print(head)
+for fam in ["all"] + sorted(f for f in res[0] if f != "all"):
+    cells = [f"{r[fam][0]:4d}/{r[fam][1]:4d} = {r[fam][0]/max(1, r[fam][1]):.3f}" for r in res]
+    print(f"  {fam:18s} " + "  |  ".join(cells))
 PY
 # Single-query latency: one process per query (model load included).
 ls "$work/queries" | sed -n "1,${single}p" > "$work/single.txt"

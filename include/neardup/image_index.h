@@ -148,6 +148,26 @@ class ImageIndex {
 // Neighbours compared per image by Dups on an approximate float index.
 inline constexpr int kDupsNeighbors = 32;
 
+// What QueryImages does with each query image.
+struct QueryOptions {
+  int k = 10;  // neighbours per query, >= 1
+  // Also query with the image's three other quarter turns and the mirrors of all four (eight
+  // orientations in all), each indexed image keeping its smallest distance: an upload turned
+  // sideways or mirrored is found although the method's descriptor changes under those edits (the
+  // learned methods). A method whose descriptor already holds the eight (pdq8) is queried once.
+  // Costs eight descriptions per query.
+  bool orientations = false;
+  int threads = 0;  // describing; 0 = one per hardware thread
+};
+
+// The options.k nearest indexed images of each query image (upright RGB or grey, as decoded),
+// described with index.method(): the same hits as Query on their descriptors when
+// options.orientations is off. Ties keep the smaller id first. Errors: k < 1, an image the method
+// cannot describe (the message says which, from 0), or the index's own.
+StatusOr<std::vector<std::vector<IndexHit>>> QueryImages(ImageIndex& index,
+                                                         const std::vector<const Image*>& images,
+                                                         const QueryOptions& options);
+
 }  // namespace neardup
 
 #endif  // NEARDUP_INDEX_H_

@@ -133,6 +133,13 @@ def explain(a, b, methods=None, picture=False):
     return _neardup.explain(a, b, list(methods or []), picture)
 
 
+def decode(path, min_side=0):
+    """The pixels of an image file as neardup sees them: HxWx3 RGB or HxW grey uint8, upright
+    (EXIF orientation applied), alpha composited. ``min_side`` > 0 lets a JPEG decode at a
+    smaller DCT scale whose shorter side is still at least that many pixels."""
+    return _neardup.decode(path, min_side)
+
+
 def default_method():
     """The method ``find``, ``pairs`` and ``compare`` use when none is given."""
     return _neardup.default_method()
@@ -157,8 +164,9 @@ class Index(_neardup.Index):
 
     - ``add(inputs, recursive=False, threads=0, progress=None)`` -> ``{added, unchanged,
       skipped_non_images, errors, warnings}``; files already indexed unchanged are skipped.
-    - ``query(image_or_list, k=10)`` -> hits ``{id, path, distance, score}`` best first (a list of
-      such lists for a list of queries).
+    - ``query(image_or_list, k=10, orientations=False)`` -> hits ``{id, path, distance, score}``
+      best first (a list of such lists for a list of queries); ``orientations=True`` also asks
+      with each query turned by 90/180/270 degrees and mirrored (``index query --orientations``).
     - ``remove(paths)`` -> the paths that were not indexed.
     - ``dups(threshold=None, threads=0)`` -> ``(a, b, distance)`` for every pair within threshold.
     - ``stats()`` -> what ``neardup index stats --json`` prints (path, method, index, dims,

@@ -11,6 +11,7 @@
 #include "describe_many.h"
 #include "json_out.h"
 #include "module_parts.h"
+#include "neardup/decode.h"
 #include "neardup/image_index.h"
 #include "neardup/registry.h"
 
@@ -71,7 +72,7 @@ class PyIndex {
   }
 
   // queries: one path or array (-> one list of hits) or a list of them (-> a list per query).
-  pyb::list Query(const pyb::object& queries, int k) {
+  pyb::list Query(const pyb::object& queries, int k, bool orientations) {
     const bool one = IsPathLike(queries) || pyb::isinstance<pyb::array>(queries);
     std::vector<ImageArg> items;
     if (one) {
@@ -79,21 +80,13 @@ class PyIndex {
     } else {
       for (pyb::handle h : queries) items.push_back(ToImageArg(h));
     }
-    std::vector<StatusOr<Descriptor>> got;
     StatusOr<std::vector<std::vector<IndexHit>>> hits = IOError("not run");
     {
       pyb::gil_scoped_release nogil;
       std::lock_guard<std::mutex> lock(mu_);
       ImageIndex* index = Live();
-      got = DescribeMany(index->method(), items, 0, nullptr);
-      std::vector<Descriptor> described;
-      for (StatusOr<Descriptor>& d : got) {
-        if (!d.ok()) break;
-        described.push_back(*d);
-      }
-      if (described.size() == got.size()) hits = index->Query(described, k);
+      hits = orientations ? QueryTurned(*index, items, k) : QueryUpright(*index, items, k);
     }
-    for (const StatusOr<Descriptor>& d : got) OkOrRaise(d.status());
     std::vector<std::vector<IndexHit>> h = ValueOrRaise(std::move(hits));
     pyb::list out;
     for (const std::vector<IndexHit>& list : h) {
@@ -109,6 +102,41 @@ class PyIndex {
       out.append(l);
     }
     return one ? pyb::list(out[0]) : out;
+  }
+
+  // Files are described as `index query` does (through Scan), arrays as they are.
+  static StatusOr<std::vector<std::vector<IndexHit>>> QueryUpright(
+      ImageIndex& index, const std::vector<ImageArg>& items, int k) {
+    std::vector<StatusOr<Descriptor>> got = DescribeMany(index.method(), items, 0, nullptr);
+    std::vector<Descriptor> described;
+    for (StatusOr<Descriptor>& d : got) {
+      if (!d.ok()) return d.status();
+      described.push_back(std::move(d).value());
+    }
+    return index.Query(described, k);
+  }
+
+  // QueryOptions::orientations: files decoded as Scan decodes them for the method.
+  static StatusOr<std::vector<std::vector<IndexHit>>> QueryTurned(
+      ImageIndex& index, const std::vector<ImageArg>& items, int k) {
+    DecodeOptions decode;
+    decode.min_side = index.method().min_decode_side();
+    std::vector<Image> decoded;
+    decoded.reserve(items.size());
+    std::vector<const Image*> images;
+    for (const ImageArg& item : items) {
+      if (item.path) {
+        ASSIGN_OR_RETURN(Image image, DecodeFile(*item.path, decode));
+        decoded.push_back(std::move(image));
+        images.push_back(&decoded.back());
+      } else {
+        images.push_back(&item.image);
+      }
+    }
+    QueryOptions options;
+    options.k = k;
+    options.orientations = true;
+    return QueryImages(index, images, options);
   }
 
   // The paths (or imported IDs) that were not in the index.
@@ -203,7 +231,8 @@ void AddIndexClass(pyb::module_& m) {
            pyb::arg("path"), pyb::arg("method") = pyb::none(), pyb::arg("factory") = "")
       .def("add", &PyIndex::Add, pyb::arg("inputs"), pyb::arg("recursive") = false,
            pyb::arg("threads") = 0, pyb::arg("progress") = pyb::none())
-      .def("query", &PyIndex::Query, pyb::arg("queries"), pyb::arg("k") = 10)
+      .def("query", &PyIndex::Query, pyb::arg("queries"), pyb::arg("k") = 10,
+           pyb::arg("orientations") = false)
       .def("remove", &PyIndex::Remove, pyb::arg("paths"))
       .def("dups", &PyIndex::Dups, pyb::arg("threshold") = pyb::none(), pyb::arg("threads") = 0)
       .def("stats", &PyIndex::Stats)

@@ -272,6 +272,20 @@ PYBIND11_MODULE(_neardup, m) {
         pyb::arg("cache_path") = "", pyb::arg("threads") = 0);
   m.def("explain", &Explain, pyb::arg("a"), pyb::arg("b"),
         pyb::arg("methods") = std::vector<std::string>{}, pyb::arg("picture") = false);
+  m.def(
+      "decode",
+      [](const pyb::object& path, int min_side) {
+        neardup::DecodeOptions o;
+        o.min_side = min_side;
+        const std::string p = ToPath(path);
+        neardup::StatusOr<neardup::Image> img = neardup::IOError("not decoded");
+        {
+          pyb::gil_scoped_release nogil;
+          img = neardup::DecodeFile(p, o);
+        }
+        return ToArray(ValueOrRaise(std::move(img)));
+      },
+      pyb::arg("path"), pyb::arg("min_side") = 0);
   m.def("default_method", [] { return DefaultMethod(); });
   m.def("method_names", [] {
     std::vector<std::string> names = MethodNames();

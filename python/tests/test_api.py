@@ -60,6 +60,20 @@ def test_arrays_hash_and_describe_as_their_files(tmp_path):
     assert neardup.hash(big[:, ::2])["hash"] == neardup.hash(img)["hash"]
 
 
+def test_decode_gives_the_pixels_hash_sees(examples, tmp_path):
+    img = scene(4)
+    path = str(tmp_path / "s.bmp")
+    write_bmp(path, img)
+    np.testing.assert_array_equal(neardup.decode(path), img)
+    jpg = os.path.join(examples, "harbour.jpg")
+    pixels = neardup.decode(jpg)
+    assert pixels.dtype == np.uint8 and pixels.shape == (512, 487, 3)
+    assert neardup.hash(pixels) == neardup.hash(jpg)
+    assert min(neardup.decode(jpg, min_side=64).shape[:2]) >= 64
+    with pytest.raises(neardup.NotFoundError, match="nope.jpg"):
+        neardup.decode(str(tmp_path / "nope.jpg"))
+
+
 def test_describe_rows_are_the_packed_hash_words(examples):
     path = os.path.join(examples, "robot.jpg")
     row = neardup.describe(path, "phash")

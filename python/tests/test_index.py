@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import neardup
-from conftest import cli_json, scene
+from conftest import cli_json, scene, write_bmp
 
 
 def test_index_round_trip(examples, tmp_path):
@@ -22,6 +22,8 @@ def test_index_round_trip(examples, tmp_path):
         assert hits[0]["score"] == 1 and len(hits) == 3
         rotated = [h["path"] for h in ix.query(os.path.join(examples, "harbour_rotated.jpg"))]
         assert os.path.abspath(harbour) in rotated[:3]
+        both = ix.query([np.rot90(scene(5)).copy(), harbour], k=2, orientations=True)
+        assert both[1][0]["distance"] == 0 and len(both[0]) == 2
         both = ix.query([harbour, os.path.join(examples, "robot.jpg")], k=1)
         assert [h[0]["path"] for h in both] == [os.path.abspath(harbour),
                                                 os.path.abspath(os.path.join(examples,
@@ -48,6 +50,15 @@ def test_index_query_with_arrays_and_bad_input(tmp_path, examples):
         ix.add(os.path.join(examples, "robot.jpg"))
         hits = ix.query(scene(3), k=1)
         assert len(hits) == 1 and 0 <= hits[0]["score"] <= 1
+        # phash does not see through a quarter turn; the eight orientations do.
+        picture = scene(8)
+        write_bmp(str(tmp_path / "scene8.bmp"), picture)
+        ix.add(str(tmp_path / "scene8.bmp"))
+        sideways = np.rot90(picture).copy()
+        upright = ix.query(sideways, k=1)[0]
+        turned = ix.query(sideways, k=1, orientations=True)[0]
+        assert turned["path"].endswith("scene8.bmp") and turned["distance"] == 0
+        assert upright["distance"] > neardup.method_info("phash")["default_threshold"]
         with pytest.raises(neardup.NotFoundError, match="missing.jpg"):
             ix.query(str(tmp_path / "missing.jpg"))
         with pytest.raises(ValueError):

@@ -96,6 +96,27 @@ TEST_F(IndexCliTest, CreateAddQueryDupsRemove) {
   EXPECT_NE(RunCli({"index", "stats", scratch_.Join("none")}).err.find("none"), std::string::npos);
 }
 
+TEST_F(IndexCliTest, QueryOrientationsFindsASidewaysCopyWithAMethodThatDoesNotSeeIt) {
+  ASSERT_EQ(RunCli({"index", "create", Ix(), "-m", "phash"}).exit_code, 0);
+  ASSERT_EQ(RunCli({"index", "add", Ix(), photos_.path(), "-q"}).exit_code, 0);
+  ASSERT_TRUE(WriteImage(uploads_.Join("sideways.png"),
+                         FlipHorizontal(Rotate90(testing::MakeTestPhoto(640, 480, 505), 1)))
+                  .ok());
+  auto top = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"index", "query", Ix(),     uploads_.Join("sideways.png"),
+                                     "-k",    "1",     "--json", "--no-cache"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto q = RunCli(args);
+    EXPECT_EQ(q.exit_code, 0) << q.err;
+    return nlohmann::json::parse(q.out)["queries"][0]["hits"][0];
+  };
+  auto plain = top({});
+  auto turned = top({"--orientations"});
+  EXPECT_FALSE(plain["match"].get<bool>()) << plain;
+  EXPECT_EQ(std::filesystem::path(turned["path"].get<std::string>()).filename(), "p105.jpg");
+  EXPECT_TRUE(turned["match"].get<bool>()) << turned;
+}
+
 TEST_F(IndexCliTest, PdqHexImportExportRoundTrip) {
   ASSERT_EQ(RunCli({"index", "create", Ix(), "-m", "pdq"}).exit_code, 0);
   const std::string h1 = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";

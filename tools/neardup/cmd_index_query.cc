@@ -37,7 +37,35 @@ struct QueryFlags {
   bool matches_only = false;
   bool json = false;
   int effort = 0;
+  bool orientations = false;
 };
+
+// The hits of the described files in their eight orientations (QueryOptions::orientations): each
+// file is decoded again (as Scan decodes it for the method), a chunk at a time so that memory
+// stays bounded for a large folder.
+StatusOr<std::vector<std::vector<IndexHit>>> QueryTurned(ImageIndex& index, const ScanResult& scan,
+                                                         const QueryFlags& f) {
+  constexpr size_t kChunk = 64;
+  DecodeOptions decode;
+  decode.min_side = index.method().min_decode_side();
+  QueryOptions options;
+  options.k = f.k;
+  options.orientations = true;
+  options.threads = f.scan.threads;
+  std::vector<std::vector<IndexHit>> out;
+  for (size_t begin = 0; begin < scan.files.size(); begin += kChunk) {
+    std::vector<Image> images;
+    std::vector<const Image*> pointers;
+    for (size_t i = begin; i < std::min(scan.files.size(), begin + kChunk); ++i) {
+      ASSIGN_OR_RETURN(Image image, DecodeFile(scan.files[i].path, decode));
+      images.push_back(std::move(image));
+    }
+    for (const Image& image : images) pointers.push_back(&image);
+    ASSIGN_OR_RETURN(auto hits, QueryImages(index, pointers, options));
+    for (auto& h : hits) out.push_back(std::move(h));
+  }
+  return out;
+}
 
 void PrintHitsJson(const ScanResult& scan, const std::vector<std::vector<IndexHit>>& hits,
                    const Method& m, double threshold, bool matches_only) {
@@ -116,7 +144,7 @@ int RunQuery(const QueryFlags& f) {
   PrintProblems(*described);
   std::vector<Descriptor> queries;
   for (const ScannedFile& file : described->files) queries.push_back(file.descriptor);
-  auto hits = index->Query(queries, f.k);
+  auto hits = f.orientations ? QueryTurned(*index, *described, f) : index->Query(queries, f.k);
   if (!hits.ok()) {
     std::fprintf(stderr, "neardup: %s\n", DisplayText(hits.status().message()).c_str());
     return kExitUsage;
@@ -172,6 +200,10 @@ void AddIndexSearchCommands(CLI::App* index, std::vector<Command>* out) {
                     "pdq8, 0..64 for the 64-bit ones; cosine in 0..1 for embeddings); default: "
                     "the method's");
   q->add_flag("--matches", query->matches_only, "Only list neighbours within the threshold");
+  q->add_flag("--orientations", query->orientations,
+              "Also query each image turned by 90, 180 and 270 degrees and mirrored (8 "
+              "orientations, each indexed image at its best): finds sideways and mirrored copies "
+              "with learned methods (pdq8 holds the 8 already); 8x the describing");
   q->add_flag("--json", query->json, "JSON output");
   q->add_option("--effort", query->effort,
                 "Search effort of approximate indexes (efSearch of HNSW, nprobe of IVF; 0 = the "
