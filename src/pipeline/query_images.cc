@@ -21,16 +21,22 @@ std::vector<Image> Orientations(const Image& image) {
   return out;
 }
 
-// Each indexed image once, at its smallest distance; the k best, ties by id.
-std::vector<IndexHit> Merge(std::vector<IndexHit> all, int k) {
-  std::sort(all.begin(), all.end(), [](const IndexHit& a, const IndexHit& b) {
-    return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
+// One hit of a query's view, with the distance it ranks by.
+struct Ranked {
+  double rank = 0;
+  IndexHit hit;
+};
+
+// Each indexed image once, from the view that ranks it best; the k best, ties by id.
+std::vector<IndexHit> Merge(std::vector<Ranked> all, int k) {
+  std::sort(all.begin(), all.end(), [](const Ranked& a, const Ranked& b) {
+    return a.rank != b.rank ? a.rank < b.rank : a.hit.id < b.hit.id;
   });
   std::vector<IndexHit> out;
   std::unordered_set<int64_t> seen;
-  for (IndexHit& h : all) {
+  for (Ranked& r : all) {
     if (int(out.size()) == k) break;
-    if (seen.insert(h.id).second) out.push_back(std::move(h));
+    if (seen.insert(r.hit.id).second) out.push_back(std::move(r.hit));
   }
   return out;
 }
@@ -68,10 +74,14 @@ StatusOr<std::vector<std::vector<IndexHit>>> QueryImages(ImageIndex& index,
   if (per == 1) return hits;
   std::vector<std::vector<IndexHit>> out(images.size());
   for (size_t i = 0; i < images.size(); ++i) {
-    std::vector<IndexHit> all;
+    std::vector<Ranked> all;
     for (size_t j = 0; j < per; ++j) {
-      std::vector<IndexHit>& h = hits[i * per + j];
-      all.insert(all.end(), std::make_move_iterator(h.begin()), std::make_move_iterator(h.end()));
+      for (IndexHit& h : hits[i * per + j]) {
+        const double rank =
+            j == 0 ? h.distance
+                   : m.DistanceForScore(std::max(0.0, h.score - options.turned_score_margin));
+        all.push_back({rank, std::move(h)});
+      }
     }
     out[i] = Merge(std::move(all), options.k);
   }
