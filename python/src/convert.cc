@@ -105,6 +105,23 @@ ImageArg ToImageArg(const pyb::handle& obj) {
   return arg;
 }
 
+bool IsOneImage(const pyb::handle& obj) {
+  return IsPathLike(obj) || pyb::isinstance<pyb::array>(obj);
+}
+
+std::vector<ImageArg> ToImageArgs(const pyb::object& inputs) {
+  std::vector<ImageArg> items;
+  if (IsOneImage(inputs)) {
+    items.push_back(ToImageArg(inputs));
+    return items;
+  }
+  if (!pyb::isinstance<pyb::iterable>(inputs)) {
+    RaiseType("expected a path, an array, or a list of them, got " + TypeName(inputs));
+  }
+  for (pyb::handle h : inputs) items.push_back(ToImageArg(h));
+  return items;
+}
+
 pyb::object JsonToPython(const nlohmann::ordered_json& j) {
   return pyb::module_::import("json").attr("loads")(cli::DumpJson(j, -1));
 }

@@ -53,6 +53,12 @@ struct ImageArg {
 // "image array: dtype float64, expected uint8".
 ImageArg ToImageArg(const pyb::handle& obj);
 
+// True when `obj` is one image argument (a path or an array), not a list of them.
+bool IsOneImage(const pyb::handle& obj);
+
+// One image argument, or an iterable of them; TypeError for anything else.
+std::vector<ImageArg> ToImageArgs(const pyb::object& inputs);
+
 // True for str, bytes and os.PathLike objects.
 bool IsPathLike(const pyb::handle& obj);
 

@@ -73,13 +73,8 @@ class PyIndex {
 
   // queries: one path or array (-> one list of hits) or a list of them (-> a list per query).
   pyb::list Query(const pyb::object& queries, int k, bool orientations) {
-    const bool one = IsPathLike(queries) || pyb::isinstance<pyb::array>(queries);
-    std::vector<ImageArg> items;
-    if (one) {
-      items.push_back(ToImageArg(queries));
-    } else {
-      for (pyb::handle h : queries) items.push_back(ToImageArg(h));
-    }
+    const bool one = IsOneImage(queries);
+    std::vector<ImageArg> items = ToImageArgs(queries);
     StatusOr<std::vector<std::vector<IndexHit>>> hits = IOError("not run");
     {
       pyb::gil_scoped_release nogil;

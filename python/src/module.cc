@@ -83,19 +83,6 @@ pyb::dict Hash(const pyb::object& src, const std::string& spec) {
   return out;
 }
 
-std::vector<ImageArg> ToImageArgs(const pyb::object& inputs) {
-  std::vector<ImageArg> items;
-  if (IsPathLike(inputs) || pyb::isinstance<pyb::array>(inputs)) {
-    items.push_back(ToImageArg(inputs));
-    return items;
-  }
-  if (!pyb::isinstance<pyb::iterable>(inputs)) {
-    RaiseType("expected a path, an array, or a list of them, got " + TypeName(inputs));
-  }
-  for (pyb::handle h : inputs) items.push_back(ToImageArg(h));
-  return items;
-}
-
 pyb::object Describe(const pyb::object& inputs, const std::string& spec, int threads,
                      const pyb::object& progress_fn, const std::string& errors) {
   if (errors != "raise" && errors != "return") {

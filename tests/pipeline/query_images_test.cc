@@ -1,0 +1,112 @@
+// QueryImages (src/pipeline/query_images.cc): query images described in up to eight
+// orientations, each indexed image ranked by its best view.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "neardup/decode.h"
+#include "neardup/image_index.h"
+#include "neardup/preprocess.h"
+#include "testutil/testutil.h"
+
+namespace neardup {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Six distinct photos as PNG files (lossless: a decoded photo is the indexed one, pixel for pixel).
+class QueryImagesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int i = 0; i < 6; ++i) {
+      ASSERT_TRUE(WriteImage(photos_.Join("p" + std::to_string(i) + ".png"),
+                             testing::MakeTestPhoto(320, 240, 100 + i))
+                      .ok());
+    }
+  }
+  std::string IndexDir() const { return scratch_.Join("ix"); }
+  static ScanOptions Inputs(std::vector<std::string> inputs) {
+    ScanOptions o;
+    o.inputs = std::move(inputs);
+    o.threads = 2;
+    return o;
+  }
+
+  testing::TempDir photos_, scratch_;
+};
+
+TEST_F(QueryImagesTest, QueryImagesFindsTurnedAndMirroredCopiesInAnyOrientation) {
+  auto index = ImageIndex::Create(IndexDir(), "phash");  // one code, no dihedral variants
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  ASSERT_TRUE((*index)->Add(Inputs({photos_.path()})).ok());
+  StatusOr<Image> p3 = DecodeFile(photos_.Join("p3.png"), DecodeOptions{});
+  ASSERT_TRUE(p3.ok());
+  std::vector<Image> edited;
+  for (int k = 1; k < 4; ++k) edited.push_back(Rotate90(*p3, k));
+  for (int k = 0; k < 4; ++k) edited.push_back(FlipHorizontal(Rotate90(*p3, k)));
+  std::vector<const Image*> queries;
+  for (const Image& e : edited) queries.push_back(&e);
+  QueryOptions plain;
+  plain.k = 3;
+  QueryOptions turned = plain;
+  turned.orientations = true;
+  auto before = QueryImages(**index, queries, plain);
+  auto after = QueryImages(**index, queries, turned);
+  ASSERT_TRUE(before.ok() && after.ok()) << after.status().ToString();
+  const double threshold = (*index)->method().default_threshold();
+  for (size_t q = 0; q < queries.size(); ++q) {
+    const std::vector<IndexHit>& hits = (*after)[q];
+    ASSERT_EQ(hits.size(), 3u) << q;
+    // One of the eight orientations is the photo itself: the same pixels, distance 0.
+    EXPECT_EQ(fs::path(hits[0].path).filename(), "p3.png") << q;
+    EXPECT_EQ(hits[0].distance, 0) << q;
+    EXPECT_LE(hits[0].distance, (*before)[q][0].distance);
+    EXPECT_NE(hits[1].id, hits[0].id);  // each indexed image once
+    EXPECT_NE(hits[2].id, hits[1].id);
+    EXPECT_NE(hits[2].id, hits[0].id);
+  }
+  // A margin no turned view can overcome: the upright hits, as they were.
+  QueryOptions upright_first = turned;
+  upright_first.turned_score_margin = 1;
+  auto kept = QueryImages(**index, queries, upright_first);
+  ASSERT_TRUE(kept.ok());
+  for (size_t q = 0; q < queries.size(); ++q) {
+    for (size_t j = 0; j < 3; ++j) EXPECT_EQ((*kept)[q][j].id, (*before)[q][j].id) << q << j;
+  }
+  // Upright only, phash does not see through a quarter turn.
+  EXPECT_GT((*before)[0][0].distance, threshold);
+  // Without orientations QueryImages is Query on the method's descriptors.
+  auto direct = (*index)->Query({*(*index)->method().Compute(edited[0])}, 3);
+  ASSERT_TRUE(direct.ok());
+  ASSERT_EQ((*direct)[0].size(), (*before)[0].size());
+  for (size_t j = 0; j < (*direct)[0].size(); ++j) {
+    EXPECT_EQ((*direct)[0][j].id, (*before)[0][j].id);
+  }
+  QueryOptions none;
+  none.k = 0;
+  EXPECT_EQ(QueryImages(**index, queries, none).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(QueryImagesTest, QueryImagesAsksAPdq8IndexOnceForItsOwnVariants) {
+  auto index = ImageIndex::Create(IndexDir(), "pdq8");
+  ASSERT_TRUE(index.ok());
+  ASSERT_TRUE((*index)->Add(Inputs({photos_.path()})).ok());
+  StatusOr<Image> p1 = DecodeFile(photos_.Join("p1.png"), DecodeOptions{});
+  ASSERT_TRUE(p1.ok());
+  const Image turned = Rotate90(*p1, 1);
+  QueryOptions o;
+  o.k = 2;
+  o.orientations = true;
+  auto hits = QueryImages(**index, {&turned}, o);
+  auto direct = (*index)->Query({*(*index)->method().Compute(turned)}, 2);
+  ASSERT_TRUE(hits.ok() && direct.ok());
+  ASSERT_EQ((*hits)[0].size(), 2u);
+  EXPECT_EQ(fs::path((*hits)[0][0].path).filename(), "p1.png");
+  for (size_t j = 0; j < 2; ++j) {
+    EXPECT_EQ((*hits)[0][j].id, (*direct)[0][j].id);
+    EXPECT_EQ((*hits)[0][j].distance, (*direct)[0][j].distance);
+  }
+}
+
+}  // namespace
+}  // namespace neardup
