@@ -129,7 +129,8 @@ class ImageIndex {
   // Removes rows by path (as given, or made absolute) or imported ID; returns those not found.
   virtual StatusOr<std::vector<std::string>> Remove(const std::vector<std::string>& paths) = 0;
 
-  // The k nearest indexed images of each query descriptor (of the index's method).
+  // The k nearest indexed images of each query descriptor (of the index's method), nearest first;
+  // equal distances by path, so the same index always answers a query the same way.
   virtual StatusOr<std::vector<std::vector<IndexHit>>> Query(const std::vector<Descriptor>& queries,
                                                              int k) = 0;
   // Every pair of indexed images within `threshold` (bits for hashes: distance <= threshold;

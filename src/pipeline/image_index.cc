@@ -215,12 +215,23 @@ class IndexImpl : public ImageIndex {
         ASSIGN_OR_RETURN(auto rows, catalog_->Rows(ids));
         std::vector<IndexHit>& hits = out[todo[t]];
         hits.clear();
-        for (size_t j = 0; j < ids.size() && int(hits.size()) < k; ++j) {
+        for (size_t j = 0; j < ids.size(); ++j) {
           if (!rows[j] || !checker_.Valid(*rows[j])) continue;  // removed, or a bad row
           hits.push_back({ids[j], rows[j]->path, nbs[j].distance, method_->Score(nbs[j].distance)});
         }
-        if (int(hits.size()) < k && int64_t(nbs.size()) == kq && kq < vi.size()) {
+        // The search orders equal distances as it likes (and ids follow the order files were
+        // described in): ties go by path, and a tie at the k-th place asks for more, so a query
+        // always answers the same.
+        std::stable_sort(hits.begin(), hits.end(), [](const IndexHit& a, const IndexHit& b) {
+          return a.distance != b.distance ? a.distance < b.distance : a.path < b.path;
+        });
+        const bool more_exist = int64_t(nbs.size()) == kq && kq < vi.size();
+        const bool short_or_tied =
+            int(hits.size()) < k || (!nbs.empty() && nbs.back().distance <= hits[k - 1].distance);
+        if (more_exist && short_or_tied) {
           again.push_back(todo[t]);
+        } else if (int(hits.size()) > k) {
+          hits.resize(k);
         }
       }
       todo = std::move(again);

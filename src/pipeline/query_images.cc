@@ -27,10 +27,10 @@ struct Ranked {
   IndexHit hit;
 };
 
-// Each indexed image once, from the view that ranks it best; the k best, ties by id.
+// Each indexed image once, from the view that ranks it best; the k best, ties by path.
 std::vector<IndexHit> Merge(std::vector<Ranked> all, int k) {
   std::sort(all.begin(), all.end(), [](const Ranked& a, const Ranked& b) {
-    return a.rank != b.rank ? a.rank < b.rank : a.hit.id < b.hit.id;
+    return a.rank != b.rank ? a.rank < b.rank : a.hit.path < b.hit.path;
   });
   std::vector<IndexHit> out;
   std::unordered_set<int64_t> seen;

@@ -242,6 +242,25 @@ TEST_F(ImageIndexTest, ImportedHashInPdq8IndexMatchesRotatedQueries) {
   EXPECT_EQ(r->errors[0].status.code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(ImageIndexTest, EqualDistancesAreOrderedByPath) {
+  auto index = ImageIndex::Create(IndexDir(), "pdq");
+  ASSERT_TRUE(index.ok());
+  std::vector<ImportedHash> hashes = RandomHashes(200, 4);
+  // Five copies of one hash, added in reverse path order, so their ids run the other way.
+  const Descriptor same = hashes[0].descriptor;
+  for (const char* id : {"e", "d", "c", "b", "a"}) hashes.push_back({id, same});
+  ASSERT_TRUE((*index)->AddHashes(hashes).ok());
+  auto hits = (*index)->Query({same}, 4);
+  ASSERT_TRUE(hits.ok());
+  std::vector<std::string> paths;
+  for (const IndexHit& h : (*hits)[0]) {
+    EXPECT_EQ(h.distance, 0);
+    paths.push_back(h.path);
+  }
+  // Six rows share distance 0 (the original's random id sorts after the letters).
+  EXPECT_EQ(paths, (std::vector<std::string>{"a", "b", "c", "d"}));
+}
+
 TEST_F(ImageIndexTest, LostOrStaleVectorFileIsRebuiltFromTheCatalog) {
   auto hashes = RandomHashes(200, 4);
   {
