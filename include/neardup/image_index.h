@@ -168,10 +168,39 @@ struct QueryOptions {
   int threads = 0;  // describing; 0 = one per hardware thread
 };
 
-// The options.k nearest indexed images of each query image (upright RGB or grey, as decoded),
-// described with index.method(): the same hits as Query on their descriptors when
-// options.orientations is off. With it, each indexed image appears once, from the view that ranks
-// it best (ranks: distance, the turned views' after the margin), ties by the smaller id. Errors: k < 1, an image the method
+// A query described for QueryDescribed: its descriptor as it is, and (for
+// QueryOptions::orientations) those of its seven other orientations, in the order of
+// DescribeTurned; `turned` is empty to query upright only.
+struct QueryDescriptors {
+  Descriptor upright;
+  std::vector<Descriptor> turned;
+};
+
+// Whether m's descriptor already holds an image's eight orientations (pdq8): DescribeTurned then
+// gives empty lists and QueryOptions::orientations changes nothing.
+bool HoldsOrientations(const Method& m);
+
+// Each image turned by 90, 180 and 270 degrees, then the mirrors of all four, described with m:
+// seven descriptors per image (none where HoldsOrientations(m)). Needs no index, so a server can
+// describe outside its index lock. Errors name the image by its place from 0.
+StatusOr<std::vector<std::vector<Descriptor>>> DescribeTurned(
+    const Method& m, const std::vector<const Image*>& images, int threads);
+// The same for image files, each decoded as Scan decodes it for m (DecodeOptions::min_side =
+// m.min_decode_side()) one file per worker at a time, so memory stays bounded for any number of
+// files. Errors name the file.
+StatusOr<std::vector<std::vector<Descriptor>>> DescribeTurnedFiles(
+    const Method& m, const std::vector<std::string>& paths, int threads);
+
+// The options.k nearest indexed images of each described query. A query with no turned views
+// gets Query's hits; otherwise each indexed image appears once, from the view that ranks it best
+// (ranks: distance, the turned views' after options.turned_score_margin), ties by path.
+// options.orientations and options.threads are not used here. Errors: k < 1, a descriptor not of
+// index.method(), or the index's own.
+StatusOr<std::vector<std::vector<IndexHit>>> QueryDescribed(
+    ImageIndex& index, const std::vector<QueryDescriptors>& queries, const QueryOptions& options);
+
+// Describes images (upright RGB or grey, as decoded) with index.method(), in eight orientations
+// with options.orientations, and answers QueryDescribed. Errors: k < 1, an image the method
 // cannot describe (the message says which, from 0), or the index's own.
 StatusOr<std::vector<std::vector<IndexHit>>> QueryImages(ImageIndex& index,
                                                          const std::vector<const Image*>& images,

@@ -80,7 +80,7 @@ class PyIndex {
       pyb::gil_scoped_release nogil;
       std::lock_guard<std::mutex> lock(mu_);
       ImageIndex* index = Live();
-      hits = orientations ? QueryTurned(*index, items, k) : QueryUpright(*index, items, k);
+      hits = QueryItems(*index, items, k, orientations);
     }
     std::vector<std::vector<IndexHit>> h = ValueOrRaise(std::move(hits));
     pyb::list out;
@@ -99,39 +99,37 @@ class PyIndex {
     return one ? pyb::list(out[0]) : out;
   }
 
-  // Files are described as `index query` does (through Scan), arrays as they are.
-  static StatusOr<std::vector<std::vector<IndexHit>>> QueryUpright(
-      ImageIndex& index, const std::vector<ImageArg>& items, int k) {
-    std::vector<StatusOr<Descriptor>> got = DescribeMany(index.method(), items, 0, nullptr);
-    std::vector<Descriptor> described;
-    for (StatusOr<Descriptor>& d : got) {
-      if (!d.ok()) return d.status();
-      described.push_back(std::move(d).value());
+  // Files are described as `index query` does (through Scan), arrays as they are; with
+  // `orientations` their seven other views too (QueryOptions::orientations).
+  static StatusOr<std::vector<std::vector<IndexHit>>> QueryItems(
+      ImageIndex& index, const std::vector<ImageArg>& items, int k, bool orientations) {
+    const Method& m = index.method();
+    std::vector<StatusOr<Descriptor>> got = DescribeMany(m, items, 0, nullptr);
+    std::vector<QueryDescriptors> queries(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!got[i].ok()) return got[i].status();
+      queries[i].upright = std::move(got[i]).value();
     }
-    return index.Query(described, k);
-  }
-
-  // QueryOptions::orientations: files decoded as Scan decodes them for the method.
-  static StatusOr<std::vector<std::vector<IndexHit>>> QueryTurned(
-      ImageIndex& index, const std::vector<ImageArg>& items, int k) {
-    DecodeOptions decode;
-    decode.min_side = index.method().min_decode_side();
-    std::vector<Image> decoded;
-    decoded.reserve(items.size());
-    std::vector<const Image*> images;
-    for (const ImageArg& item : items) {
-      if (item.path) {
-        ASSIGN_OR_RETURN(Image image, DecodeFile(*item.path, decode));
-        decoded.push_back(std::move(image));
-        images.push_back(&decoded.back());
-      } else {
-        images.push_back(&item.image);
+    if (orientations) {
+      std::vector<std::string> paths;
+      std::vector<const Image*> arrays;
+      for (const ImageArg& item : items) {
+        if (item.path) {
+          paths.push_back(*item.path);
+        } else {
+          arrays.push_back(&item.image);
+        }
+      }
+      ASSIGN_OR_RETURN(auto from_files, DescribeTurnedFiles(m, paths, 0));
+      ASSIGN_OR_RETURN(auto from_arrays, DescribeTurned(m, arrays, 0));
+      size_t file = 0, array = 0;
+      for (size_t i = 0; i < items.size(); ++i) {
+        queries[i].turned = std::move(items[i].path ? from_files[file++] : from_arrays[array++]);
       }
     }
     QueryOptions options;
     options.k = k;
-    options.orientations = true;
-    return QueryImages(index, images, options);
+    return QueryDescribed(index, queries, options);
   }
 
   // The paths (or imported IDs) that were not in the index.

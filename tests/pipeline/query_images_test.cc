@@ -108,5 +108,69 @@ TEST_F(QueryImagesTest, QueryImagesAsksAPdq8IndexOnceForItsOwnVariants) {
   }
 }
 
+TEST_F(QueryImagesTest, DescribedViewsAnswerAsQueryImagesDoes) {
+  auto index = ImageIndex::Create(IndexDir(), "phash");
+  ASSERT_TRUE(index.ok());
+  ASSERT_TRUE((*index)->Add(Inputs({photos_.path()})).ok());
+  const Method& m = (*index)->method();
+  // Queries: p2 and p4 turned sideways, as files.
+  std::vector<std::string> paths;
+  std::vector<Image> decoded;
+  DecodeOptions decode;
+  decode.min_side = m.min_decode_side();
+  for (int i : {2, 4}) {
+    StatusOr<Image> p = DecodeFile(photos_.Join("p" + std::to_string(i) + ".png"), decode);
+    ASSERT_TRUE(p.ok());
+    paths.push_back(scratch_.Join("q" + std::to_string(i) + ".png"));
+    ASSERT_TRUE(WriteImage(paths.back(), Rotate90(*p, 3)).ok());
+    StatusOr<Image> q = DecodeFile(paths.back(), decode);
+    ASSERT_TRUE(q.ok());
+    decoded.push_back(std::move(q).value());
+  }
+  std::vector<const Image*> images = {&decoded[0], &decoded[1]};
+  auto from_files = DescribeTurnedFiles(m, paths, 2);
+  auto from_images = DescribeTurned(m, images, 1);
+  ASSERT_TRUE(from_files.ok() && from_images.ok()) << from_files.status().ToString();
+  ASSERT_EQ(from_files->size(), 2u);
+  std::vector<QueryDescriptors> queries(2);
+  for (size_t i = 0; i < 2; ++i) {
+    ASSERT_EQ((*from_files)[i].size(), 7u);
+    for (size_t j = 0; j < 7; ++j) EXPECT_EQ((*from_files)[i][j].bits, (*from_images)[i][j].bits);
+    queries[i].upright = *m.Compute(decoded[i]);
+    queries[i].turned = (*from_files)[i];
+  }
+  QueryOptions o;
+  o.k = 3;
+  o.orientations = true;
+  auto described = QueryDescribed(**index, queries, o);
+  auto direct = QueryImages(**index, images, o);
+  ASSERT_TRUE(described.ok() && direct.ok());
+  for (size_t i = 0; i < 2; ++i) {
+    ASSERT_EQ((*described)[i].size(), 3u);
+    EXPECT_EQ(fs::path((*described)[i][0].path).filename(), i == 0 ? "p2.png" : "p4.png");
+    for (size_t j = 0; j < 3; ++j) {
+      EXPECT_EQ((*described)[i][j].id, (*direct)[i][j].id);
+      EXPECT_EQ((*described)[i][j].distance, (*direct)[i][j].distance);
+    }
+  }
+  // No turned views: Query's hits.
+  queries[0].turned.clear();
+  auto upright = QueryDescribed(**index, {queries[0]}, o);
+  auto query = (*index)->Query({queries[0].upright}, 3);
+  ASSERT_TRUE(upright.ok() && query.ok());
+  for (size_t j = 0; j < 3; ++j) EXPECT_EQ((*upright)[0][j].id, (*query)[0][j].id);
+  // A file that cannot be read is named; pdq8 holds its orientations and needs no views.
+  auto missing = DescribeTurnedFiles(m, {paths[0], scratch_.Join("gone.png")}, 1);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("gone.png"), std::string::npos);
+  auto pdq8 = MakeMethod("pdq8");
+  ASSERT_TRUE(pdq8.ok());
+  EXPECT_TRUE(HoldsOrientations(**pdq8));
+  EXPECT_FALSE(HoldsOrientations(m));
+  auto none = DescribeTurnedFiles(**pdq8, paths, 1);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE((*none)[0].empty() && (*none)[1].empty());
+}
+
 }  // namespace
 }  // namespace neardup

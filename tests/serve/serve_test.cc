@@ -303,5 +303,34 @@ TEST(ServeTest, AnswersCopyQueriesAgainstAnIndexAndAddsUploads) {
   EXPECT_DOUBLE_EQ(hit["score"].get<double>(), 1.0);
 }
 
+TEST(ServeTest, QueriesTurnedUploadsWithOrientations) {
+  Fixture f;
+  const std::string ix = f.dir.Join("ix");
+  // phash holds one orientation: only the turned views find a sideways, mirrored upload.
+  ASSERT_EQ(RunCli({"index", "create", ix, "-m", "phash"}).exit_code, 0);
+  ASSERT_EQ(RunCli({"index", "add", ix, f.original, f.other, "-q"}).exit_code, 0);
+  const std::string turned = f.dir.Join("turned.png");
+  ASSERT_TRUE(WriteImage(turned, FlipHorizontal(Rotate90(MakeBusyPhoto(320, 240, 7), 1))).ok());
+  ServeProcess server(f.Args({"--index", ix}), f.Env());
+  ASSERT_GT(server.port(), 0) << server.printed();
+  httplib::Client c = server.Client();
+  const std::string original = fs::absolute(f.original).lexically_normal().string();
+  auto plain = c.Post("/v1/query?k=2&verify=0", ReadFile(turned), "image/png");
+  auto turns = c.Post("/v1/query?k=2&verify=0&orientations=1", ReadFile(turned), "image/png");
+  ASSERT_TRUE(plain && turns);
+  ASSERT_EQ(plain->status, 200) << plain->body;
+  ASSERT_EQ(turns->status, 200) << turns->body;
+  json a = json::parse(plain->body)["matches"], b = json::parse(turns->body)["matches"];
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_FALSE(a[0]["match"].get<bool>()) << a.dump();
+  EXPECT_EQ(b[0]["path"], original);
+  EXPECT_TRUE(b[0]["match"].get<bool>()) << b.dump();
+  EXPECT_NE(b[1]["path"], original);  // each reference once
+  auto bad = c.Post("/v1/query?orientations=2", ReadFile(turned), "image/png");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+}
+
 }  // namespace
 }  // namespace neardup::testing

@@ -40,31 +40,22 @@ struct QueryFlags {
   bool orientations = false;
 };
 
-// The hits of the described files in their eight orientations (QueryOptions::orientations): each
-// file is decoded again (as Scan decodes it for the method), a chunk at a time so that memory
-// stays bounded for a large folder.
+// The hits of the described files in their eight orientations (QueryOptions::orientations):
+// Scan described them upright; their seven other views are described here.
 StatusOr<std::vector<std::vector<IndexHit>>> QueryTurned(ImageIndex& index, const ScanResult& scan,
                                                          const QueryFlags& f) {
-  constexpr size_t kChunk = 64;
-  DecodeOptions decode;
-  decode.min_side = index.method().min_decode_side();
+  std::vector<std::string> paths;
+  for (const ScannedFile& file : scan.files) paths.push_back(file.path);
+  ASSIGN_OR_RETURN(std::vector<std::vector<Descriptor>> turned,
+                   DescribeTurnedFiles(index.method(), paths, f.scan.threads));
+  std::vector<QueryDescriptors> queries(scan.files.size());
+  for (size_t i = 0; i < queries.size(); ++i) {
+    queries[i].upright = scan.files[i].descriptor;
+    queries[i].turned = std::move(turned[i]);
+  }
   QueryOptions options;
   options.k = f.k;
-  options.orientations = true;
-  options.threads = f.scan.threads;
-  std::vector<std::vector<IndexHit>> out;
-  for (size_t begin = 0; begin < scan.files.size(); begin += kChunk) {
-    std::vector<Image> images;
-    std::vector<const Image*> pointers;
-    for (size_t i = begin; i < std::min(scan.files.size(), begin + kChunk); ++i) {
-      ASSIGN_OR_RETURN(Image image, DecodeFile(scan.files[i].path, decode));
-      images.push_back(std::move(image));
-    }
-    for (const Image& image : images) pointers.push_back(&image);
-    ASSIGN_OR_RETURN(auto hits, QueryImages(index, pointers, options));
-    for (auto& h : hits) out.push_back(std::move(h));
-  }
-  return out;
+  return QueryDescribed(index, queries, options);
 }
 
 void PrintHitsJson(const ScanResult& scan, const std::vector<std::vector<IndexHit>>& hits,
