@@ -12,6 +12,7 @@
 #include "neardup/cache.h"
 #include "neardup/hash_list.h"
 #include "pipeline/catalog_cache.h"
+#include "pipeline/import_hashes.h"
 #include "pipeline/scan.h"
 #include "search/vector_index.h"
 #include "store/catalog.h"
@@ -20,6 +21,7 @@ namespace neardup {
 namespace {
 
 using pipeline_internal::CatalogCache;
+using pipeline_internal::ImportHashes;
 using pipeline_internal::RowChecker;
 using search_internal::VectorIndex;
 using store::Catalog;
@@ -107,67 +109,9 @@ class IndexImpl : public ImageIndex {
 
   StatusOr<ImportResult> AddHashes(const std::vector<ImportedHash>& hashes) override {
     RETURN_IF_ERROR(catalog_->CheckWritable());
-    ImportResult out;
-    // One ID with different hashes in this call: neither is kept (which is meant is unknown).
-    std::unordered_map<std::string, const ImportedHash*> first;
-    std::unordered_set<std::string> conflicting;
-    for (const ImportedHash& h : hashes) {
-      auto [it, fresh] = first.emplace(h.id, &h);
-      if (!fresh && (it->second->descriptor.bits != h.descriptor.bits ||
-                     it->second->descriptor.values != h.descriptor.values)) {
-        conflicting.insert(h.id);
-      }
-    }
-    for (const std::string& id : conflicting) {
-      out.errors.push_back(
-          {id, InvalidArgumentError("given different hashes in one import; none is kept")});
-    }
-    std::unordered_set<std::string> done;
-    for (const ImportedHash& h : hashes) {
-      if (conflicting.count(h.id)) continue;
-      if (!done.insert(h.id).second) {
-        ++out.unchanged;  // the same ID and hash again
-        continue;
-      }
-      CatalogRow r;
-      r.path = h.id;
-      r.descriptor = h.descriptor;
-      // A single PDQ hash in a pdq8 index: its only orientation stands for all eight, so the
-      // symmetric variant distance (search.h) compares the other item's eight with it.
-      const size_t words = size_t(method_->dims() / 64);
-      if (method_->variants() > 1 && r.descriptor.bits.size() == words) {
-        for (int v = 1; v < method_->variants(); ++v) {
-          r.descriptor.bits.insert(r.descriptor.bits.end(), h.descriptor.bits.begin(),
-                                   h.descriptor.bits.begin() + words);
-        }
-      }
-      if (h.id.empty() || !PackedDescriptors(*method_).Fits(r.descriptor)) {
-        out.errors.push_back({h.id, InvalidArgumentError(h.id.empty() ? "empty ID"
-                                                                      : "not a descriptor of "
-                                                                        "method " +
-                                                                            method_->name())});
-        continue;
-      }
-      ASSIGN_OR_RETURN(std::optional<CatalogRow> old, catalog_->Find(r.path));
-      if (old && old->size >= 0) {
-        out.errors.push_back({h.id, InvalidArgumentError("is the path of an indexed file; an "
-                                                         "imported ID never replaces a file's "
-                                                         "hash")});
-        continue;
-      }
-      if (old && old->descriptor.bits == r.descriptor.bits &&
-          old->descriptor.values == r.descriptor.values) {
-        ++out.unchanged;  // imported before
-        continue;
-      }
-      RETURN_IF_ERROR(catalog_->Put(std::move(r)));
-      ++out.added;
-    }
-    RETURN_IF_ERROR(catalog_->Commit());
+    ASSIGN_OR_RETURN(ImportResult out, ImportHashes(catalog_.get(), *method_, hashes));
     RETURN_IF_ERROR(CatchUp());
     RETURN_IF_ERROR(SaveVectors());
-    std::sort(out.errors.begin(), out.errors.end(),
-              [](const InputError& a, const InputError& b) { return a.path < b.path; });
     return out;
   }
 
@@ -201,7 +145,8 @@ class IndexImpl : public ImageIndex {
     std::vector<size_t> todo(queries.size());
     for (size_t i = 0; i < todo.size(); ++i) todo[i] = i;
     const VectorIndex& vi = searchable();
-    for (int64_t kk = k + int64_t(removed.size()); !todo.empty(); kk *= 2) {
+    // One more than k, to see whether the k-th place is tied.
+    for (int64_t kk = k + 1 + int64_t(removed.size()); !todo.empty(); kk *= 2) {
       PackedDescriptors q(*method_);
       for (size_t i : todo) q.Push(queries[i], 0);
       const int kq = int(std::min<int64_t>(kk, std::max<int64_t>(1, vi.size())));
@@ -225,9 +170,11 @@ class IndexImpl : public ImageIndex {
         std::stable_sort(hits.begin(), hits.end(), [](const IndexHit& a, const IndexHit& b) {
           return a.distance != b.distance ? a.distance < b.distance : a.path < b.path;
         });
+        // With more than k hits the last one found lies beyond the k-th: when it is as near,
+        // unseen rows may be too.
         const bool more_exist = int64_t(nbs.size()) == kq && kq < vi.size();
         const bool short_or_tied =
-            int(hits.size()) < k || (!nbs.empty() && nbs.back().distance <= hits[k - 1].distance);
+            int(hits.size()) <= k || nbs.back().distance <= hits[k - 1].distance;
         if (more_exist && short_or_tied) {
           again.push_back(todo[t]);
         } else if (int(hits.size()) > k) {

@@ -7,6 +7,7 @@
 #include "neardup/decode.h"
 #include "neardup/image_index.h"
 #include "neardup/preprocess.h"
+#include "index_fixture.h"
 #include "testutil/testutil.h"
 
 namespace neardup {
@@ -14,26 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Six distinct photos as PNG files (lossless: a decoded photo is the indexed one, pixel for pixel).
-class QueryImagesTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    for (int i = 0; i < 6; ++i) {
-      ASSERT_TRUE(WriteImage(photos_.Join("p" + std::to_string(i) + ".png"),
-                             testing::MakeTestPhoto(320, 240, 100 + i))
-                      .ok());
-    }
-  }
-  std::string IndexDir() const { return scratch_.Join("ix"); }
-  static ScanOptions Inputs(std::vector<std::string> inputs) {
-    ScanOptions o;
-    o.inputs = std::move(inputs);
-    o.threads = 2;
-    return o;
-  }
-
-  testing::TempDir photos_, scratch_;
-};
+using namespace index_testing;
+using QueryImagesTest = IndexPhotosTest;
 
 TEST_F(QueryImagesTest, QueryImagesFindsTurnedAndMirroredCopiesInAnyOrientation) {
   auto index = ImageIndex::Create(IndexDir(), "phash");  // one code, no dihedral variants
