@@ -165,42 +165,54 @@ struct QueryOptions {
   // (README, issue 15): 0.025 is the smallest margin at which no family loses recall to the
   // turned views (a cosine margin of 0.05 for the learned methods).
   double turned_score_margin = 0.025;
+  // Also query with the pictures found inside each query image (up to two: a photo pasted into a
+  // screenshot, a web page, a slide or a document, on flat surroundings), each cropped and
+  // described as an image of its own, so that a reference shown as a small part of a larger frame
+  // is found. An image with no such picture (a photo filling its frame) costs nothing more; one
+  // with two, two descriptions more.
+  bool regions = false;
+  // With regions: a region's hit ranks as if its score were this much lower (as
+  // turned_score_margin), so that the whole query's own matches come first.
+  double region_score_margin = 0.025;
   int threads = 0;  // describing; 0 = one per hardware thread
 };
 
-// A query described for QueryDescribed: its descriptor as it is, and (for
-// QueryOptions::orientations) those of its seven other orientations, in the order of
-// DescribeTurned; `turned` is empty to query upright only.
+// A query described for QueryDescribed: its descriptor as it is, those of its seven other
+// orientations (QueryOptions::orientations; in the order of DescribeOtherViews), and those of the
+// pictures found inside it (QueryOptions::regions). Empty lists query upright only.
 struct QueryDescriptors {
   Descriptor upright;
   std::vector<Descriptor> turned;
+  std::vector<Descriptor> regions;
 };
 
-// Whether m's descriptor already holds an image's eight orientations (pdq8): DescribeTurned then
-// gives empty lists and QueryOptions::orientations changes nothing.
+// Whether m's descriptor already holds an image's eight orientations (pdq8): no turned views are
+// described for it and QueryOptions::orientations changes nothing.
 bool HoldsOrientations(const Method& m);
 
-// Each image turned by 90, 180 and 270 degrees, then the mirrors of all four, described with m:
-// seven descriptors per image (none where HoldsOrientations(m)). Needs no index, so a server can
-// describe outside its index lock. Errors name the image by its place from 0.
-StatusOr<std::vector<std::vector<Descriptor>>> DescribeTurned(
-    const Method& m, const std::vector<const Image*>& images, int threads);
+// The views of each image other than upright, described with m as options asks (orientations:
+// each image turned by 90, 180 and 270 degrees, then the mirrors of all four, seven descriptors
+// unless HoldsOrientations(m); regions: one per picture found inside it); `upright` is left
+// empty. Needs no index, so a server can describe outside its index lock. Errors name the image
+// by its place from 0.
+StatusOr<std::vector<QueryDescriptors>> DescribeOtherViews(
+    const Method& m, const std::vector<const Image*>& images, const QueryOptions& options);
 // The same for image files, each decoded as Scan decodes it for m (DecodeOptions::min_side =
 // m.min_decode_side()) one file per worker at a time, so memory stays bounded for any number of
 // files. Errors name the file.
-StatusOr<std::vector<std::vector<Descriptor>>> DescribeTurnedFiles(
-    const Method& m, const std::vector<std::string>& paths, int threads);
+StatusOr<std::vector<QueryDescriptors>> DescribeOtherViewsOfFiles(
+    const Method& m, const std::vector<std::string>& paths, const QueryOptions& options);
 
-// The options.k nearest indexed images of each described query. A query with no turned views
-// gets Query's hits; otherwise each indexed image appears once, from the view that ranks it best
-// (ranks: distance, the turned views' after options.turned_score_margin), ties by path.
-// options.orientations and options.threads are not used here. Errors: k < 1, a descriptor not of
+// The options.k nearest indexed images of each described query. A query with no other views gets
+// Query's hits; otherwise each indexed image appears once, from the view that ranks it best
+// (ranks: distance, the other views' after their margins), ties by path. options.orientations,
+// options.regions and options.threads are not used here. Errors: k < 1, a descriptor not of
 // index.method(), or the index's own.
 StatusOr<std::vector<std::vector<IndexHit>>> QueryDescribed(
     ImageIndex& index, const std::vector<QueryDescriptors>& queries, const QueryOptions& options);
 
-// Describes images (upright RGB or grey, as decoded) with index.method(), in eight orientations
-// with options.orientations, and answers QueryDescribed. Errors: k < 1, an image the method
+// Describes images (upright RGB or grey, as decoded) with index.method(), with the other views
+// options asks for, and answers QueryDescribed. Errors: k < 1, an image the method
 // cannot describe (the message says which, from 0), or the index's own.
 StatusOr<std::vector<std::vector<IndexHit>>> QueryImages(ImageIndex& index,
                                                          const std::vector<const Image*>& images,

@@ -164,9 +164,11 @@ class Index(_neardup.Index):
 
     - ``add(inputs, recursive=False, threads=0, progress=None)`` -> ``{added, unchanged,
       skipped_non_images, errors, warnings}``; files already indexed unchanged are skipped.
-    - ``query(image_or_list, k=10, orientations=False)`` -> hits ``{id, path, distance, score}``
-      best first (a list of such lists for a list of queries); ``orientations=True`` also asks
-      with each query turned by 90/180/270 degrees and mirrored (``index query --orientations``).
+    - ``query(image_or_list, k=10, orientations=False, regions=False)`` -> hits ``{id, path,
+      distance, score}`` best first (a list of such lists for a list of queries);
+      ``orientations=True`` also asks with each query turned by 90/180/270 degrees and mirrored
+      (``index query --orientations``), ``regions=True`` with the pictures found inside it (a
+      photo pasted into a screenshot; ``index query --regions``).
     - ``remove(paths)`` -> the paths that were not indexed.
     - ``dups(threshold=None, threads=0)`` -> ``(a, b, distance)`` for every pair within threshold.
     - ``stats()`` -> what ``neardup index stats --json`` prints (path, method, index, dims,

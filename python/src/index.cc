@@ -72,15 +72,19 @@ class PyIndex {
   }
 
   // queries: one path or array (-> one list of hits) or a list of them (-> a list per query).
-  pyb::list Query(const pyb::object& queries, int k, bool orientations) {
+  pyb::list Query(const pyb::object& queries, int k, bool orientations, bool regions) {
     const bool one = IsOneImage(queries);
+    QueryOptions options;
+    options.k = k;
+    options.orientations = orientations;
+    options.regions = regions;
     std::vector<ImageArg> items = ToImageArgs(queries);
     StatusOr<std::vector<std::vector<IndexHit>>> hits = IOError("not run");
     {
       pyb::gil_scoped_release nogil;
       std::lock_guard<std::mutex> lock(mu_);
       ImageIndex* index = Live();
-      hits = QueryItems(*index, items, k, orientations);
+      hits = QueryItems(*index, items, options);
     }
     std::vector<std::vector<IndexHit>> h = ValueOrRaise(std::move(hits));
     pyb::list out;
@@ -100,17 +104,14 @@ class PyIndex {
   }
 
   // Files are described as `index query` does (through Scan), arrays as they are; with
-  // `orientations` their seven other views too (QueryOptions::orientations).
+  // `orientations` and `regions` their other views too (QueryOptions).
   static StatusOr<std::vector<std::vector<IndexHit>>> QueryItems(
-      ImageIndex& index, const std::vector<ImageArg>& items, int k, bool orientations) {
+      ImageIndex& index, const std::vector<ImageArg>& items, const QueryOptions& options) {
     const Method& m = index.method();
     std::vector<StatusOr<Descriptor>> got = DescribeMany(m, items, 0, nullptr);
     std::vector<QueryDescriptors> queries(items.size());
-    for (size_t i = 0; i < items.size(); ++i) {
-      if (!got[i].ok()) return got[i].status();
-      queries[i].upright = std::move(got[i]).value();
-    }
-    if (orientations) {
+    for (const StatusOr<Descriptor>& d : got) RETURN_IF_ERROR(d.status());
+    if (options.orientations || options.regions) {
       std::vector<std::string> paths;
       std::vector<const Image*> arrays;
       for (const ImageArg& item : items) {
@@ -120,15 +121,14 @@ class PyIndex {
           arrays.push_back(&item.image);
         }
       }
-      ASSIGN_OR_RETURN(auto from_files, DescribeTurnedFiles(m, paths, 0));
-      ASSIGN_OR_RETURN(auto from_arrays, DescribeTurned(m, arrays, 0));
+      ASSIGN_OR_RETURN(auto from_files, DescribeOtherViewsOfFiles(m, paths, options));
+      ASSIGN_OR_RETURN(auto from_arrays, DescribeOtherViews(m, arrays, options));
       size_t file = 0, array = 0;
       for (size_t i = 0; i < items.size(); ++i) {
-        queries[i].turned = std::move(items[i].path ? from_files[file++] : from_arrays[array++]);
+        queries[i] = std::move(items[i].path ? from_files[file++] : from_arrays[array++]);
       }
     }
-    QueryOptions options;
-    options.k = k;
+    for (size_t i = 0; i < items.size(); ++i) queries[i].upright = std::move(got[i]).value();
     return QueryDescribed(index, queries, options);
   }
 
@@ -225,7 +225,7 @@ void AddIndexClass(pyb::module_& m) {
       .def("add", &PyIndex::Add, pyb::arg("inputs"), pyb::arg("recursive") = false,
            pyb::arg("threads") = 0, pyb::arg("progress") = pyb::none())
       .def("query", &PyIndex::Query, pyb::arg("queries"), pyb::arg("k") = 10,
-           pyb::arg("orientations") = false)
+           pyb::arg("orientations") = false, pyb::arg("regions") = false)
       .def("remove", &PyIndex::Remove, pyb::arg("paths"))
       .def("dups", &PyIndex::Dups, pyb::arg("threshold") = pyb::none(), pyb::arg("threads") = 0)
       .def("stats", &PyIndex::Stats)

@@ -65,6 +65,14 @@ def test_index_query_with_arrays_and_bad_input(tmp_path, examples):
         turned = ix.query(sideways, k=1, orientations=True)[0]
         assert turned["path"].endswith("scene8.bmp") and turned["distance"] == 0
         assert upright["distance"] > neardup.method_info("phash")["default_threshold"]
+        # The same picture pasted into a flat page: found through the region inside it.
+        page = np.full((600, 800, 3), 240, np.uint8)
+        page[:50] = (40, 90, 160)
+        page[300:492, 420:676] = picture
+        whole = ix.query(page, k=1)[0]
+        inside = ix.query(page, k=1, regions=True)[0]
+        assert inside["path"].endswith("scene8.bmp") and inside["distance"] <= 8
+        assert whole["distance"] > inside["distance"]
         with pytest.raises(neardup.NotFoundError, match="missing.jpg"):
             ix.query(str(tmp_path / "missing.jpg"))
         with pytest.raises(ValueError):

@@ -1,9 +1,11 @@
-// QueryImages, QueryDescribed, DescribeTurned (neardup/image_index.h): describe query images, in
-// up to eight orientations, and merge each query's hits by indexed image.
+// QueryImages, QueryDescribed, DescribeOtherViews (neardup/image_index.h): describe query images
+// in up to eight orientations and the pictures inside them, and merge each query's hits by
+// indexed image.
 #include <algorithm>
 #include <unordered_set>
 
 #include "core/parallel.h"
+#include "image/content_regions.h"
 #include "neardup/image_index.h"
 #include "neardup/decode.h"
 #include "neardup/preprocess.h"
@@ -42,16 +44,17 @@ std::vector<IndexHit> Merge(std::vector<Ranked> all, int k) {
   return out;
 }
 
-// Describes item i's image (got(i, holder) decodes it into holder or points at it) turned, and
-// upright too when `with_upright`, one item (its views as one batch) per worker at a time.
-// got's errors are returned as they are; the method's are prefixed with name(i).
+// Describes item i's image (got(i, holder) decodes it into holder or points at it) in the views
+// `options` asks for, and upright too when `with_upright`, one item (its views as one batch) per
+// worker at a time. got's errors are returned as they are; the method's are prefixed with name(i).
 template <typename GetImage, typename Name>
-Status DescribeEach(const Method& m, int64_t n, int threads, bool with_upright,
-                    std::vector<QueryDescriptors>* out, const GetImage& got, const Name& name) {
-  out->assign(size_t(n), QueryDescriptors{});
-  const bool turn = !HoldsOrientations(m);
+StatusOr<std::vector<QueryDescriptors>> DescribeEach(const Method& m, int64_t n,
+                                                     const QueryOptions& options, bool with_upright,
+                                                     const GetImage& got, const Name& name) {
+  std::vector<QueryDescriptors> out(static_cast<size_t>(n));
+  const bool turn = options.orientations && !HoldsOrientations(m);
   std::vector<Status> failed(static_cast<size_t>(n));
-  ParallelFor(n, threads, 1, [&](int64_t begin, int64_t end, int) {
+  ParallelFor(n, options.threads, 1, [&](int64_t begin, int64_t end, int) {
     for (int64_t i = begin; i < end; ++i) {
       Image holder;
       StatusOr<const Image*> image = got(i, &holder);
@@ -59,37 +62,40 @@ Status DescribeEach(const Method& m, int64_t n, int threads, bool with_upright,
         failed[size_t(i)] = image.status();
         continue;
       }
-      std::vector<Image> turned = turn ? Orientations(**image) : std::vector<Image>{};
+      std::vector<Image> views = turn ? Orientations(**image) : std::vector<Image>{};
+      const size_t turned = views.size();
+      if (options.regions) {
+        for (const Region& r : ContentRegions(**image)) {
+          views.push_back(Crop(**image, r.x, r.y, r.width, r.height));
+        }
+      }
       std::vector<const Image*> batch;
       if (with_upright) batch.push_back(*image);
-      for (const Image& t : turned) batch.push_back(&t);
+      for (const Image& v : views) batch.push_back(&v);
       std::vector<StatusOr<Descriptor>> described = m.ComputeBatch(batch);
-      QueryDescriptors& q = (*out)[size_t(i)];
+      QueryDescriptors& q = out[size_t(i)];
       for (size_t j = 0; j < described.size(); ++j) {
         if (!described[j].ok()) {
           failed[size_t(i)] = described[j].status().WithPrefix(name(i));
           break;
         }
-        if (with_upright && j == 0) {
-          q.upright = std::move(described[j]).value();
+        const size_t view = with_upright ? j : j + 1;  // 0: upright, then turned, then regions
+        Descriptor d = std::move(described[j]).value();
+        if (view == 0) {
+          q.upright = std::move(d);
+        } else if (view <= turned) {
+          q.turned.push_back(std::move(d));
         } else {
-          q.turned.push_back(std::move(described[j]).value());
+          q.regions.push_back(std::move(d));
         }
       }
     }
   });
   for (const Status& s : failed) RETURN_IF_ERROR(s);
-  return Status::Ok();
+  return out;
 }
 
 std::string ImageName(int64_t i) { return "query image " + std::to_string(i); }
-
-std::vector<std::vector<Descriptor>> TurnedOnly(std::vector<QueryDescriptors>&& all) {
-  std::vector<std::vector<Descriptor>> out;
-  out.reserve(all.size());
-  for (QueryDescriptors& q : all) out.push_back(std::move(q.turned));
-  return out;
-}
 
 }  // namespace
 
@@ -97,50 +103,54 @@ bool HoldsOrientations(const Method& m) {
   return m.metric() == Metric::kHamming && m.variants() > 1;
 }
 
-StatusOr<std::vector<std::vector<Descriptor>>> DescribeTurned(
-    const Method& m, const std::vector<const Image*>& images, int threads) {
-  std::vector<QueryDescriptors> all;
-  RETURN_IF_ERROR(DescribeEach(m, int64_t(images.size()), threads, false, &all,
-                               [&](int64_t i, Image*) -> StatusOr<const Image*> {
-                                 return images[size_t(i)];
-                               },
-                               ImageName));
-  return TurnedOnly(std::move(all));
+StatusOr<std::vector<QueryDescriptors>> DescribeOtherViews(
+    const Method& m, const std::vector<const Image*>& images, const QueryOptions& options) {
+  return DescribeEach(
+      m, int64_t(images.size()), options, false,
+      [&](int64_t i, Image*) -> StatusOr<const Image*> { return images[size_t(i)]; }, ImageName);
 }
 
-StatusOr<std::vector<std::vector<Descriptor>>> DescribeTurnedFiles(
-    const Method& m, const std::vector<std::string>& paths, int threads) {
+StatusOr<std::vector<QueryDescriptors>> DescribeOtherViewsOfFiles(
+    const Method& m, const std::vector<std::string>& paths, const QueryOptions& options) {
   DecodeOptions decode;
   decode.min_side = m.min_decode_side();
-  std::vector<QueryDescriptors> all;
-  RETURN_IF_ERROR(DescribeEach(m, int64_t(paths.size()), threads, false, &all,
-                               [&](int64_t i, Image* holder) -> StatusOr<const Image*> {
-                                 StatusOr<Image> image = DecodeFile(paths[size_t(i)], decode);
-                                 if (!image.ok()) return image.status();
-                                 *holder = std::move(image).value();
-                                 return holder;
-                               },
-                               [&](int64_t i) { return paths[size_t(i)]; }));
-  return TurnedOnly(std::move(all));
+  return DescribeEach(
+      m, int64_t(paths.size()), options, false,
+      [&](int64_t i, Image* holder) -> StatusOr<const Image*> {
+        StatusOr<Image> image = DecodeFile(paths[size_t(i)], decode);
+        if (!image.ok()) return image.status();
+        *holder = std::move(image).value();
+        return holder;
+      },
+      [&](int64_t i) { return paths[size_t(i)]; });
 }
 
 StatusOr<std::vector<std::vector<IndexHit>>> QueryDescribed(
     ImageIndex& index, const std::vector<QueryDescriptors>& queries, const QueryOptions& options) {
   if (options.k < 1) return InvalidArgumentError("k must be at least 1");
   const Method& m = index.method();
-  // Every view of every query in one search; first[i] is where query i's views begin.
+  // Every view of every query in one search, with the margin its hits rank after.
   std::vector<Descriptor> views;
-  std::vector<size_t> first;
+  std::vector<double> margins;
+  std::vector<size_t> first;  // where query i's views begin
   for (const QueryDescriptors& q : queries) {
     first.push_back(views.size());
     views.push_back(q.upright);
-    views.insert(views.end(), q.turned.begin(), q.turned.end());
+    margins.push_back(0);
+    for (const Descriptor& d : q.turned) {
+      views.push_back(d);
+      margins.push_back(options.turned_score_margin);
+    }
+    for (const Descriptor& d : q.regions) {
+      views.push_back(d);
+      margins.push_back(options.region_score_margin);
+    }
   }
   first.push_back(views.size());
   ASSIGN_OR_RETURN(std::vector<std::vector<IndexHit>> hits, index.Query(views, options.k));
   std::vector<std::vector<IndexHit>> out(queries.size());
   for (size_t i = 0; i < queries.size(); ++i) {
-    if (queries[i].turned.empty()) {
+    if (first[i + 1] - first[i] == 1) {
       out[i] = std::move(hits[first[i]]);
       continue;
     }
@@ -148,8 +158,7 @@ StatusOr<std::vector<std::vector<IndexHit>>> QueryDescribed(
     for (size_t j = first[i]; j < first[i + 1]; ++j) {
       for (IndexHit& h : hits[j]) {
         const double rank =
-            j == first[i] ? h.distance
-                          : m.DistanceForScore(std::max(0.0, h.score - options.turned_score_margin));
+            j == first[i] ? h.distance : m.DistanceForScore(std::max(0.0, h.score - margins[j]));
         all.push_back({rank, std::move(h)});
       }
     }
@@ -162,30 +171,12 @@ StatusOr<std::vector<std::vector<IndexHit>>> QueryImages(ImageIndex& index,
                                                          const std::vector<const Image*>& images,
                                                          const QueryOptions& options) {
   if (options.k < 1) return InvalidArgumentError("k must be at least 1");
-  const Method& m = index.method();
-  std::vector<QueryDescriptors> queries;
-  if (options.orientations) {
-    // Each query's eight views as one batch.
-    RETURN_IF_ERROR(DescribeEach(m, int64_t(images.size()), options.threads, true, &queries,
-                                 [&](int64_t i, Image*) -> StatusOr<const Image*> {
-                                   return images[size_t(i)];
-                                 },
-                                 ImageName));
-  } else {
-    queries.resize(images.size());
-    std::vector<Status> failed(images.size());
-    ParallelFor(int64_t(images.size()), options.threads, 1, [&](int64_t begin, int64_t end, int) {
-      for (int64_t i = begin; i < end; ++i) {
-        StatusOr<Descriptor> d = m.Compute(*images[size_t(i)]);
-        if (d.ok()) {
-          queries[size_t(i)].upright = std::move(d).value();
-        } else {
-          failed[size_t(i)] = d.status().WithPrefix(ImageName(i));
-        }
-      }
-    });
-    for (const Status& s : failed) RETURN_IF_ERROR(s);
-  }
+  ASSIGN_OR_RETURN(
+      std::vector<QueryDescriptors> queries,
+      DescribeEach(
+          index.method(), int64_t(images.size()), options, true,
+          [&](int64_t i, Image*) -> StatusOr<const Image*> { return images[size_t(i)]; },
+          ImageName));
   return QueryDescribed(index, queries, options);
 }
 

@@ -41,6 +41,15 @@ class IndexCliTest : public ::testing::Test {
                     .ok());
   }
   std::string Ix() const { return scratch_.Join("ix"); }
+  // The nearest indexed image of `query` (index query --json, no cache), with `extra` flags.
+  nlohmann::json TopHit(const std::string& query, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"index", "query", Ix(),        query, "-k", "1",
+                                     "--json", "--no-cache"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto q = RunCli(args);
+    EXPECT_EQ(q.exit_code, 0) << q.err;
+    return nlohmann::json::parse(q.out)["queries"][0]["hits"][0];
+  }
   int64_t Images() {
     auto r = RunCli({"index", "stats", Ix(), "--json"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -102,19 +111,34 @@ TEST_F(IndexCliTest, QueryOrientationsFindsASidewaysCopyWithAMethodThatDoesNotSe
   ASSERT_TRUE(WriteImage(uploads_.Join("sideways.png"),
                          FlipHorizontal(Rotate90(testing::MakeTestPhoto(640, 480, 505), 1)))
                   .ok());
-  auto top = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = {"index", "query", Ix(),     uploads_.Join("sideways.png"),
-                                     "-k",    "1",     "--json", "--no-cache"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    auto q = RunCli(args);
-    EXPECT_EQ(q.exit_code, 0) << q.err;
-    return nlohmann::json::parse(q.out)["queries"][0]["hits"][0];
-  };
-  auto plain = top({});
-  auto turned = top({"--orientations"});
+  auto plain = TopHit(uploads_.Join("sideways.png"), {});
+  auto turned = TopHit(uploads_.Join("sideways.png"), {"--orientations"});
   EXPECT_FALSE(plain["match"].get<bool>()) << plain;
   EXPECT_EQ(std::filesystem::path(turned["path"].get<std::string>()).filename(), "p105.jpg");
   EXPECT_TRUE(turned["match"].get<bool>()) << turned;
+}
+
+TEST_F(IndexCliTest, QueryRegionsFindsAPhotoPastedIntoAScreenshot) {
+  ASSERT_EQ(RunCli({"index", "create", Ix(), "-m", "pdq"}).exit_code, 0);
+  ASSERT_EQ(RunCli({"index", "add", Ix(), photos_.path(), "-q"}).exit_code, 0);
+  // p102 at half size in a flat, light page with a dark title bar.
+  const Image photo = Resize(testing::MakeTestPhoto(640, 480, 502), 320, 240);
+  Image page(1024, 768, 3);
+  for (int y = 0; y < page.height; ++y) {
+    for (int x = 0; x < page.width; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        page.at(y, x, c) = y < 70 ? 40 : y >= 200 && y < 440 && x >= 600 && x < 920
+                                              ? photo.at(y - 200, x - 600, c)
+                                              : 245;
+      }
+    }
+  }
+  ASSERT_TRUE(WriteImage(uploads_.Join("page.png"), page).ok());
+  auto plain = TopHit(uploads_.Join("page.png"), {});
+  auto regions = TopHit(uploads_.Join("page.png"), {"--regions"});
+  EXPECT_FALSE(plain["match"].get<bool>()) << plain;
+  EXPECT_EQ(std::filesystem::path(regions["path"].get<std::string>()).filename(), "p102.jpg");
+  EXPECT_TRUE(regions["match"].get<bool>()) << regions;
 }
 
 TEST_F(IndexCliTest, PdqHexImportExportRoundTrip) {

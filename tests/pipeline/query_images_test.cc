@@ -111,20 +111,26 @@ TEST_F(QueryImagesTest, DescribedViewsAnswerAsQueryImagesDoes) {
     decoded.push_back(std::move(q).value());
   }
   std::vector<const Image*> images = {&decoded[0], &decoded[1]};
-  auto from_files = DescribeTurnedFiles(m, paths, 2);
-  auto from_images = DescribeTurned(m, images, 1);
+  QueryOptions o;
+  o.k = 3;
+  o.orientations = true;
+  o.threads = 2;
+  auto from_files = DescribeOtherViewsOfFiles(m, paths, o);
+  o.threads = 1;
+  auto from_images = DescribeOtherViews(m, images, o);
   ASSERT_TRUE(from_files.ok() && from_images.ok()) << from_files.status().ToString();
   ASSERT_EQ(from_files->size(), 2u);
   std::vector<QueryDescriptors> queries(2);
   for (size_t i = 0; i < 2; ++i) {
-    ASSERT_EQ((*from_files)[i].size(), 7u);
-    for (size_t j = 0; j < 7; ++j) EXPECT_EQ((*from_files)[i][j].bits, (*from_images)[i][j].bits);
+    ASSERT_EQ((*from_files)[i].turned.size(), 7u);
+    EXPECT_TRUE((*from_files)[i].regions.empty());  // not asked for
+    EXPECT_TRUE((*from_files)[i].upright.bits.empty());
+    for (size_t j = 0; j < 7; ++j) {
+      EXPECT_EQ((*from_files)[i].turned[j].bits, (*from_images)[i].turned[j].bits);
+    }
+    queries[i] = (*from_files)[i];
     queries[i].upright = *m.Compute(decoded[i]);
-    queries[i].turned = (*from_files)[i];
   }
-  QueryOptions o;
-  o.k = 3;
-  o.orientations = true;
   auto described = QueryDescribed(**index, queries, o);
   auto direct = QueryImages(**index, images, o);
   ASSERT_TRUE(described.ok() && direct.ok());
@@ -143,16 +149,55 @@ TEST_F(QueryImagesTest, DescribedViewsAnswerAsQueryImagesDoes) {
   ASSERT_TRUE(upright.ok() && query.ok());
   for (size_t j = 0; j < 3; ++j) EXPECT_EQ((*upright)[0][j].id, (*query)[0][j].id);
   // A file that cannot be read is named; pdq8 holds its orientations and needs no views.
-  auto missing = DescribeTurnedFiles(m, {paths[0], scratch_.Join("gone.png")}, 1);
+  auto missing = DescribeOtherViewsOfFiles(m, {paths[0], scratch_.Join("gone.png")}, o);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("gone.png"), std::string::npos);
   auto pdq8 = MakeMethod("pdq8");
   ASSERT_TRUE(pdq8.ok());
   EXPECT_TRUE(HoldsOrientations(**pdq8));
   EXPECT_FALSE(HoldsOrientations(m));
-  auto none = DescribeTurnedFiles(**pdq8, paths, 1);
+  auto none = DescribeOtherViewsOfFiles(**pdq8, paths, o);
   ASSERT_TRUE(none.ok());
-  EXPECT_TRUE((*none)[0].empty() && (*none)[1].empty());
+  EXPECT_TRUE((*none)[0].turned.empty() && (*none)[1].turned.empty());
+}
+
+TEST_F(QueryImagesTest, RegionsFindAPhotoPastedIntoAScreenshot) {
+  auto index = ImageIndex::Create(IndexDir(), "phash");
+  ASSERT_TRUE(index.ok());
+  ASSERT_TRUE((*index)->Add(Inputs({photos_.path()})).ok());
+  StatusOr<Image> p4 = DecodeFile(photos_.Join("p4.png"), DecodeOptions{});
+  ASSERT_TRUE(p4.ok());
+  // p4 as a small part of a flat, light screenshot with a title bar.
+  Image shot(960, 720, 3);
+  for (int y = 0; y < shot.height; ++y) {
+    for (int x = 0; x < shot.width; ++x) {
+      for (int c = 0; c < 3; ++c) shot.at(y, x, c) = y < 60 ? uint8_t(60 + 60 * c) : 240;
+    }
+  }
+  for (int y = 0; y < p4->height; ++y) {
+    for (int x = 0; x < p4->width; ++x) {
+      for (int c = 0; c < 3; ++c) shot.at(300 + y, 500 + x, c) = p4->at(y, x, c);
+    }
+  }
+  QueryOptions plain;
+  plain.k = 2;
+  QueryOptions regions = plain;
+  regions.regions = true;
+  auto before = QueryImages(**index, {&shot}, plain);
+  auto after = QueryImages(**index, {&shot}, regions);
+  ASSERT_TRUE(before.ok() && after.ok()) << after.status().ToString();
+  // phash bits of 64: the whole screenshot is far from p4, the picture found in it is p4.
+  EXPECT_GT((*before)[0][0].distance, 16);
+  ASSERT_EQ((*after)[0].size(), 2u);
+  EXPECT_EQ(fs::path((*after)[0][0].path).filename(), "p4.png");
+  EXPECT_LE((*after)[0][0].distance, 8);
+  EXPECT_NE((*after)[0][1].id, (*after)[0][0].id);
+  // The region views are what DescribeOtherViews gives; a photo filling its frame has none.
+  auto views = DescribeOtherViews((*index)->method(), {&shot, &*p4}, regions);
+  ASSERT_TRUE(views.ok());
+  EXPECT_EQ((*views)[0].regions.size(), 1u);
+  EXPECT_TRUE((*views)[0].turned.empty());
+  EXPECT_TRUE((*views)[1].regions.empty());
 }
 
 }  // namespace

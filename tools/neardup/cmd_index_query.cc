@@ -38,23 +38,24 @@ struct QueryFlags {
   bool json = false;
   int effort = 0;
   bool orientations = false;
+  bool regions = false;
 };
 
-// The hits of the described files in their eight orientations (QueryOptions::orientations):
-// Scan described them upright; their seven other views are described here.
-StatusOr<std::vector<std::vector<IndexHit>>> QueryTurned(ImageIndex& index, const ScanResult& scan,
-                                                         const QueryFlags& f) {
+// The hits of the described files with their other views (--orientations, --regions): Scan
+// described them upright; the other views are described here.
+StatusOr<std::vector<std::vector<IndexHit>>> QueryWithViews(ImageIndex& index,
+                                                            const ScanResult& scan,
+                                                            const QueryFlags& f) {
   std::vector<std::string> paths;
   for (const ScannedFile& file : scan.files) paths.push_back(file.path);
-  ASSIGN_OR_RETURN(std::vector<std::vector<Descriptor>> turned,
-                   DescribeTurnedFiles(index.method(), paths, f.scan.threads));
-  std::vector<QueryDescriptors> queries(scan.files.size());
-  for (size_t i = 0; i < queries.size(); ++i) {
-    queries[i].upright = scan.files[i].descriptor;
-    queries[i].turned = std::move(turned[i]);
-  }
   QueryOptions options;
   options.k = f.k;
+  options.orientations = f.orientations;
+  options.regions = f.regions;
+  options.threads = f.scan.threads;
+  ASSIGN_OR_RETURN(std::vector<QueryDescriptors> queries,
+                   DescribeOtherViewsOfFiles(index.method(), paths, options));
+  for (size_t i = 0; i < queries.size(); ++i) queries[i].upright = scan.files[i].descriptor;
   return QueryDescribed(index, queries, options);
 }
 
@@ -135,7 +136,8 @@ int RunQuery(const QueryFlags& f) {
   PrintProblems(*described);
   std::vector<Descriptor> queries;
   for (const ScannedFile& file : described->files) queries.push_back(file.descriptor);
-  auto hits = f.orientations ? QueryTurned(*index, *described, f) : index->Query(queries, f.k);
+  auto hits = f.orientations || f.regions ? QueryWithViews(*index, *described, f)
+                                           : index->Query(queries, f.k);
   if (!hits.ok()) {
     std::fprintf(stderr, "neardup: %s\n", DisplayText(hits.status().message()).c_str());
     return kExitUsage;
@@ -195,6 +197,10 @@ void AddIndexSearchCommands(CLI::App* index, std::vector<Command>* out) {
               "Also query each image turned by 90, 180 and 270 degrees and mirrored (8 "
               "orientations, each indexed image at its best): finds sideways and mirrored copies "
               "with learned methods (pdq8 holds the 8 already); 8x the describing");
+  q->add_flag("--regions", query->regions,
+              "Also query with the pictures found inside each image (a photo pasted into a "
+              "screenshot, a page or a slide; up to 2 per image): finds references shown as a "
+              "small part of a larger frame");
   q->add_flag("--json", query->json, "JSON output");
   q->add_option("--effort", query->effort,
                 "Search effort of approximate indexes (efSearch of HNSW, nprobe of IVF; 0 = the "

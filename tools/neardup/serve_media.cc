@@ -204,16 +204,18 @@ void Server::RegisterMediaRoutes() {
         [pair](const auto& req, auto& res) { pair(req, res, true); });
 
   if (!index_) return;
-  // POST /v1/query[?k=10&verify=1&orientations=0]: body = the image file's bytes. Its k nearest
-  // references with scores, whether each passes the method's threshold, and for the best `verify`
-  // matches the local-feature verification (inliers, matched region). orientations=1 also
-  // queries the upload turned and mirrored (QueryOptions::orientations; 8x the describing).
+  // POST /v1/query[?k=10&verify=1&orientations=0&regions=0]: body = the image file's bytes. Its
+  // k nearest references with scores, whether each passes the method's threshold, and for the
+  // best `verify` matches the local-feature verification (inliers, matched region).
+  // orientations=1 also queries the upload turned and mirrored, regions=1 with the pictures
+  // found inside it (QueryOptions).
   Route("POST", "/v1/query", "query", false, [this](const auto& req, auto& res) {
     const int64_t k = QueryInt(req, "k", 10, 1, 1000);
     const int64_t verify = QueryInt(req, "verify", 1, 0, 10);
     const int64_t orientations = QueryInt(req, "orientations", 0, 0, 1);
-    if (k < 0 || verify < 0 || orientations < 0) {
-      return JsonError(res, 400, "k in 1..1000, verify in 0..10, orientations 0 or 1");
+    const int64_t regions = QueryInt(req, "regions", 0, 0, 1);
+    if (k < 0 || verify < 0 || orientations < 0 || regions < 0) {
+      return JsonError(res, 400, "k in 1..1000, verify in 0..10, orientations and regions 0 or 1");
     }
     if (req.body.empty()) return JsonError(res, 400, "body: the image file's bytes, not empty");
     GateSlot slot(heavy_);
@@ -227,20 +229,19 @@ void Server::RegisterMediaRoutes() {
     // Described outside the index lock: only the search is serialised.
     StatusOr<Descriptor> desc = method.Compute(*img);
     if (!desc.ok()) return JsonError(res, 422, desc.status().message());
-    std::vector<QueryDescriptors> query(1);
-    query[0].upright = std::move(desc).value();
-    if (orientations) {
-      auto turned = DescribeTurned(method, {&*img}, 1);
-      if (!turned.ok()) return JsonError(res, 422, turned.status().message());
-      query[0].turned = std::move((*turned)[0]);
-    }
-    ++described_;
     QueryOptions options;
     options.k = int(k);
+    options.orientations = orientations == 1;
+    options.regions = regions == 1;
+    options.threads = 1;
+    auto query = DescribeOtherViews(method, {&*img}, options);
+    if (!query.ok()) return JsonError(res, 422, query.status().message());
+    (*query)[0].upright = std::move(desc).value();
+    ++described_;
     StatusOr<std::vector<std::vector<IndexHit>>> hits = IOError("not run");
     {
       std::lock_guard<std::mutex> lock(index_mu_);
-      hits = QueryDescribed(*index_, query, options);
+      hits = QueryDescribed(*index_, *query, options);
     }
     if (!hits.ok()) return JsonError(res, 500, hits.status().message());
     std::optional<LocalFeatures> query_features;
