@@ -10,8 +10,10 @@
 # Usage: bench/index_copies.sh BENCH_DIR METHOD [K] [SINGLE] [FAMILIES] [EXTRA_DIR...]
 #   FAMILIES: comma-separated (default: crop,random_crop,rotate,rotate90,perspective,
 #   scale_translate,flip_h,flip_v,paste,border,caption). Needs python3 (JSON of the query).
-#   QUERY_FLAGS (environment): when set, the queries run a second time with these `index query`
-#   flags (e.g. "--orientations") and both recalls are printed side by side.
+#   QUERY_FLAGS (environment): when set, the queries run again with these `index query` flags
+#   (e.g. "--orientations"; several sets separated by ";", e.g. "--regions;--orientations
+#   --regions") and the recalls are printed side by side. Every query run describes afresh
+#   (--no-cache), so their times compare.
 set -euo pipefail
 bench=${1:?usage: bench/index_copies.sh BENCH_DIR METHOD [K] [SINGLE] [FAMILIES] [EXTRA_DIR...]}
 method=${2:?method}
@@ -49,18 +51,20 @@ $nd index create "$work/ix" -m "$method" >/dev/null
 /usr/bin/time -f "add references: %e s, %M KB peak" $nd index add "$work/ix" "$work/refs" "$@" -r -q
 $nd index stats "$work/ix" | grep -E "images|faiss|bytes"
 t0=$(date +%s.%N)
-$nd index query "$work/ix" "$work/queries" -k "$k" --json > "$work/hits.json"
+$nd index query "$work/ix" "$work/queries" -k "$k" --json --no-cache > "$work/hits.json"
 t1=$(date +%s.%N)
 echo "$nq queries in one process: $(echo "$t1 - $t0" | bc) s"
 runs=("$work/hits.json")
-if [[ -n "${QUERY_FLAGS:-}" ]]; then
+IFS=';' read -r -a flag_sets <<< "${QUERY_FLAGS:-}"
+for i in "${!flag_sets[@]}"; do
+  flags=${flag_sets[$i]}
   t0=$(date +%s.%N)
   # shellcheck disable=SC2086  # the flags are words
-  $nd index query "$work/ix" "$work/queries" -k "$k" --json $QUERY_FLAGS > "$work/hits2.json"
+  $nd index query "$work/ix" "$work/queries" -k "$k" --json --no-cache $flags > "$work/hits$i.json"
   t1=$(date +%s.%N)
-  echo "$nq queries in one process with $QUERY_FLAGS: $(echo "$t1 - $t0" | bc) s"
-  runs+=("$work/hits2.json")
-fi
+  echo "$nq queries in one process with $flags: $(echo "$t1 - $t0" | bc) s"
+  runs+=("$work/hits$i.json")
+done
 python3 - "$work" "$k" "${QUERY_FLAGS:-}" "${runs[@]}" <<'PY'
 import json, os, sys, collections
 work, k, flags, runs = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
@@ -77,7 +81,7 @@ def recall(path):
     per["all"] = [sum(v[0] for v in per.values()), sum(v[1] for v in per.values())]
     return per
 res = [recall(r) for r in runs]
-head = f"recall@{k}" + ("" if len(res) == 1 else f"  (plain | {flags})")
+head = f"recall@{k}" + ("" if len(res) == 1 else "  (plain | " + flags.replace(";", " | ") + ")")
 print(head)
 for fam in ["all"] + sorted(f for f in res[0] if f != "all"):
     cells = [f"{r[fam][0]:4d}/{r[fam][1]:4d} = {r[fam][0]/max(1, r[fam][1]):.3f}" for r in res]
