@@ -86,6 +86,25 @@ print(head)
 for fam in ["all"] + sorted(f for f in res[0] if f != "all"):
     cells = [f"{r[fam][0]:4d}/{r[fam][1]:4d} = {r[fam][0]/max(1, r[fam][1]):.3f}" for r in res]
     print(f"  {fam:18s} " + "  |  ".join(cells))
+# Matches (within the method's threshold) that are neither the query's original nor the package
+# file it was made from (also a reference when the packages are): a precision proxy, since a
+# distractor or another package file may still be a true variant of the original.
+sources = {}  # original's name -> its source file
+bench = os.path.dirname(os.path.realpath(os.path.join(work, "refs", truth[next(iter(truth))][0])))
+for line in open(os.path.join(os.path.dirname(bench), "transforms.jsonl")):
+    t = json.loads(line)
+    if t.get("role") == "original":
+        sources[t["image"].replace("/", "_")] = os.path.realpath(t["source"])
+def wrong(path):
+    n = bad = 0
+    for q in json.load(open(path))["queries"]:
+        o, _ = truth[os.path.basename(q["query"])]
+        for h in q["hits"][:k]:
+            if h["match"]:
+                n += 1
+                bad += os.path.basename(h["path"]) != o and os.path.realpath(h["path"]) != sources.get(o)
+    return f"{bad}/{n}"
+print("  matches neither the original nor its source: " + "  |  ".join(wrong(r) for r in runs))
 PY
 # Single-query latency: one process per query (model load included).
 ls "$work/queries" | sed -n "1,${single}p" > "$work/single.txt"
