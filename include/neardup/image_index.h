@@ -51,11 +51,24 @@ struct IndexStats {
   int64_t vector_bytes = 0;   // vectors.faiss
 };
 
+// Which view of a query an index hit came from (QueryDescribed, QueryImages): the query as it
+// is, turned and mirrored (QueryOptions::orientations), or a picture inside it
+// (QueryOptions::regions).
+struct QueryView {
+  int quarter_turns = 0;  // the query turned clockwise by this many quarter turns, 0..3,
+  bool mirrored = false;  // then mirrored left-right
+  // The window of the query the picture fills, in fractions of its width and height (so the
+  // same at any decoded size); width 0: the whole query.
+  double x = 0, y = 0, width = 0, height = 0;
+  bool upright() const { return quarter_turns == 0 && !mirrored && width == 0; }
+};
+
 struct IndexHit {
   int64_t id = 0;
   std::string path;     // as stored: the absolute path, or an imported hash's ID
   double distance = 0;  // the method's unit: bits, or 1 - cosine
   double score = 0;     // Method::Score(distance), in [0,1]
+  QueryView view;       // upright from Query
 };
 
 struct IndexPair {
@@ -184,6 +197,7 @@ struct QueryDescriptors {
   Descriptor upright;
   std::vector<Descriptor> turned;
   std::vector<Descriptor> regions;
+  std::vector<QueryView> region_views;  // where each of `regions` lies, aligned with it
 };
 
 // Whether m's descriptor already holds an image's eight orientations (pdq8): no turned views are

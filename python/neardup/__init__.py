@@ -168,7 +168,9 @@ class Index(_neardup.Index):
       distance, score}`` best first (a list of such lists for a list of queries);
       ``orientations=True`` also asks with each query turned by 90/180/270 degrees and mirrored
       (``index query --orientations``), ``regions=True`` with the pictures found inside it (a
-      photo pasted into a screenshot; ``index query --regions``).
+      photo pasted into a screenshot; ``index query --regions``). Each hit's ``view`` says which
+      view found it: ``None`` (the query as it is), ``{"turn": 90, "mirrored": False}``, or
+      ``{"region": (x, y, width, height)}`` in fractions of the query's width and height.
     - ``remove(paths)`` -> the paths that were not indexed.
     - ``dups(threshold=None, threads=0)`` -> ``(a, b, distance)`` for every pair within threshold.
     - ``stats()`` -> what ``neardup index stats --json`` prints (path, method, index, dims,

@@ -96,11 +96,26 @@ class PyIndex {
         d["path"] = FromPath(hit.path);
         d["distance"] = hit.distance;
         d["score"] = hit.score;
+        d["view"] = ViewObject(hit.view);
         l.append(d);
       }
       out.append(l);
     }
     return one ? pyb::list(out[0]) : out;
+  }
+
+  // Which view of the query a hit came from: None (upright), {"turn", "mirrored"}, or
+  // {"region": (x, y, width, height)} in fractions of the query's width and height.
+  static pyb::object ViewObject(const QueryView& v) {
+    if (v.upright()) return pyb::none();
+    pyb::dict d;
+    if (v.width > 0) {
+      d["region"] = pyb::make_tuple(v.x, v.y, v.width, v.height);
+    } else {
+      d["turn"] = 90 * v.quarter_turns;
+      d["mirrored"] = v.mirrored;
+    }
+    return d;
   }
 
   // Files are described as `index query` does (through Scan), arrays as they are; with

@@ -72,7 +72,11 @@ def test_index_query_with_arrays_and_bad_input(tmp_path, examples):
         whole = ix.query(page, k=1)[0]
         inside = ix.query(page, k=1, regions=True)[0]
         assert inside["path"].endswith("scene8.bmp") and inside["distance"] <= 8
-        assert whole["distance"] > inside["distance"]
+        assert whole["distance"] > inside["distance"] and whole["view"] is None
+        x, y, w, h = inside["view"]["region"]  # the pasted window, in fractions of the page
+        assert abs(x - 420 / 800) < 0.02 and abs(y - 300 / 600) < 0.02
+        assert abs(w - 256 / 800) < 0.02 and abs(h - 192 / 600) < 0.02
+        assert turned["view"]["turn"] in (90, 270) and not turned["view"]["mirrored"]
         with pytest.raises(neardup.NotFoundError, match="missing.jpg"):
             ix.query(str(tmp_path / "missing.jpg"))
         with pytest.raises(ValueError):

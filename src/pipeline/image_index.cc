@@ -162,7 +162,8 @@ class IndexImpl : public ImageIndex {
         hits.clear();
         for (size_t j = 0; j < ids.size(); ++j) {
           if (!rows[j] || !checker_.Valid(*rows[j])) continue;  // removed, or a bad row
-          hits.push_back({ids[j], rows[j]->path, nbs[j].distance, method_->Score(nbs[j].distance)});
+          hits.push_back({ids[j], rows[j]->path, nbs[j].distance, method_->Score(nbs[j].distance),
+                          QueryView{}});
         }
         // The search orders equal distances as it likes (and ids follow the order files were
         // described in): ties go by path, and a tie at the k-th place asks for more, so a query

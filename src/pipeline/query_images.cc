@@ -64,9 +64,17 @@ StatusOr<std::vector<QueryDescriptors>> DescribeEach(const Method& m, int64_t n,
       }
       std::vector<Image> views = turn ? Orientations(**image) : std::vector<Image>{};
       const size_t turned = views.size();
+      std::vector<QueryView> windows;
       if (options.regions) {
-        for (const Region& r : ContentRegions(**image)) {
-          views.push_back(Crop(**image, r.x, r.y, r.width, r.height));
+        const Image& whole = **image;
+        for (const Region& r : ContentRegions(whole)) {
+          views.push_back(Crop(whole, r.x, r.y, r.width, r.height));
+          QueryView w;
+          w.x = double(r.x) / whole.width;
+          w.y = double(r.y) / whole.height;
+          w.width = double(r.width) / whole.width;
+          w.height = double(r.height) / whole.height;
+          windows.push_back(w);
         }
       }
       std::vector<const Image*> batch;
@@ -74,6 +82,7 @@ StatusOr<std::vector<QueryDescriptors>> DescribeEach(const Method& m, int64_t n,
       for (const Image& v : views) batch.push_back(&v);
       std::vector<StatusOr<Descriptor>> described = m.ComputeBatch(batch);
       QueryDescriptors& q = out[size_t(i)];
+      q.region_views = std::move(windows);
       for (size_t j = 0; j < described.size(); ++j) {
         if (!described[j].ok()) {
           failed[size_t(i)] = described[j].status().WithPrefix(name(i));
@@ -129,21 +138,31 @@ StatusOr<std::vector<std::vector<IndexHit>>> QueryDescribed(
     ImageIndex& index, const std::vector<QueryDescriptors>& queries, const QueryOptions& options) {
   if (options.k < 1) return InvalidArgumentError("k must be at least 1");
   const Method& m = index.method();
-  // Every view of every query in one search, with the margin its hits rank after.
+  // Every view of every query in one search, with the margin its hits rank after and where it is.
   std::vector<Descriptor> views;
   std::vector<double> margins;
+  std::vector<QueryView> where;
   std::vector<size_t> first;  // where query i's views begin
   for (const QueryDescriptors& q : queries) {
+    if (q.region_views.size() != q.regions.size() && !q.region_views.empty()) {
+      return InvalidArgumentError("region_views must be empty or as many as regions");
+    }
     first.push_back(views.size());
     views.push_back(q.upright);
     margins.push_back(0);
-    for (const Descriptor& d : q.turned) {
-      views.push_back(d);
+    where.emplace_back();
+    for (size_t j = 0; j < q.turned.size(); ++j) {
+      views.push_back(q.turned[j]);
       margins.push_back(options.turned_score_margin);
+      QueryView v;  // DescribeOtherViews' order: three quarter turns, then the four mirrored
+      v.quarter_turns = int(j < 3 ? j + 1 : j - 3);
+      v.mirrored = j >= 3;
+      where.push_back(v);
     }
-    for (const Descriptor& d : q.regions) {
-      views.push_back(d);
+    for (size_t j = 0; j < q.regions.size(); ++j) {
+      views.push_back(q.regions[j]);
       margins.push_back(options.region_score_margin);
+      where.push_back(q.region_views.empty() ? QueryView{} : q.region_views[j]);
     }
   }
   first.push_back(views.size());
@@ -159,6 +178,7 @@ StatusOr<std::vector<std::vector<IndexHit>>> QueryDescribed(
       for (IndexHit& h : hits[j]) {
         const double rank =
             j == first[i] ? h.distance : m.DistanceForScore(std::max(0.0, h.score - margins[j]));
+        h.view = where[j];
         all.push_back({rank, std::move(h)});
       }
     }

@@ -116,6 +116,10 @@ TEST_F(IndexCliTest, QueryOrientationsFindsASidewaysCopyWithAMethodThatDoesNotSe
   EXPECT_FALSE(plain["match"].get<bool>()) << plain;
   EXPECT_EQ(std::filesystem::path(turned["path"].get<std::string>()).filename(), "p105.jpg");
   EXPECT_TRUE(turned["match"].get<bool>()) << turned;
+  // The upload is the photo turned 90 degrees then mirrored: mirroring it and turning it by 270
+  // is the same as turning it by 90 and then mirroring it.
+  EXPECT_EQ(turned["view"]["turn"], 90) << turned;
+  EXPECT_EQ(turned["view"]["mirrored"], true);
 }
 
 TEST_F(IndexCliTest, QueryRegionsFindsAPhotoPastedIntoAScreenshot) {
@@ -139,6 +143,13 @@ TEST_F(IndexCliTest, QueryRegionsFindsAPhotoPastedIntoAScreenshot) {
   EXPECT_FALSE(plain["match"].get<bool>()) << plain;
   EXPECT_EQ(std::filesystem::path(regions["path"].get<std::string>()).filename(), "p102.jpg");
   EXPECT_TRUE(regions["match"].get<bool>()) << regions;
+  // Where the picture is, in the page's pixels.
+  const nlohmann::json& window = regions["view"]["region"];
+  EXPECT_NEAR(window["x"].get<double>(), 600, 8) << regions;
+  EXPECT_NEAR(window["y"].get<double>(), 200, 8);
+  EXPECT_NEAR(window["width"].get<double>(), 320, 8);
+  EXPECT_NEAR(window["height"].get<double>(), 240, 8);
+  EXPECT_FALSE(plain.contains("view"));
 }
 
 TEST_F(IndexCliTest, PdqHexImportExportRoundTrip) {

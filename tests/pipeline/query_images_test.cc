@@ -43,6 +43,12 @@ TEST_F(QueryImagesTest, QueryImagesFindsTurnedAndMirroredCopiesInAnyOrientation)
     // One of the eight orientations is the photo itself: the same pixels, distance 0.
     EXPECT_EQ(fs::path(hits[0].path).filename(), "p3.png") << q;
     EXPECT_EQ(hits[0].distance, 0) << q;
+    // The view that found it undoes the edit: a quarter turn by k is undone by 4 - k; a mirror of
+    // the photo turned by k by mirroring the query after turning it by k.
+    const int k = q < 3 ? int(q) + 1 : int(q) - 3;
+    EXPECT_EQ(hits[0].view.mirrored, q >= 3) << q;
+    EXPECT_EQ(hits[0].view.quarter_turns, q < 3 ? 4 - k : k) << q;
+    EXPECT_EQ(hits[0].view.width, 0) << q;
     EXPECT_LE(hits[0].distance, (*before)[q][0].distance);
     EXPECT_NE(hits[1].id, hits[0].id);  // each indexed image once
     EXPECT_NE(hits[2].id, hits[1].id);
@@ -191,6 +197,12 @@ TEST_F(QueryImagesTest, RegionsFindAPhotoPastedIntoAScreenshot) {
   ASSERT_EQ((*after)[0].size(), 2u);
   EXPECT_EQ(fs::path((*after)[0][0].path).filename(), "p4.png");
   EXPECT_LE((*after)[0][0].distance, 8);
+  const QueryView& v = (*after)[0][0].view;  // the pasted window, in fractions of the page
+  EXPECT_NEAR(v.x, 500.0 / 960, 0.01);
+  EXPECT_NEAR(v.y, 300.0 / 720, 0.01);
+  EXPECT_NEAR(v.width, 320.0 / 960, 0.01);
+  EXPECT_NEAR(v.height, 240.0 / 720, 0.01);
+  EXPECT_TRUE((*before)[0][0].view.upright());
   EXPECT_NE((*after)[0][1].id, (*after)[0][0].id);
   // The region views are what DescribeOtherViews gives; a photo filling its frame has none.
   auto views = DescribeOtherViews((*index)->method(), {&shot, &*p4}, regions);

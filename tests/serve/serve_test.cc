@@ -335,6 +335,9 @@ TEST(ServeTest, QueriesTurnedUploadsWithOrientations) {
   EXPECT_FALSE(a[0]["match"].get<bool>()) << a.dump();
   EXPECT_EQ(b[0]["path"], original);
   EXPECT_TRUE(b[0]["match"].get<bool>()) << b.dump();
+  EXPECT_EQ(b[0]["view"]["turn"], 90) << b.dump();  // turned 90 then mirrored: the upload undone
+  EXPECT_EQ(b[0]["view"]["mirrored"], true);
+  EXPECT_FALSE(a[0].contains("view"));
   EXPECT_NE(b[1]["path"], original);  // each reference once
   for (const char* bad_query : {"/v1/query?orientations=2", "/v1/query?regions=yes"}) {
     auto bad = c.Post(bad_query, ReadFile(turned), "image/png");

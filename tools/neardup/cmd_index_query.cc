@@ -79,6 +79,8 @@ void PrintHitsJson(const ScanResult& scan, const std::vector<std::vector<IndexHi
       j["distance"] = h.distance;
       j["score"] = h.score;
       j["match"] = match;
+      const FileFacts& facts = scan.files[i].facts;
+      if (!h.view.upright()) j["view"] = QueryViewJson(h.view, facts.width, facts.height);
       list.push_back(std::move(j));
     }
     q["hits"] = std::move(list);
@@ -107,12 +109,15 @@ void PrintHitsTable(const ScanResult& scan, const std::vector<std::vector<IndexH
       bool match = IsMatch(m, h.distance, threshold);
       if (matches_only && !match) continue;
       ++shown;
+      const FileFacts& facts = scan.files[i].facts;
+      std::string view = QueryViewText(h.view, facts.width, facts.height);
+      if (!view.empty()) view = "  (" + view + ")";
       if (integral) {
-        std::printf("  %3d  %3.0f bits  %5.1f%%  %-5s  %s\n", rank, h.distance, 100 * h.score,
-                    match ? "MATCH" : "", DisplayPath(h.path).c_str());
+        std::printf("  %3d  %3.0f bits  %5.1f%%  %-5s  %s%s\n", rank, h.distance, 100 * h.score,
+                    match ? "MATCH" : "", DisplayPath(h.path).c_str(), view.c_str());
       } else {
-        std::printf("  %3d  cos %.4f  %-5s  %s\n", rank, m.InThresholdUnit(h.distance),
-                    match ? "MATCH" : "", DisplayPath(h.path).c_str());
+        std::printf("  %3d  cos %.4f  %-5s  %s%s\n", rank, m.InThresholdUnit(h.distance),
+                    match ? "MATCH" : "", DisplayPath(h.path).c_str(), view.c_str());
       }
     }
     if (shown == 0) std::printf("  (no %s)\n", matches_only ? "match" : "indexed image");

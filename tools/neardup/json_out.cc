@@ -136,4 +136,41 @@ nlohmann::ordered_json UndoReportJson(const UndoReport& r) {
   return j;
 }
 
+namespace {
+
+struct Window {
+  long x, y, width, height;
+};
+Window InPixels(const QueryView& v, int width, int height) {
+  return {std::lround(v.x * width), std::lround(v.y * height), std::lround(v.width * width),
+          std::lround(v.height * height)};
+}
+
+}  // namespace
+
+nlohmann::ordered_json QueryViewJson(const QueryView& v, int width, int height) {
+  if (v.upright()) return nullptr;
+  nlohmann::ordered_json j;
+  if (v.width > 0) {
+    const Window w = InPixels(v, width, height);
+    j["region"] = {{"x", w.x}, {"y", w.y}, {"width", w.width}, {"height", w.height}};
+  } else {
+    j["turn"] = 90 * v.quarter_turns;
+    j["mirrored"] = v.mirrored;
+  }
+  return j;
+}
+
+std::string QueryViewText(const QueryView& v, int width, int height) {
+  if (v.upright()) return "";
+  if (v.width > 0) {
+    const Window w = InPixels(v, width, height);
+    return "in region " + std::to_string(w.x) + "," + std::to_string(w.y) + " " +
+           std::to_string(w.width) + "x" + std::to_string(w.height);
+  }
+  std::string s = v.quarter_turns ? "turned " + std::to_string(90 * v.quarter_turns) + "\u00b0" : "";
+  if (v.mirrored) s += s.empty() ? "mirrored" : ", mirrored";
+  return s;
+}
+
 }  // namespace neardup::cli

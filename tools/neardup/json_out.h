@@ -34,6 +34,13 @@ nlohmann::ordered_json ExplanationJson(const std::string& a, const std::string& 
 // catalog_bytes, vector_bytes, bytes_per_image.
 nlohmann::ordered_json IndexStatsJson(const IndexStats& s);
 
+// Which view of a query an index hit came from, for a query image of width x height pixels:
+// {"turn": degrees clockwise, "mirrored": bool} when turned, {"region": {x, y, width, height}} in
+// those pixels when a picture inside it; null when upright. The same in words for the table
+// (empty when upright): "turned 90°, mirrored", "in region 500,150 163x171".
+nlohmann::ordered_json QueryViewJson(const QueryView& v, int width, int height);
+std::string QueryViewText(const QueryView& v, int width, int height);
+
 // An act run as JSON, the same for `neardup act --json` and POST /v1/actions: dry_run, action,
 // journal, done/skipped/failed and one record per file (path, keep, outcome, detail, destination).
 nlohmann::ordered_json ActReportJson(const ActReport& r, const ActOptions& o);

@@ -253,6 +253,7 @@ void Server::RegisterMediaRoutes() {
       j["score"] = h.score;
       j["distance"] = h.distance;
       j["match"] = IsMatch(method, h.distance, method.default_threshold());
+      if (!h.view.upright()) j["view"] = QueryViewJson(h.view, img->width, img->height);
       if (j["match"].get<bool>() && verified < verify && h.path.size() && h.path[0] == '/') {
         ++verified;
         if (!query_features) {
